@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The main job end to end on a fresh machine: start the local stack (installing what is missing),
+# build, apply migrations and run the demo against real Postgres, RabbitMQ and the provider stand-ins.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+scripts/stack.sh up
+dotnet build src/Billing/Billing.csproj -c Release -nologo -v quiet
+dotnet src/Billing/bin/Release/net10.0/Billing.dll migrate
+exec dotnet src/Billing/bin/Release/net10.0/Billing.dll demo "$@"

@@ -1,0 +1,617 @@
+#!/usr/bin/env bash
+# Local backing services for Billing: PostgreSQL, RabbitMQ (+ management UI),
+# an SMTP mail sink writing to a Maildir, and a check that headless Chromium works.
+#
+#   scripts/stack.sh up       start whatever does not answer yet (idempotent)
+#   scripts/stack.sh down     stop only what `up` started (listed in .stack/started)
+#   scripts/stack.sh status   show what answers (exit 1 if something does not)
+#
+# If a Docker engine answers, `up` uses docker-compose.yml (services postgres,
+# rabbitmq, mailsink); otherwise it uses Debian packages on this machine,
+# installing missing ones with apt-get (needs root, or sudo).
+#
+# Settings (environment variables, defaults in brackets):
+#   BILLING_STACK_MODE        auto | docker | native                 [auto]
+#   BILLING_PG_PORT           PostgreSQL port                        [5432]
+#   BILLING_PG_VERSION        Debian cluster version                 [15]
+#   BILLING_PG_CLUSTER        Debian cluster name                    [main]
+#   BILLING_PG_MAX_CONNECTIONS  raise max_connections to at least    [300]
+#   BILLING_DB_USER / BILLING_DB_PASSWORD / BILLING_DB_NAME          [billing]
+#   BILLING_RABBIT_PORT       AMQP port                              [5672]
+#   BILLING_RABBIT_MGMT_PORT  management UI/API port                 [15672]
+#   BILLING_RABBIT_USER / BILLING_RABBIT_PASSWORD                    [billing]
+#   BILLING_RABBIT_VHOST      vhost the user gets full rights on     [/]
+#   BILLING_SMTP_PORT         mail sink port (listens on 127.0.0.1)  [2525]
+#   BILLING_MAIL_DIR          Maildir the sink writes to             [<repo>/.stack/mail]
+#   BILLING_CHROMIUM          Chromium binary                        [/usr/bin/chromium]
+#   BILLING_SYSTEM_PYTHON     python with aiosmtpd (not pyenv's)     [/usr/bin/python3]
+#   BILLING_PG_TIMEOUT / BILLING_RABBIT_TIMEOUT / BILLING_SMTP_TIMEOUT  seconds [60/120/20]
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STACK_DIR="$REPO_ROOT/.stack"
+LOG_DIR="$STACK_DIR/logs"
+STARTED_FILE="$STACK_DIR/started"
+MAILSINK_PID_FILE="$STACK_DIR/mailsink.pid"
+COMPOSE_FILE="$REPO_ROOT/docker-compose.yml"
+
+BILLING_STACK_MODE="${BILLING_STACK_MODE:-auto}"
+BILLING_PG_PORT="${BILLING_PG_PORT:-5432}"
+BILLING_PG_VERSION="${BILLING_PG_VERSION:-15}"
+BILLING_PG_CLUSTER="${BILLING_PG_CLUSTER:-main}"
+BILLING_PG_MAX_CONNECTIONS="${BILLING_PG_MAX_CONNECTIONS:-300}"
+BILLING_DB_USER="${BILLING_DB_USER:-billing}"
+BILLING_DB_PASSWORD="${BILLING_DB_PASSWORD:-billing}"
+BILLING_DB_NAME="${BILLING_DB_NAME:-billing}"
+BILLING_RABBIT_PORT="${BILLING_RABBIT_PORT:-5672}"
+BILLING_RABBIT_MGMT_PORT="${BILLING_RABBIT_MGMT_PORT:-15672}"
+BILLING_RABBIT_USER="${BILLING_RABBIT_USER:-billing}"
+BILLING_RABBIT_PASSWORD="${BILLING_RABBIT_PASSWORD:-billing}"
+BILLING_RABBIT_VHOST="${BILLING_RABBIT_VHOST:-/}"
+BILLING_SMTP_PORT="${BILLING_SMTP_PORT:-2525}"
+BILLING_MAIL_DIR="${BILLING_MAIL_DIR:-$STACK_DIR/mail}"
+BILLING_CHROMIUM="${BILLING_CHROMIUM:-/usr/bin/chromium}"
+BILLING_SYSTEM_PYTHON="${BILLING_SYSTEM_PYTHON:-/usr/bin/python3}"
+BILLING_PG_TIMEOUT="${BILLING_PG_TIMEOUT:-60}"
+BILLING_RABBIT_TIMEOUT="${BILLING_RABBIT_TIMEOUT:-120}"
+BILLING_SMTP_TIMEOUT="${BILLING_SMTP_TIMEOUT:-20}"
+# docker-compose.yml reads these too.
+export BILLING_PG_PORT BILLING_DB_USER BILLING_DB_PASSWORD BILLING_DB_NAME \
+  BILLING_RABBIT_PORT BILLING_RABBIT_MGMT_PORT BILLING_RABBIT_USER BILLING_RABBIT_PASSWORD \
+  BILLING_SMTP_PORT BILLING_MAIL_DIR
+
+readonly LOCALHOST=127.0.0.1
+readonly NATIVE_PACKAGES=(postgresql rabbitmq-server chromium python3-aiosmtpd fonts-dejavu-core curl)
+
+PG_LOG="/var/log/postgresql/postgresql-${BILLING_PG_VERSION}-${BILLING_PG_CLUSTER}.log"
+RABBIT_LOG_DIR="/var/log/rabbitmq"
+
+# ---------------------------------------------------------------- helpers
+
+log()  { printf '==> %s\n' "$*"; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Commands that need root go through this (sudo when not root and available).
+as_root() {
+  if [[ $EUID -eq 0 ]]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo -- "$@"
+  else
+    die "need root for: $* (run as root or install sudo)"
+  fi
+}
+
+as_postgres() {
+  # cd / so psql does not complain that it cannot read the caller's directory.
+  if [[ $EUID -eq 0 ]]; then
+    (cd / && runuser -u postgres -- "$@")
+  elif command -v sudo >/dev/null 2>&1; then
+    (cd / && sudo -u postgres -- "$@")
+  else
+    die "need root (or sudo) to run as the postgres user: $*"
+  fi
+}
+
+# True if something accepts TCP connections on host:port.
+port_open() {
+  # shellcheck disable=SC2016  # $1/$2 are expanded by the inner bash
+  timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2" >/dev/null 2>&1
+}
+
+# wait_until TIMEOUT_SECONDS COMMAND... : poll once a second.
+wait_until() {
+  local limit=$1; shift
+  local deadline=$((SECONDS + limit))
+  until "$@"; do
+    (( SECONDS >= deadline )) && return 1
+    sleep 1
+  done
+}
+
+mark_started() {
+  mkdir -p "$STACK_DIR"
+  touch "$STARTED_FILE"
+  grep -qxF "$1" "$STARTED_FILE" || printf '%s\n' "$1" >>"$STARTED_FILE"
+}
+
+prepare_stack_dir() {
+  mkdir -p "$STACK_DIR" "$LOG_DIR"
+  # The directory ignores itself, whatever the repository's .gitignore says.
+  [[ -f "$STACK_DIR/.gitignore" ]] || printf '*\n' >"$STACK_DIR/.gitignore"
+}
+
+# One `up`/`down` at a time. The lock fd (9) is closed for every daemon we start
+# (9>&-) so that a long-lived server never inherits and holds the lock.
+take_lock() {
+  prepare_stack_dir
+  command -v flock >/dev/null 2>&1 || return 0
+  exec 9>"$STACK_DIR/lock"
+  flock -w 300 9 || die "another scripts/stack.sh is still running (lock $STACK_DIR/lock)"
+}
+
+pkg_installed() {
+  # `dpkg -s` also succeeds for removed packages whose config files remain
+  # ("deinstall ok config-files"), so look at the status line itself.
+  dpkg -s "$1" 2>/dev/null | grep -q '^Status: install ok installed$'
+}
+
+ensure_packages() {
+  local missing=() p
+  for p in "$@"; do
+    pkg_installed "$p" || missing+=("$p")
+  done
+  ((${#missing[@]} == 0)) && return 0
+  command -v apt-get >/dev/null 2>&1 || die "missing packages (${missing[*]}) and no apt-get to install them"
+  log "installing missing packages: ${missing[*]}"
+  as_root apt-get update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+  for p in "${missing[@]}"; do
+    pkg_installed "$p" || die "package $p is still not installed after apt-get install"
+  done
+}
+
+# ---------------------------------------------------------------- checks
+
+pg_answers() {
+  if command -v pg_isready >/dev/null 2>&1; then
+    pg_isready -q -h "$LOCALHOST" -p "$BILLING_PG_PORT"
+  else
+    port_open "$LOCALHOST" "$BILLING_PG_PORT"
+  fi
+}
+
+pg_app_login() {
+  PGPASSWORD="$BILLING_DB_PASSWORD" PGCONNECT_TIMEOUT=5 psql -X -q -At -w \
+    -h "$LOCALHOST" -p "$BILLING_PG_PORT" -U "$BILLING_DB_USER" -d "$BILLING_DB_NAME" "$@"
+}
+
+rabbit_amqp_answers() { port_open "$LOCALHOST" "$BILLING_RABBIT_PORT"; }
+
+rabbit_api() {
+  curl -fsS --max-time 5 -u "$BILLING_RABBIT_USER:$BILLING_RABBIT_PASSWORD" \
+    "http://$LOCALHOST:$BILLING_RABBIT_MGMT_PORT/api/$1"
+}
+
+rabbit_mgmt_answers() { rabbit_api overview >/dev/null 2>&1; }
+
+# Management UI port open at all (any HTTP answer, even 401).
+rabbit_mgmt_port_open() { port_open "$LOCALHOST" "$BILLING_RABBIT_MGMT_PORT"; }
+
+smtp_answers() { port_open "$LOCALHOST" "$BILLING_SMTP_PORT"; }
+
+rabbit_amqp_closed() { ! rabbit_amqp_answers; }
+
+pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+
+vhost_url_encoded() {
+  local v=$BILLING_RABBIT_VHOST
+  v=${v//%/%25}; v=${v//\//%2F}
+  printf '%s' "$v"
+}
+
+# The billing user can log into the management API as an administrator and has
+# configure/write/read ".*" on the vhost.
+rabbit_user_ok() {
+  local me perms
+  me=$(rabbit_api whoami 2>/dev/null) || return 1
+  [[ $me == *administrator* ]] || return 1
+  perms=$(rabbit_api "permissions/$(vhost_url_encoded)/$BILLING_RABBIT_USER" 2>/dev/null) || return 1
+  [[ $perms == *'"configure":".*"'* && $perms == *'"write":".*"'* && $perms == *'"read":".*"'* ]]
+}
+
+chromium_version() {
+  # --version needs no display; HOME keeps it from writing into the caller's home.
+  HOME="${TMPDIR:-/tmp}" timeout 30 "$BILLING_CHROMIUM" --version 2>/dev/null
+}
+
+# ---------------------------------------------------------------- docker mode
+
+docker_engine_answers() {
+  command -v docker >/dev/null 2>&1 && timeout 5 docker info >/dev/null 2>&1
+}
+
+COMPOSE=()
+find_compose() {
+  if docker compose version >/dev/null 2>&1; then
+    COMPOSE=(docker compose -f "$COMPOSE_FILE")
+  elif command -v docker-compose >/dev/null 2>&1; then
+    COMPOSE=(docker-compose -f "$COMPOSE_FILE")
+  else
+    die "a Docker engine answers but neither 'docker compose' nor 'docker-compose' is installed (or run with BILLING_STACK_MODE=native)"
+  fi
+}
+
+up_docker() {
+  find_compose
+  local services=()
+  pg_answers            || services+=(postgres)
+  rabbit_amqp_answers   || services+=(rabbitmq)
+  smtp_answers          || services+=(mailsink)
+  mkdir -p "$BILLING_MAIL_DIR"/{tmp,new,cur}
+  if ((${#services[@]} > 0)); then
+    log "docker compose up -d ${services[*]}"
+    "${COMPOSE[@]}" up -d "${services[@]}" 9>&-
+    mark_started compose
+  else
+    log "postgres, rabbitmq and mailsink already answer; leaving them alone"
+  fi
+  wait_until "$BILLING_PG_TIMEOUT" pg_answers \
+    || die "PostgreSQL (compose service postgres) did not answer on $LOCALHOST:$BILLING_PG_PORT within ${BILLING_PG_TIMEOUT}s; see: ${COMPOSE[*]} logs postgres"
+  if command -v psql >/dev/null 2>&1; then
+    wait_until "$BILLING_PG_TIMEOUT" pg_app_login -c 'select 1' >/dev/null 2>&1 \
+      || die "PostgreSQL answers but $BILLING_DB_USER cannot log into $BILLING_DB_NAME; see: ${COMPOSE[*]} logs postgres"
+  fi
+  wait_until "$BILLING_RABBIT_TIMEOUT" rabbit_amqp_answers \
+    || die "RabbitMQ (compose service rabbitmq) did not answer on $LOCALHOST:$BILLING_RABBIT_PORT within ${BILLING_RABBIT_TIMEOUT}s; see: ${COMPOSE[*]} logs rabbitmq"
+  wait_until "$BILLING_RABBIT_TIMEOUT" rabbit_mgmt_answers \
+    || die "RabbitMQ management API did not answer on http://$LOCALHOST:$BILLING_RABBIT_MGMT_PORT within ${BILLING_RABBIT_TIMEOUT}s; see: ${COMPOSE[*]} logs rabbitmq"
+  # The mailsink container pip-installs aiosmtpd first, so give it longer.
+  wait_until $((BILLING_SMTP_TIMEOUT + 120)) smtp_answers \
+    || die "mail sink (compose service mailsink) did not answer on $LOCALHOST:$BILLING_SMTP_PORT; see: ${COMPOSE[*]} logs mailsink"
+  # Tests render PDFs on this machine, so Chromium must exist here too.
+  if ! chromium_version >/dev/null; then
+    if [[ -x /usr/bin/apt-get ]]; then
+      ensure_packages chromium fonts-dejavu-core
+    else
+      warn "no working Chromium at $BILLING_CHROMIUM; PDF tests will fail (set BILLING_CHROMIUM)"
+    fi
+  fi
+}
+
+# ---------------------------------------------------------------- native: postgres
+
+pg_cluster_exists() {
+  [[ -f "/etc/postgresql/$BILLING_PG_VERSION/$BILLING_PG_CLUSTER/postgresql.conf" ]]
+}
+
+pg_cluster_online() {
+  pg_lsclusters -h 2>/dev/null | awk -v v="$BILLING_PG_VERSION" -v c="$BILLING_PG_CLUSTER" \
+    '$1 == v && $2 == c && $4 ~ /^online/ { found = 1 } END { exit !found }'
+}
+
+pg_psql_admin() {
+  as_postgres psql -X -q -v ON_ERROR_STOP=1 -p "$BILLING_PG_PORT" "$@"
+}
+
+pg_ensure_role_and_db() {
+  if pg_app_login -c 'select 1' >/dev/null 2>&1; then
+    return 0
+  fi
+  log "PostgreSQL: ensuring role '$BILLING_DB_USER' and database '$BILLING_DB_NAME'"
+  # format(%I/%L) quotes names and the password; \gexec runs the generated statements.
+  pg_psql_admin -d postgres -v u="$BILLING_DB_USER" -v p="$BILLING_DB_PASSWORD" -v db="$BILLING_DB_NAME" -f - <<'SQL'
+SELECT format('CREATE ROLE %I LOGIN CREATEDB PASSWORD %L', :'u', :'p')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'u') \gexec
+SELECT format('ALTER ROLE %I LOGIN CREATEDB PASSWORD %L', :'u', :'p') \gexec
+SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'u')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'db') \gexec
+SELECT format('ALTER DATABASE %I OWNER TO %I', :'db', :'u')
+  FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba
+ WHERE d.datname = :'db' AND r.rolname <> :'u' \gexec
+SQL
+  if pg_app_login -c 'select 1' >/dev/null 2>&1; then
+    return 0
+  fi
+  # Password login over TCP still fails: pg_hba.conf must be rejecting it (the
+  # Debian default allows scram for 127.0.0.1). Put a rule for exactly this
+  # user/database/address first; "md5" accepts both md5 and scram passwords.
+  local hba
+  hba=$(pg_psql_admin -d postgres -At -c 'SHOW hba_file') || die "cannot read hba_file setting"
+  log "PostgreSQL: password login over TCP failed; adding a rule for $BILLING_DB_USER to the top of $hba"
+  as_root sed -i "1i host $BILLING_DB_NAME $BILLING_DB_USER $LOCALHOST/32 md5  # added by scripts/stack.sh" "$hba"
+  pg_psql_admin -d postgres -At -c 'SELECT pg_reload_conf()' >/dev/null
+  sleep 1
+  pg_app_login -c 'select 1' >/dev/null \
+    || die "PostgreSQL: '$BILLING_DB_USER' still cannot log in with a password over TCP $LOCALHOST:$BILLING_PG_PORT; check $hba and $PG_LOG"
+}
+
+pg_ensure_max_connections() {
+  local current
+  current=$(pg_app_login -c 'SHOW max_connections') || die "PostgreSQL: cannot read max_connections"
+  if ((current >= BILLING_PG_MAX_CONNECTIONS)); then
+    return 0
+  fi
+  log "PostgreSQL: max_connections is $current, raising to $BILLING_PG_MAX_CONNECTIONS (restart)"
+  pg_psql_admin -d postgres -c "ALTER SYSTEM SET max_connections = $BILLING_PG_MAX_CONNECTIONS"
+  as_root pg_ctlcluster "$BILLING_PG_VERSION" "$BILLING_PG_CLUSTER" restart \
+    >>"$LOG_DIR/postgres-start.log" 2>&1 </dev/null 9>&- \
+    || die "PostgreSQL did not restart; see $PG_LOG and $LOG_DIR/postgres-start.log"
+  wait_until "$BILLING_PG_TIMEOUT" pg_answers \
+    || die "PostgreSQL did not come back after the restart; see $PG_LOG"
+  current=$(pg_app_login -c 'SHOW max_connections')
+  ((current >= BILLING_PG_MAX_CONNECTIONS)) \
+    || die "PostgreSQL: max_connections is still $current after restart; see $PG_LOG"
+}
+
+up_postgres() {
+  if pg_answers; then
+    log "PostgreSQL already answers on $LOCALHOST:$BILLING_PG_PORT"
+  else
+    if ! pg_cluster_exists; then
+      log "PostgreSQL: creating cluster $BILLING_PG_VERSION/$BILLING_PG_CLUSTER on port $BILLING_PG_PORT"
+      as_root pg_createcluster -p "$BILLING_PG_PORT" "$BILLING_PG_VERSION" "$BILLING_PG_CLUSTER" \
+        >>"$LOG_DIR/postgres-start.log" 2>&1 </dev/null 9>&- \
+        || die "pg_createcluster $BILLING_PG_VERSION $BILLING_PG_CLUSTER failed; see $LOG_DIR/postgres-start.log"
+    fi
+    local conf_port
+    conf_port=$(pg_conftool -s "$BILLING_PG_VERSION" "$BILLING_PG_CLUSTER" show port 2>/dev/null || echo 5432)
+    [[ $conf_port == "$BILLING_PG_PORT" ]] \
+      || die "cluster $BILLING_PG_VERSION/$BILLING_PG_CLUSTER is configured for port $conf_port, not BILLING_PG_PORT=$BILLING_PG_PORT"
+    if pg_cluster_online; then
+      log "PostgreSQL: cluster $BILLING_PG_VERSION/$BILLING_PG_CLUSTER is running but not answering yet; waiting"
+    else
+      log "PostgreSQL: starting cluster $BILLING_PG_VERSION/$BILLING_PG_CLUSTER"
+      as_root pg_ctlcluster "$BILLING_PG_VERSION" "$BILLING_PG_CLUSTER" start \
+        >>"$LOG_DIR/postgres-start.log" 2>&1 </dev/null 9>&- \
+        || die "PostgreSQL could not start; see $PG_LOG and $LOG_DIR/postgres-start.log"
+      mark_started postgres
+    fi
+    wait_until "$BILLING_PG_TIMEOUT" pg_answers \
+      || die "PostgreSQL did not answer on $LOCALHOST:$BILLING_PG_PORT within ${BILLING_PG_TIMEOUT}s; see $PG_LOG"
+  fi
+  pg_ensure_role_and_db
+  pg_ensure_max_connections
+}
+
+# ---------------------------------------------------------------- native: rabbitmq
+
+# Asks the Erlang node itself (needs root or sudo: it reads the rabbitmq cookie).
+rabbit_node_pings() {
+  if [[ $EUID -ne 0 ]] && ! command -v sudo >/dev/null 2>&1; then
+    return 1
+  fi
+  as_root timeout 15 rabbitmq-diagnostics -q ping >/dev/null 2>&1
+}
+
+rabbit_ensure_user() {
+  if rabbit_user_ok; then
+    return 0
+  fi
+  local u=$BILLING_RABBIT_USER
+  log "RabbitMQ: ensuring user '$u' (administrator, full rights on vhost '$BILLING_RABBIT_VHOST')"
+  if as_root rabbitmqctl -q list_users 2>/dev/null | awk '{print $1}' | grep -qxF "$u"; then
+    as_root rabbitmqctl -q change_password "$u" "$BILLING_RABBIT_PASSWORD" >/dev/null
+  else
+    as_root rabbitmqctl -q add_user "$u" "$BILLING_RABBIT_PASSWORD" >/dev/null
+  fi
+  as_root rabbitmqctl -q set_user_tags "$u" administrator >/dev/null
+  if ! as_root rabbitmqctl -q list_vhosts 2>/dev/null | grep -qxF "$BILLING_RABBIT_VHOST"; then
+    as_root rabbitmqctl -q add_vhost "$BILLING_RABBIT_VHOST" >/dev/null
+  fi
+  as_root rabbitmqctl -q set_permissions -p "$BILLING_RABBIT_VHOST" "$u" '.*' '.*' '.*' >/dev/null
+}
+
+up_rabbitmq() {
+  local started=0
+  if rabbit_amqp_answers; then
+    log "RabbitMQ already answers on $LOCALHOST:$BILLING_RABBIT_PORT"
+  elif rabbit_node_pings; then
+    log "RabbitMQ node is running but AMQP is not up yet; waiting"
+  else
+    if ! grep -qs 'rabbitmq_management' /etc/rabbitmq/enabled_plugins; then
+      log "RabbitMQ: enabling the management plugin"
+      as_root rabbitmq-plugins enable --offline rabbitmq_management \
+        >>"$LOG_DIR/rabbitmq-start.log" 2>&1 </dev/null 9>&- \
+        || die "rabbitmq-plugins enable rabbitmq_management failed; see $LOG_DIR/rabbitmq-start.log"
+    fi
+    log "RabbitMQ: starting (rabbitmq-server -detached; it takes a while to boot)"
+    # The Debian wrapper runs the server as the rabbitmq user; su keeps these variables.
+    local env_args=()
+    if [[ $BILLING_RABBIT_PORT != 5672 ]]; then
+      env_args+=("RABBITMQ_NODE_PORT=$BILLING_RABBIT_PORT")
+    fi
+    if [[ $BILLING_RABBIT_MGMT_PORT != 15672 ]]; then
+      env_args+=("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS=${RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS:-} -rabbitmq_management tcp_config [{port,$BILLING_RABBIT_MGMT_PORT}]")
+    fi
+    as_root env "${env_args[@]}" rabbitmq-server -detached \
+      >>"$LOG_DIR/rabbitmq-start.log" 2>&1 </dev/null 9>&- \
+      || die "rabbitmq-server -detached failed; see $LOG_DIR/rabbitmq-start.log and $RABBIT_LOG_DIR/"
+    mark_started rabbitmq
+    started=1
+  fi
+  # The AMQP listener opens near the end of the boot.
+  wait_until "$BILLING_RABBIT_TIMEOUT" rabbit_amqp_answers \
+    || die "RabbitMQ did not answer on $LOCALHOST:$BILLING_RABBIT_PORT within ${BILLING_RABBIT_TIMEOUT}s; see $RABBIT_LOG_DIR/ and $LOG_DIR/rabbitmq-start.log"
+  if ((started)); then
+    as_root timeout 60 rabbitmqctl -q await_startup >/dev/null 2>&1 \
+      || die "RabbitMQ answers on $BILLING_RABBIT_PORT but 'rabbitmqctl await_startup' failed; see $RABBIT_LOG_DIR/"
+  fi
+  wait_until 60 rabbit_mgmt_port_open \
+    || die "RabbitMQ management UI does not listen on $LOCALHOST:$BILLING_RABBIT_MGMT_PORT; is rabbitmq_management enabled (/etc/rabbitmq/enabled_plugins)? see $RABBIT_LOG_DIR/"
+  rabbit_ensure_user
+  wait_until 60 rabbit_mgmt_answers \
+    || die "RabbitMQ management API did not answer on http://$LOCALHOST:$BILLING_RABBIT_MGMT_PORT/api/overview (as $BILLING_RABBIT_USER); is rabbitmq_management enabled? see $RABBIT_LOG_DIR/"
+  rabbit_user_ok || die "RabbitMQ: user $BILLING_RABBIT_USER lacks the administrator tag or rights on vhost $BILLING_RABBIT_VHOST"
+}
+
+# ---------------------------------------------------------------- native: mail sink
+
+mailsink_pid_alive() {
+  local pid
+  [[ -f $MAILSINK_PID_FILE ]] || return 1
+  pid=$(<"$MAILSINK_PID_FILE")
+  [[ $pid =~ ^[0-9]+$ ]] && [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q aiosmtpd
+}
+
+up_mailsink() {
+  mkdir -p "$BILLING_MAIL_DIR"/{tmp,new,cur}
+  if smtp_answers; then
+    log "mail sink already answers on $LOCALHOST:$BILLING_SMTP_PORT"
+    return 0
+  fi
+  "$BILLING_SYSTEM_PYTHON" -c 'import aiosmtpd' 2>/dev/null \
+    || die "$BILLING_SYSTEM_PYTHON cannot import aiosmtpd (package python3-aiosmtpd)"
+  local logf="$LOG_DIR/mailsink.log"
+  log "mail sink: starting aiosmtpd on $LOCALHOST:$BILLING_SMTP_PORT -> $BILLING_MAIL_DIR"
+  # Not a process-group leader here, so setsid execs in place and $! is python's pid.
+  # Its own session + nohup: it survives this shell and its terminal going away.
+  setsid nohup "$BILLING_SYSTEM_PYTHON" -m aiosmtpd -n -l "$LOCALHOST:$BILLING_SMTP_PORT" \
+    -c aiosmtpd.handlers.Mailbox "$BILLING_MAIL_DIR" >>"$logf" 2>&1 </dev/null 9>&- &
+  local pid=$!
+  printf '%s\n' "$pid" >"$MAILSINK_PID_FILE"
+  mark_started mailsink
+  if ! wait_until "$BILLING_SMTP_TIMEOUT" smtp_answers; then
+    kill "$pid" 2>/dev/null || true
+    die "mail sink did not answer on $LOCALHOST:$BILLING_SMTP_PORT within ${BILLING_SMTP_TIMEOUT}s; see $logf"
+  fi
+  disown "$pid" 2>/dev/null || true
+}
+
+# ---------------------------------------------------------------- native: chromium
+
+check_chromium() {
+  chromium_version >/dev/null \
+    || die "Chromium does not run: '$BILLING_CHROMIUM --version' failed (package chromium)"
+}
+
+up_native() {
+  ensure_packages "${NATIVE_PACKAGES[@]}"
+  up_postgres
+  up_rabbitmq
+  up_mailsink
+  check_chromium
+}
+
+# ---------------------------------------------------------------- commands
+
+use_docker() {
+  case $BILLING_STACK_MODE in
+    docker) docker_engine_answers || die "BILLING_STACK_MODE=docker but no Docker engine answers"; return 0 ;;
+    native) return 1 ;;
+    auto)   docker_engine_answers ;;
+    *)      die "BILLING_STACK_MODE must be auto, docker or native (not '$BILLING_STACK_MODE')" ;;
+  esac
+}
+
+summary() {
+  local chromium
+  chromium=$(chromium_version || echo "NOT WORKING ($BILLING_CHROMIUM)")
+  cat <<EOF
+
+Billing stack is up:
+  PostgreSQL  Host=$LOCALHOST;Port=$BILLING_PG_PORT;Database=$BILLING_DB_NAME;Username=$BILLING_DB_USER;Password=$BILLING_DB_PASSWORD
+  RabbitMQ    amqp://$BILLING_RABBIT_USER:$BILLING_RABBIT_PASSWORD@$LOCALHOST:$BILLING_RABBIT_PORT  management: http://$LOCALHOST:$BILLING_RABBIT_MGMT_PORT/
+  Mail sink   smtp://$LOCALHOST:$BILLING_SMTP_PORT -> $BILLING_MAIL_DIR/new/
+  Chromium    $chromium
+  Started by this script (stopped by 'down'): $( [[ -s $STARTED_FILE ]] && paste -sd ' ' "$STARTED_FILE" || echo nothing)
+EOF
+}
+
+cmd_up() {
+  take_lock
+  if use_docker; then
+    log "Docker engine answers: using $COMPOSE_FILE"
+    up_docker
+  else
+    log "no Docker engine: using local packages"
+    up_native
+  fi
+  summary
+}
+
+cmd_down() {
+  take_lock
+  if [[ ! -s $STARTED_FILE ]]; then
+    log "nothing was started by scripts/stack.sh; nothing to stop"
+    rm -f "$STARTED_FILE"
+    return 0
+  fi
+  local failed=0 component components
+  # Reverse order of starting. Read the list up front: the stop commands must not
+  # eat a loop's stdin.
+  mapfile -t components < <(tac "$STARTED_FILE")
+  for component in "${components[@]}"; do
+    case $component in
+      mailsink)
+        if mailsink_pid_alive; then
+          local pid; pid=$(<"$MAILSINK_PID_FILE")
+          log "stopping mail sink (pid $pid)"
+          kill "$pid" 2>/dev/null || true
+          wait_until 10 pid_gone "$pid" || kill -9 "$pid" 2>/dev/null || true
+        else
+          log "mail sink (pid file $MAILSINK_PID_FILE) is not running"
+        fi
+        rm -f "$MAILSINK_PID_FILE"
+        ;;
+      rabbitmq)
+        if rabbit_node_pings || rabbit_amqp_answers; then
+          log "stopping RabbitMQ"
+          as_root rabbitmqctl stop >/dev/null 2>&1 </dev/null 9>&- || { warn "rabbitmqctl stop failed"; failed=1; }
+          wait_until 30 rabbit_amqp_closed \
+            || { warn "RabbitMQ still answers on $BILLING_RABBIT_PORT"; failed=1; }
+        else
+          log "RabbitMQ is not running"
+        fi
+        ;;
+      postgres)
+        if pg_cluster_online; then
+          log "stopping PostgreSQL $BILLING_PG_VERSION/$BILLING_PG_CLUSTER"
+          as_root pg_ctlcluster "$BILLING_PG_VERSION" "$BILLING_PG_CLUSTER" stop </dev/null 9>&- \
+            || { warn "pg_ctlcluster stop failed"; failed=1; }
+        else
+          log "PostgreSQL $BILLING_PG_VERSION/$BILLING_PG_CLUSTER is not running"
+        fi
+        ;;
+      compose)
+        find_compose
+        log "docker compose down"
+        "${COMPOSE[@]}" down 9>&- || { warn "docker compose down failed"; failed=1; }
+        ;;
+      '') ;;
+      *) warn "unknown entry '$component' in $STARTED_FILE; ignored" ;;
+    esac
+  done
+  ((failed == 0)) || die "some components did not stop; $STARTED_FILE kept"
+  : >"$STARTED_FILE"
+  log "stopped everything scripts/stack.sh had started"
+}
+
+cmd_status() {
+  local ok=0 line
+  report() { # name ok? detail
+    if [[ $2 == 1 ]]; then printf '  %-11s up    %s\n' "$1" "$3"; else printf '  %-11s DOWN  %s\n' "$1" "$3"; ok=1; fi
+  }
+  echo "Billing stack status:"
+  if pg_answers; then
+    if command -v psql >/dev/null 2>&1 && line=$(pg_app_login -c 'SHOW max_connections' 2>/dev/null); then
+      report PostgreSQL 1 "$LOCALHOST:$BILLING_PG_PORT, login $BILLING_DB_USER@$BILLING_DB_NAME ok, max_connections=$line"
+    else
+      report PostgreSQL 0 "$LOCALHOST:$BILLING_PG_PORT answers but $BILLING_DB_USER cannot log into $BILLING_DB_NAME"
+    fi
+  else
+    report PostgreSQL 0 "$LOCALHOST:$BILLING_PG_PORT"
+  fi
+  if rabbit_amqp_answers; then
+    if rabbit_mgmt_answers; then
+      report RabbitMQ 1 "amqp $LOCALHOST:$BILLING_RABBIT_PORT, management http://$LOCALHOST:$BILLING_RABBIT_MGMT_PORT/ ok"
+    else
+      report RabbitMQ 0 "amqp $LOCALHOST:$BILLING_RABBIT_PORT answers, management API as $BILLING_RABBIT_USER does not"
+    fi
+  else
+    report RabbitMQ 0 "amqp $LOCALHOST:$BILLING_RABBIT_PORT"
+  fi
+  if smtp_answers; then
+    report "Mail sink" 1 "smtp $LOCALHOST:$BILLING_SMTP_PORT -> $BILLING_MAIL_DIR/new/ ($(find "$BILLING_MAIL_DIR/new" -type f 2>/dev/null | wc -l) messages)"
+  else
+    report "Mail sink" 0 "smtp $LOCALHOST:$BILLING_SMTP_PORT"
+  fi
+  if line=$(chromium_version); then report Chromium 1 "$line"; else report Chromium 0 "$BILLING_CHROMIUM --version fails"; fi
+  printf '  started by this script: %s\n' "$( [[ -s $STARTED_FILE ]] && paste -sd ' ' "$STARTED_FILE" || echo nothing)"
+  return "$ok"
+}
+
+main() {
+  case ${1:-} in
+    up)     cmd_up ;;
+    down)   cmd_down ;;
+    status) cmd_status ;;
+    *)      echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  esac
+}
+
+# Sourcing the file (for testing single functions) does not run anything.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+  main "$@"
+fi

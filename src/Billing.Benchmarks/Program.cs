@@ -1,0 +1,58 @@
+using Billing.Benchmarks;
+using Billing.Infrastructure.Messaging;
+using Billing.Infrastructure.Postgres;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+// Saga transitions per second through RabbitMQ: MassTransit's in-memory repository against the Postgres
+// repository with the inbox/outbox, in one run on one machine. Usage: Billing.Benchmarks [sagas] [events]
+var sagas = args.Length > 0 ? int.Parse(args[0]) : 4000;
+var events = args.Length > 1 ? int.Parse(args[1]) : 4;
+
+var configuration = new ConfigurationBuilder()
+    .AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["ConnectionStrings:Billing"] = "Host=127.0.0.1;Port=5432;Database=billing_bench;Username=billing;Password=billing;Maximum Pool Size=60",
+        ["RabbitMq:Host"] = "127.0.0.1",
+        ["RabbitMq:VirtualHost"] = "billing-bench",
+        ["RabbitMq:Username"] = "billing",
+        ["RabbitMq:Password"] = "billing",
+        ["RabbitMq:PrefetchCount"] = "32",
+    })
+    .AddEnvironmentVariables()
+    .Build();
+
+await Fresh(configuration);
+Console.WriteLine($"Warm-up, then {sagas:N0} sagas × {events + 1} transitions each, on {Environment.ProcessorCount} cores");
+await SagaThroughput.Run(configuration, SagaStore.InMemory, 200, events);
+var inMemory = await SagaThroughput.Run(configuration, SagaStore.InMemory, sagas, events);
+Console.WriteLine($"(a) in-memory repository:         {inMemory,8:N0} transitions/s");
+
+await Fresh(configuration);
+await SagaThroughput.Run(configuration, SagaStore.PostgresWithOutbox, 200, events);
+var postgres = await SagaThroughput.Run(configuration, SagaStore.PostgresWithOutbox, sagas, events);
+Console.WriteLine($"(b) Postgres repository + outbox: {postgres,8:N0} transitions/s");
+Console.WriteLine($"ratio (b)/(a): {postgres / inMemory:N2}");
+
+static async Task Fresh(IConfiguration configuration)
+{
+    var connectionString = configuration.GetConnectionString("Billing")!;
+    var builder = new NpgsqlConnectionStringBuilder(connectionString);
+    var database = builder.Database!;
+    builder.Database = "postgres";
+    builder.Pooling = false;
+    await using (var admin = new NpgsqlConnection(builder.ConnectionString))
+    {
+        await admin.OpenAsync();
+        await new NpgsqlCommand($"drop database if exists {database} with (force)", admin).ExecuteNonQueryAsync();
+        await new NpgsqlCommand($"create database {database}", admin).ExecuteNonQueryAsync();
+    }
+
+    await using var dataSource = NpgsqlDataSource.Create(connectionString);
+    await new Migrator(dataSource, NullLogger<Migrator>.Instance).ApplyAsync(Migrator.FindMigrationsDirectory());
+
+    var rabbit = configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>()!;
+    using var management = new RabbitMqManagement(rabbit.ManagementUrl, rabbit.Username, rabbit.Password);
+    await management.RecreateVirtualHost(rabbit.VirtualHost);
+}

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using Billing.Contracts.Diagnostics;
+using Billing.Features.Diagnostics;
+using Billing.Infrastructure.Messaging;
+using Billing.Infrastructure.Persistence;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Billing.Benchmarks;
+
+public enum SagaStore
+{
+    InMemory,
+    PostgresWithOutbox,
+}
+
+/// <summary>
+/// Saga transitions per second through RabbitMQ: tally sagas, each opened and added to <c>events</c> times,
+/// the messages published round by round so many sagas are in flight at once. Timed from the first publish
+/// to the last completion.
+/// </summary>
+public static class SagaThroughput
+{
+    public static async Task<double> Run(IConfiguration configuration, SagaStore store, int sagas, int events)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddConfiguration(configuration);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddBillingPersistence(builder.Configuration);
+        builder.Services.AddSingleton<CompletionCounter>();
+        builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
+        builder.Services.AddMassTransit(x =>
+        {
+            x.SetKebabCaseEndpointNameFormatter();
+            x.DisableUsageTelemetry();
+            if (store == SagaStore.PostgresWithOutbox)
+            {
+                x.AddPostgresMessaging<BillingDbContext>();
+                x.AddSagaStateMachine<TallyStateMachine, TallyState>();
+            }
+            else
+                x.AddSagaStateMachine<TallyStateMachine, TallyState>().InMemoryRepository();
+
+            x.AddConsumer<CompletionCounterConsumer>();
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                var rabbit = builder.Configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>()!;
+                cfg.Host(rabbit.Host, rabbit.Port, rabbit.VirtualHost, h =>
+                {
+                    h.Username(rabbit.Username);
+                    h.Password(rabbit.Password);
+                });
+                cfg.PrefetchCount = rabbit.PrefetchCount;
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var bus = host.Services.GetRequiredService<IBus>();
+            var counter = host.Services.GetRequiredService<CompletionCounter>();
+            var ids = Enumerable.Range(0, sagas).Select(_ => NewId.NextGuid()).ToArray();
+
+            var clock = Stopwatch.StartNew();
+            for (var round = 0; round <= events; round++)
+            {
+                var messages = round == 0
+                    ? ids.Select(id => (object)new OpenTally { TallyId = id, ExpectedCount = events })
+                    : ids.Select(id => (object)new AddToTally { TallyId = id, Sequence = round });
+                await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = 8 },
+                    async (message, ct) => await bus.Publish(message, message.GetType(), ct));
+            }
+
+            await counter.WaitFor(sagas, TimeSpan.FromMinutes(3));
+            clock.Stop();
+            return sagas * (events + 1) / clock.Elapsed.TotalSeconds;
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    sealed class CompletionCounter
+    {
+        int _count;
+        readonly SemaphoreSlim _changed = new(0);
+
+        public void Increment()
+        {
+            Interlocked.Increment(ref _count);
+            _changed.Release();
+        }
+
+        public async Task WaitFor(int expected, TimeSpan timeout)
+        {
+            var clock = Stopwatch.StartNew();
+            while (Volatile.Read(ref _count) < expected)
+            {
+                if (clock.Elapsed > timeout)
+                    throw new TimeoutException($"Only {_count} of {expected} sagas completed in {timeout}.");
+                await _changed.WaitAsync(TimeSpan.FromSeconds(1));
+            }
+        }
+    }
+
+    sealed class CompletionCounterConsumer(CompletionCounter counter) : IConsumer<TallyCompleted>
+    {
+        public Task Consume(ConsumeContext<TallyCompleted> context)
+        {
+            counter.Increment();
+            return Task.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Billing.Infrastructure.Messaging.Outbox;
+
+public sealed class InboxOptions
+{
+    /// <summary>How long a delivered inbox row is kept to recognise a redelivered duplicate.</summary>
+    public TimeSpan DuplicateDetectionWindow { get; set; } = TimeSpan.FromMinutes(30);
+
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Messages the outbox sends per pass; above what one consumer normally produces, so one pass drains it.</summary>
+    public int MessageDeliveryLimit { get; set; } = 100;
+}
+
+/// <summary>
+/// Deletes inbox rows delivered longer ago than the duplicate-detection window, in small batches so it never
+/// holds long locks. Idempotent, so every instance may run it.
+/// </summary>
+public sealed class InboxCleanupService<TDbContext>(
+    IServiceScopeFactory scopeFactory,
+    IOptions<InboxOptions> options,
+    TimeProvider clock,
+    ILogger<InboxCleanupService<TDbContext>> logger)
+    : BackgroundService
+    where TDbContext : DbContext
+{
+    const int BatchSize = 5000;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(options.Value.CleanupInterval, clock, stoppingToken);
+                var removed = await RemoveExpired(stoppingToken);
+                if (removed > 0)
+                    logger.LogInformation("Removed {Count} expired inbox rows", removed);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                logger.LogError(exception, "Inbox cleanup failed; it runs again at the next interval");
+            }
+        }
+    }
+
+    public async Task<int> RemoveExpired(CancellationToken cancellationToken)
+    {
+        var cutoff = clock.GetUtcNow().UtcDateTime - options.Value.DuplicateDetectionWindow;
+        var total = 0;
+        while (true)
+        {
+            await using var scope = scopeFactory.CreateAsyncScope();
+            var dbContext = scope.ServiceProvider.GetRequiredService<TDbContext>();
+            var removed = await dbContext.Database.ExecuteSqlRawAsync("""
+                delete from messaging.inbox_state where ctid in (
+                    select ctid from messaging.inbox_state where delivered < {0} limit {1})
+                """, [cutoff, BatchSize], cancellationToken);
+            total += removed;
+            if (removed < BatchSize)
+                return total;
+        }
+    }
+}

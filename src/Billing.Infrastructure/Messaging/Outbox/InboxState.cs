@@ -1,0 +1,16 @@
+namespace Billing.Infrastructure.Messaging.Outbox;
+
+/// <summary>
+/// One row per (message, consumer): whether the message was consumed and whether what it produced was
+/// delivered. The primary key is the duplicate detector; the row lock serialises redeliveries.
+/// </summary>
+public class InboxState
+{
+    public Guid MessageId { get; set; }
+    public Guid ConsumerId { get; set; }
+    public DateTime Received { get; set; }
+    public int ReceiveCount { get; set; }
+    public DateTime? Consumed { get; set; }
+    public DateTime? Delivered { get; set; }
+    public long? LastSequenceNumber { get; set; }
+}

@@ -1,0 +1,95 @@
+using Billing.Infrastructure.Messaging.Outbox;
+using Billing.Infrastructure.Messaging.Sagas;
+using Billing.Infrastructure.Messaging.Scheduling;
+using Billing.Infrastructure.Postgres;
+using MassTransit;
+using MassTransit.Middleware;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Billing.Infrastructure.Messaging;
+
+/// <summary>
+/// MassTransit on Postgres, in the shape of MassTransit's own EF Core and Quartz integrations (which the
+/// package registry here does not carry): sagas, the consumer inbox/outbox and the message scheduler.
+/// </summary>
+public static class PostgresMessagingRegistration
+{
+    /// <summary>
+    /// Registers the Postgres saga repository (for every saga without one of its own), the inbox/outbox, the
+    /// scheduler's consumers and background services, and wires every endpoint configured by
+    /// <c>ConfigureEndpoints</c> with concurrency retries and the outbox. Pair it with
+    /// <see cref="UsePostgresMessageScheduler"/> on the bus.
+    /// </summary>
+    public static IBusRegistrationConfigurator AddPostgresMessaging<TDbContext>(this IBusRegistrationConfigurator x,
+        Action<InboxOptions>? configureInbox = null, Action<SchedulerOptions>? configureScheduler = null)
+        where TDbContext : DbContext
+    {
+        var scheduler = new SchedulerOptions();
+        configureScheduler?.Invoke(scheduler);
+        x.Configure<SchedulerOptions>(o =>
+        {
+            o.QueueName = scheduler.QueueName;
+            o.PollInterval = scheduler.PollInterval;
+            o.BatchSize = scheduler.BatchSize;
+        });
+        x.Configure<InboxOptions>(o => configureInbox?.Invoke(o));
+        x.TryAddSingleton(TimeProvider.System);
+
+        x.SetPostgresSagaRepositoryProvider<TDbContext>();
+        x.AddScoped<IOutboxContextFactory<TDbContext>, PostgresOutboxContextFactory<TDbContext>>();
+        x.AddHostedService<InboxCleanupService<TDbContext>>();
+
+        x.AddConsumer<ScheduleMessageConsumer<TDbContext>>().Endpoint(e => e.Name = scheduler.QueueName);
+        x.AddConsumer<CancelScheduledMessageConsumer<TDbContext>>().Endpoint(e => e.Name = scheduler.QueueName);
+        x.AddMessageScheduler(scheduler.SchedulerAddress);
+        x.AddSingleton<ScheduledMessageDispatcher<TDbContext>>();
+        x.AddHostedService(sp => sp.GetRequiredService<ScheduledMessageDispatcher<TDbContext>>());
+
+        x.AddConfigureEndpointsCallback((context, name, endpoint) =>
+        {
+            endpoint.UsePostgresConcurrencyRetry();
+
+            // Not the scheduler: its commands are idempotent by token already, and the redelivery commands of one
+            // message all carry that message's MT-OriginalMessageId, which the inbox would take for duplicates.
+            if (name != scheduler.QueueName)
+                endpoint.UsePostgresOutbox<TDbContext>(context);
+        });
+
+        return x;
+    }
+
+    /// <summary>Schedule and cancel commands (scheduled redelivery, saga timeouts) go to the Postgres scheduler's queue.</summary>
+    public static void UsePostgresMessageScheduler(this IBusFactoryConfigurator configurator, IBusRegistrationContext context)
+    {
+        var options = context.GetRequiredService<Microsoft.Extensions.Options.IOptions<SchedulerOptions>>().Value;
+        configurator.UseMessageScheduler(options.SchedulerAddress);
+    }
+
+    /// <summary>
+    /// The consumer outbox and inbox on an endpoint configured by hand (ConfigureEndpoints endpoints get it already).
+    /// </summary>
+    public static void UsePostgresOutbox<TDbContext>(this IReceiveEndpointConfigurator configurator, IRegistrationContext context)
+        where TDbContext : DbContext
+    {
+        var deliveryLimit = context.GetRequiredService<Microsoft.Extensions.Options.IOptions<InboxOptions>>().Value.MessageDeliveryLimit;
+        var observer = new MassTransit.Configuration.OutboxConsumePipeSpecificationObserver<TDbContext>(configurator, context)
+        {
+            MessageDeliveryLimit = deliveryLimit,
+        };
+        configurator.ConnectConsumerConfigurationObserver(observer);
+        configurator.ConnectSagaConfigurationObserver(observer);
+    }
+
+    /// <summary>
+    /// Retries at once when Postgres reports a lost race (a concurrent insert of the same saga, a deadlock):
+    /// the transaction rolled back, so running the message again is safe and normally wins.
+    /// </summary>
+    public static void UsePostgresConcurrencyRetry(this IConsumePipeConfigurator configurator) =>
+        configurator.UseMessageRetry(r =>
+        {
+            r.Handle<Exception>(PostgresErrors.IsConcurrencyConflict);
+            r.Immediate(10);
+        });
+}

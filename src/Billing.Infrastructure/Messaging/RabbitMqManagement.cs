@@ -1,0 +1,45 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+
+namespace Billing.Infrastructure.Messaging;
+
+/// <summary>The few calls to RabbitMQ's management HTTP API that tests, the demo and the benchmark need.</summary>
+public sealed class RabbitMqManagement(string baseUrl, string username, string password) : IDisposable
+{
+    readonly HttpClient _http = CreateClient(baseUrl, username, password);
+
+    /// <summary>Deletes the virtual host with all its queues and creates it empty, with full rights for our user.</summary>
+    public async Task RecreateVirtualHost(string virtualHost, CancellationToken cancellationToken = default)
+    {
+        var vhost = Uri.EscapeDataString(virtualHost);
+        await _http.DeleteAsync($"/api/vhosts/{vhost}", cancellationToken);
+        (await _http.PutAsync($"/api/vhosts/{vhost}", Json("{}"), cancellationToken)).EnsureSuccessStatusCode();
+        (await _http.PutAsync($"/api/permissions/{vhost}/{Uri.EscapeDataString(username)}",
+            Json("""{"configure":".*","write":".*","read":".*"}"""), cancellationToken)).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The consumers attached to a queue, or 0 when the queue does not exist yet.</summary>
+    public async Task<int> Consumers(string virtualHost, string queue, CancellationToken cancellationToken = default)
+    {
+        var response = await _http.GetAsync($"/api/queues/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(queue)}", cancellationToken);
+        if (!response.IsSuccessStatusCode)
+            return 0;
+        var info = await response.Content.ReadFromJsonAsync<QueueInfo>(cancellationToken);
+        return info?.Consumers ?? 0;
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    static HttpClient CreateClient(string baseUrl, string username, string password)
+    {
+        var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(10) };
+        http.DefaultRequestHeaders.Authorization =
+            new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes($"{username}:{password}")));
+        return http;
+    }
+
+    static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    sealed record QueueInfo(int Consumers);
+}

@@ -1,0 +1,110 @@
+using System.Data;
+using MassTransit;
+using MassTransit.Middleware;
+using MassTransit.Serialization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Billing.Infrastructure.Messaging.Scheduling;
+
+/// <summary>
+/// Sends scheduled messages when they fall due. Each batch is claimed with FOR UPDATE SKIP LOCKED, sent,
+/// and deleted in one transaction, so with several instances running each message is sent by one of them;
+/// a crash before the commit leaves the rows in place to be sent again (at least once, same MessageId,
+/// which the receiver's inbox recognises).
+/// </summary>
+public sealed class ScheduledMessageDispatcher<TDbContext>(
+    IServiceScopeFactory scopeFactory,
+    IBusControl bus,
+    IOptions<SchedulerOptions> options,
+    TimeProvider clock,
+    ILogger<ScheduledMessageDispatcher<TDbContext>> logger)
+    : BackgroundService
+    where TDbContext : DbContext
+{
+    const string ClaimDueSql = """
+        select * from messaging.scheduled_message
+        where due_at <= {0}
+        order by due_at
+        limit {1}
+        for update skip locked
+        """;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Sending needs the bus connected; it is started by the MassTransit hosted service.
+        while (await bus.WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(5)) != BusHealthStatus.Healthy)
+            stoppingToken.ThrowIfCancellationRequested();
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var sent = await DispatchDue(stoppingToken);
+                if (sent < options.Value.BatchSize)
+                    await Task.Delay(options.Value.PollInterval, clock, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                logger.LogError(exception, "Sending scheduled messages failed; trying again shortly");
+                await Task.Delay(TimeSpan.FromSeconds(1), clock, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>Sends one batch of due messages; returns how many.</summary>
+    public async Task<int> DispatchDue(CancellationToken cancellationToken)
+    {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var dbContext = scope.ServiceProvider.GetRequiredService<TDbContext>();
+
+        await using var transaction = await dbContext.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+        var due = await dbContext.Set<ScheduledMessage>()
+            .FromSqlRaw(ClaimDueSql, clock.GetUtcNow().UtcDateTime, options.Value.BatchSize)
+            .AsNoTracking()
+            .ToListAsync(cancellationToken);
+
+        if (due.Count == 0)
+            return 0;
+
+        foreach (var message in due)
+        {
+            var endpoint = await bus.GetSendEndpoint(message.DestinationAddress!);
+            await endpoint.Send(new SerializedMessageBody(), new ScheduledMessageSendPipe(message), cancellationToken);
+        }
+
+        var tokens = due.Select(x => x.TokenId).ToList();
+        await dbContext.Set<ScheduledMessage>().Where(x => tokens.Contains(x.TokenId)).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        logger.LogDebug("Sent {Count} scheduled messages", due.Count);
+        return due.Count;
+    }
+
+    /// <summary>
+    /// MassTransit's outbox send pipe restores the body, ids and MT- headers; a scheduled message also keeps
+    /// every other header it was scheduled with, and carries its token so a saga can tell a stale timeout.
+    /// </summary>
+    sealed class ScheduledMessageSendPipe(ScheduledMessage message) : IPipe<SendContext>
+    {
+        public async Task Send(SendContext context)
+        {
+            await new OutboxMessageSendPipe(message, message.DestinationAddress).Send(context);
+
+            foreach (var header in ((MessageContext)message).Headers.GetAll())
+                context.Headers.Set(header.Key, header.Value);
+            context.Headers.Set(MessageHeaders.SchedulingTokenId, message.TokenId.ToString("N"));
+        }
+
+        public void Probe(ProbeContext context)
+        {
+        }
+    }
+}

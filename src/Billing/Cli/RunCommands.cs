@@ -1,0 +1,47 @@
+using System.CommandLine;
+using Billing.Hosting;
+using Billing.Infrastructure.Postgres;
+
+namespace Billing.Cli;
+
+/// <summary>The long-running roles and the migrate step.</summary>
+public static class RunCommands
+{
+    public static Command Api()
+    {
+        var command = new Command("api", "Serve the HTTP API (health, OpenAPI at /swagger).");
+        command.SetAction(async (parse, ct) =>
+        {
+            await BillingHost.Api(parse.UnmatchedTokens.ToArray()).RunAsync(ct);
+            return 0;
+        });
+        command.TreatUnmatchedTokensAsErrors = false;
+        return command;
+    }
+
+    public static Command Worker()
+    {
+        var command = new Command("worker", "Run the sagas, consumers and the message scheduler. Start as many as you like.");
+        command.SetAction(async (parse, ct) =>
+        {
+            await BillingHost.Worker(parse.UnmatchedTokens.ToArray()).RunAsync(ct);
+            return 0;
+        });
+        command.TreatUnmatchedTokensAsErrors = false;
+        return command;
+    }
+
+    public static Command Migrate()
+    {
+        var command = new Command("migrate", "Apply the SQL migrations that are not applied yet (safe to run again).");
+        command.SetAction(async (parse, ct) =>
+        {
+            using var host = BillingHost.Tooling(parse.UnmatchedTokens.ToArray());
+            var applied = await host.Services.GetRequiredService<Migrator>().ApplyAsync(Migrator.FindMigrationsDirectory(), ct);
+            Console.WriteLine(applied.Count == 0 ? "Schema is up to date." : $"Applied {applied.Count} migration(s): {string.Join(", ", applied)}");
+            return 0;
+        });
+        command.TreatUnmatchedTokensAsErrors = false;
+        return command;
+    }
+}

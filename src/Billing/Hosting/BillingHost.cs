@@ -1,0 +1,39 @@
+using Billing.Infrastructure.Messaging;
+using Billing.Infrastructure.Persistence;
+
+namespace Billing.Hosting;
+
+/// <summary>Builds the service in one of its roles; every role reads the same configuration.</summary>
+public static class BillingHost
+{
+    /// <summary>The worker role: sagas, consumers, the scheduler and the outbox cleanup. No HTTP.</summary>
+    public static IHost Worker(string[] args, Action<IConfigurationBuilder>? configure = null)
+    {
+        var builder = Host.CreateApplicationBuilder(args);
+        configure?.Invoke(builder.Configuration);
+        builder.Services.AddBillingPersistence(builder.Configuration);
+        builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Worker);
+        return builder.Build();
+    }
+
+    /// <summary>The API role: HTTP endpoints that publish to the bus; it consumes nothing.</summary>
+    public static WebApplication Api(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Services.AddBillingPersistence(builder.Configuration);
+        builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Client);
+        builder.Services.AddBillingApi();
+
+        var app = builder.Build();
+        app.MapBillingApi();
+        return app;
+    }
+
+    /// <summary>A host with configuration and Postgres only, for one-off commands such as migrate.</summary>
+    public static IHost Tooling(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder(args);
+        builder.Services.AddBillingPersistence(builder.Configuration);
+        return builder.Build();
+    }
+}

@@ -1,0 +1,29 @@
+using System.Diagnostics;
+using Billing.Infrastructure.Messaging.Outbox;
+
+namespace Billing.Infrastructure.Messaging;
+
+/// <summary>
+/// Crash testing: with Faults:KillAfterCommits = N, the process SIGKILLs itself right after the N-th consumer
+/// transaction that produced messages has committed, before those messages reach RabbitMQ. Off unless set.
+/// </summary>
+public sealed class FaultInjection(int killAfterCommits, ILogger<FaultInjection> logger) : IOutboxCommitObserver
+{
+    int _commits;
+
+    public static void AddIfConfigured(IServiceCollection services, IConfiguration configuration)
+    {
+        var killAfter = configuration.GetValue<int?>("Faults:KillAfterCommits");
+        if (killAfter is > 0)
+            services.AddSingleton<IOutboxCommitObserver>(sp => new FaultInjection(killAfter.Value, sp.GetRequiredService<ILogger<FaultInjection>>()));
+    }
+
+    public void ConsumeCommitted(Guid messageId, Guid consumerId, int producedCount)
+    {
+        if (producedCount == 0 || Interlocked.Increment(ref _commits) != killAfterCommits)
+            return;
+
+        logger.LogCritical("Fault injection: killing the process after committing {MessageId} with {Count} unsent messages", messageId, producedCount);
+        Process.GetCurrentProcess().Kill();
+    }
+}

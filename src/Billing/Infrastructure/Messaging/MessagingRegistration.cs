@@ -1,0 +1,66 @@
+using Billing.Features.Diagnostics;
+using Billing.Infrastructure.Messaging.Scheduling;
+using Billing.Infrastructure.Persistence;
+using MassTransit;
+
+namespace Billing.Infrastructure.Messaging;
+
+public enum BusRole
+{
+    /// <summary>Publishes and sends only (the API, the CLI): no consumers, no background delivery.</summary>
+    Client,
+
+    /// <summary>Runs the sagas, consumers and the scheduler.</summary>
+    Worker,
+}
+
+public static class MessagingRegistration
+{
+    public static IServiceCollection AddBillingMessaging(this IServiceCollection services, IConfiguration configuration, BusRole role)
+    {
+        services.Configure<RabbitMqOptions>(configuration.GetSection(RabbitMqOptions.Section));
+        services.Configure<DiagnosticsOptions>(configuration.GetSection("Diagnostics"));
+        services.AddSingleton(TimeProvider.System);
+        FaultInjection.AddIfConfigured(services, configuration);
+
+        var scheduler = configuration.GetSection("Scheduler").Get<SchedulerOptions>() ?? new SchedulerOptions();
+
+        // Start-up returns once every endpoint is bound: a publish before that would find no queue and be lost.
+        services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
+        services.AddMassTransit(x =>
+        {
+            x.SetKebabCaseEndpointNameFormatter();
+            x.DisableUsageTelemetry();
+
+            if (role == BusRole.Worker)
+            {
+                x.AddPostgresMessaging<BillingDbContext>(
+                    inbox => configuration.GetSection("Inbox").Bind(inbox),
+                    s => configuration.GetSection("Scheduler").Bind(s));
+                x.AddDiagnostics();
+            }
+            else
+                x.AddMessageScheduler(scheduler.SchedulerAddress);
+
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                var rabbit = configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+                cfg.Host(rabbit.Host, rabbit.Port, rabbit.VirtualHost, h =>
+                {
+                    h.Username(rabbit.Username);
+                    h.Password(rabbit.Password);
+                });
+                cfg.PrefetchCount = rabbit.PrefetchCount;
+
+                if (role == BusRole.Worker)
+                    cfg.UsePostgresMessageScheduler(context);
+                else
+                    cfg.UseMessageScheduler(scheduler.SchedulerAddress);
+
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+
+        return services;
+    }
+}

@@ -1,0 +1,23 @@
+using Billing.Infrastructure.Postgres;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Billing.Infrastructure.Persistence;
+
+public static class PersistenceRegistration
+{
+    public const string ConnectionStringName = "Billing";
+
+    /// <summary>One pooled Npgsql data source shared by EF Core, the migrator and the raw-SQL paths.</summary>
+    public static IServiceCollection AddBillingPersistence(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString(ConnectionStringName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not set.");
+
+        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
+        services.AddDbContext<BillingDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddSingleton<Migrator>();
+        return services;
+    }
+}

@@ -1,0 +1,12 @@
+using System.CommandLine;
+using Billing.Cli;
+
+var root = new RootCommand("Billing: billing runs and refunds on MassTransit sagas, RabbitMQ and Postgres.")
+{
+    RunCommands.Api(),
+    RunCommands.Worker(),
+    RunCommands.Migrate(),
+    DemoCommand.Create(),
+};
+
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,69 @@
+using Billing.Contracts.Diagnostics;
+using Billing.Features.Diagnostics;
+using Billing.Tests.Support;
+using MassTransit;
+
+namespace Billing.Tests.Messaging;
+
+[Collection(StackCollection.Name)]
+public class OutboxCrashTests(StackFixture stack)
+{
+    [Fact]
+    public async Task A_message_committed_by_a_worker_killed_before_sending_it_is_delivered_once_after_restart()
+    {
+        await using var bus = await TestBus.Start(stack);
+        var run = new TallyRun(bus.Bus, stack.DataSource, tallies: 40, additions: 3);
+
+        await using (var doomed = WorkerProcess.Start(stack, new Dictionary<string, string> { ["Faults__KillAfterCommits"] = "5" }))
+        {
+            await stack.WaitForConsumers("tally-state", 1, TimeSpan.FromSeconds(60));
+            await run.Publish(CancellationToken.None);
+
+            (await doomed.WaitForExit(TimeSpan.FromSeconds(60))).ShouldBeTrue("the worker should have killed itself after its fifth completion commit");
+            doomed.ExitCode.ShouldNotBe(0, doomed.Output);
+            doomed.Output.ShouldContain("Fault injection: killing the process");
+        }
+
+        // The completion committed by the killed worker is still in the outbox: it never reached RabbitMQ.
+        (await UnsentOutboxMessages()).ShouldBeGreaterThan(0);
+
+        await using var survivor = WorkerProcess.Start(stack);
+        var finished = await run.WaitForReceipts(TimeSpan.FromSeconds(90), null, CancellationToken.None);
+
+        var result = await run.Read(CancellationToken.None);
+        finished.ShouldBeTrue($"receipts: {result.Receipts} of 40\n{survivor.Output}");
+        result.ExactlyApplied.ShouldBe(40);
+        result.ReceiptsWithOneEffect.ShouldBe(40);
+        (await UnsentOutboxMessages()).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_message_delivered_twice_with_the_same_id_is_applied_once()
+    {
+        await using var worker = WorkerProcess.Start(stack);
+        await stack.WaitForConsumers("tally-state", 1, TimeSpan.FromSeconds(60));
+        await using var bus = await TestBus.Start(stack);
+
+        var tallyId = NewId.NextGuid();
+        var duplicateId = NewId.NextGuid();
+        await bus.Bus.Publish(new OpenTally { TallyId = tallyId, ExpectedCount = 2 });
+        for (var i = 0; i < 5; i++)
+            await bus.Bus.Publish(new AddToTally { TallyId = tallyId, Sequence = 1 }, ctx => ctx.MessageId = duplicateId);
+        await bus.Bus.Publish(new AddToTally { TallyId = tallyId, Sequence = 2 });
+
+        var applied = await Eventually.Get(async () =>
+        {
+            await using var command = stack.DataSource.CreateCommand("select applied from diagnostics.tally_state where correlation_id = $1 and current_state = 'Completed'");
+            command.Parameters.AddWithValue(tallyId);
+            return await command.ExecuteScalarAsync() as int[];
+        }, TimeSpan.FromSeconds(30));
+
+        applied.Order().ShouldBe([1, 2]);
+    }
+
+    async Task<long> UnsentOutboxMessages()
+    {
+        await using var command = stack.DataSource.CreateCommand("select count(*) from messaging.outbox_message");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
