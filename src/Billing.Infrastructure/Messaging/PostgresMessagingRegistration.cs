@@ -39,6 +39,7 @@ public static class PostgresMessagingRegistration
 
         x.SetPostgresSagaRepositoryProvider<TDbContext>();
         x.AddScoped<IOutboxContextFactory<TDbContext>, PostgresOutboxContextFactory<TDbContext>>();
+        x.TryAddScoped<OutboxTransaction>();
         x.AddHostedService<InboxCleanupService<TDbContext>>();
 
         x.AddConsumer<ScheduleMessageConsumer<TDbContext>>().Endpoint(e => e.Name = scheduler.QueueName);

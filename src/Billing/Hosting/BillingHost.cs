@@ -9,7 +9,7 @@ public static class BillingHost
     /// <summary>The worker role: sagas, consumers, the scheduler and the outbox cleanup. No HTTP.</summary>
     public static IHost Worker(string[] args, Action<IConfigurationBuilder>? configure = null)
     {
-        var builder = Host.CreateApplicationBuilder(args);
+        var builder = Host.CreateApplicationBuilder(Settings(args));
         configure?.Invoke(builder.Configuration);
         builder.Services.AddBillingPersistence(builder.Configuration);
         builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Worker);
@@ -19,7 +19,7 @@ public static class BillingHost
     /// <summary>The API role: HTTP endpoints that publish to the bus; it consumes nothing.</summary>
     public static WebApplication Api(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Services.AddBillingPersistence(builder.Configuration);
         builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Client);
         builder.Services.AddBillingApi();
@@ -32,8 +32,11 @@ public static class BillingHost
     /// <summary>A host with configuration and Postgres only, for one-off commands such as migrate.</summary>
     public static IHost Tooling(string[] args)
     {
-        var builder = Host.CreateApplicationBuilder(args);
+        var builder = Host.CreateApplicationBuilder(Settings(args));
         builder.Services.AddBillingPersistence(builder.Configuration);
         return builder.Build();
     }
+
+    // appsettings.json sits beside the binary; the working directory may be anywhere (scripts run from the repo root).
+    static HostApplicationBuilderSettings Settings(string[] args) => new() { Args = args, ContentRootPath = AppContext.BaseDirectory };
 }

@@ -35,6 +35,13 @@ sealed class PostgresOutboxConsumeContext<TMessage, TDbContext>(
         inbox.Consumed = Now;
         progress.Produced ??= [];
 
+        // Nothing to send: delivered as of this commit, which spares the delivery pass its own transaction.
+        if (progress.Produced.Count == 0)
+        {
+            inbox.Delivered = inbox.Consumed;
+            progress.Removed = true;
+        }
+
         // One flush for everything the consumer changed: saga row, its own entities, the outgoing messages.
         await dbContext.SaveChangesAsync(CancellationToken);
     }

@@ -22,6 +22,7 @@ public sealed class PostgresOutboxContextFactory<TDbContext>(
     TDbContext dbContext,
     IServiceProvider provider,
     TimeProvider clock,
+    OutboxTransaction unitOfWork,
     IEnumerable<IOutboxCommitObserver> observers)
     : IOutboxContextFactory<TDbContext>
     where TDbContext : DbContext
@@ -54,7 +55,11 @@ public sealed class PostgresOutboxContextFactory<TDbContext>(
             else
             {
                 dbContext.ChangeTracker.Clear();
+
+                // A failed statement fails the whole pass, which is retried from scratch: savepoints would only add round trips.
+                dbContext.Database.AutoSavepointsEnabled = false;
                 await using var transaction = await dbContext.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, context.CancellationToken);
+                unitOfWork.IsActive = true;
 
                 inbox = await LockInbox(messageId, options.ConsumerId, firstPass, context.CancellationToken);
                 dbContext.Attach(inbox);
@@ -66,6 +71,7 @@ public sealed class PostgresOutboxContextFactory<TDbContext>(
 
                 await dbContext.SaveChangesAsync(context.CancellationToken);
                 await transaction.CommitAsync(context.CancellationToken);
+                unitOfWork.IsActive = false;
 
                 if (!consumedBefore && inbox.Consumed.HasValue)
                 {

@@ -18,13 +18,17 @@ sealed class PostgresSagaRepositoryContext<TSaga, TMessage, TDbContext> : Consum
     readonly TDbContext _dbContext;
     readonly ConsumeContext<TMessage> _consumeContext;
     readonly ISagaConsumeContextFactory<DbContext, TSaga> _factory;
+    readonly bool _outboxFlushes;
 
-    public PostgresSagaRepositoryContext(TDbContext dbContext, ConsumeContext<TMessage> consumeContext, ISagaConsumeContextFactory<DbContext, TSaga> factory)
+    /// <param name="outboxFlushes">The outbox flushes the DbContext with the inbox row, so writes can wait for that one flush.</param>
+    public PostgresSagaRepositoryContext(TDbContext dbContext, ConsumeContext<TMessage> consumeContext, ISagaConsumeContextFactory<DbContext, TSaga> factory,
+        bool outboxFlushes)
         : base(consumeContext, dbContext)
     {
         _dbContext = dbContext;
         _consumeContext = consumeContext;
         _factory = factory;
+        _outboxFlushes = outboxFlushes;
     }
 
     public Task<SagaConsumeContext<TSaga, TMessage>> Add(TSaga instance) =>
@@ -51,19 +55,21 @@ sealed class PostgresSagaRepositoryContext<TSaga, TMessage, TDbContext> : Consum
             : await _factory.CreateSagaConsumeContext(_dbContext, _consumeContext, instance, SagaConsumeContextMode.Load);
     }
 
-    public async Task Save(SagaConsumeContext<TSaga> context)
+    public Task Save(SagaConsumeContext<TSaga> context)
     {
         _dbContext.Set<TSaga>().Add(context.Saga);
-        await _dbContext.SaveChangesAsync(CancellationToken);
+        return Flush();
     }
 
-    public Task Update(SagaConsumeContext<TSaga> context) => _dbContext.SaveChangesAsync(CancellationToken);
+    public Task Update(SagaConsumeContext<TSaga> context) => Flush();
 
-    public async Task Delete(SagaConsumeContext<TSaga> context)
+    public Task Delete(SagaConsumeContext<TSaga> context)
     {
         _dbContext.Set<TSaga>().Remove(context.Saga);
-        await _dbContext.SaveChangesAsync(CancellationToken);
+        return Flush();
     }
+
+    Task Flush() => _outboxFlushes ? Task.CompletedTask : _dbContext.SaveChangesAsync(CancellationToken);
 
     public Task Discard(SagaConsumeContext<TSaga> context) => Task.CompletedTask;
 

@@ -14,7 +14,8 @@ namespace Billing.Infrastructure.Messaging.Sagas;
 /// </summary>
 public sealed class PostgresSagaRepositoryContextFactory<TSaga, TDbContext>(
     TDbContext dbContext,
-    ISagaConsumeContextFactory<DbContext, TSaga> consumeContextFactory)
+    ISagaConsumeContextFactory<DbContext, TSaga> consumeContextFactory,
+    Outbox.OutboxTransaction outbox)
     : ISagaRepositoryContextFactory<TSaga>, ILoadSagaRepositoryContextFactory<TSaga>, IQuerySagaRepositoryContextFactory<TSaga>
     where TSaga : class, ISaga
     where TDbContext : DbContext
@@ -22,13 +23,13 @@ public sealed class PostgresSagaRepositoryContextFactory<TSaga, TDbContext>(
     public Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TSaga, T>> next)
         where T : class =>
         WithinTransaction(context.CancellationToken, () =>
-            next.Send(new PostgresSagaRepositoryContext<TSaga, T, TDbContext>(dbContext, context, consumeContextFactory)));
+            next.Send(new PostgresSagaRepositoryContext<TSaga, T, TDbContext>(dbContext, context, consumeContextFactory, outbox.IsActive)));
 
     public Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<TSaga> query, IPipe<SagaRepositoryQueryContext<TSaga, T>> next)
         where T : class =>
         WithinTransaction(context.CancellationToken, async () =>
         {
-            var repositoryContext = new PostgresSagaRepositoryContext<TSaga, T, TDbContext>(dbContext, context, consumeContextFactory);
+            var repositoryContext = new PostgresSagaRepositoryContext<TSaga, T, TDbContext>(dbContext, context, consumeContextFactory, outbox.IsActive);
 
             // Find the matching ids without locks, then lock each row: locking through the filter would
             // make Postgres lock whatever the query plan scans.
@@ -71,6 +72,7 @@ public sealed class PostgresSagaRepositoryContextFactory<TSaga, TDbContext>(
 
         // Read committed is enough: the row lock, not the isolation level, serialises an instance's events,
         // and it spares the serialization failures (40001) that stricter levels raise under contention.
+        dbContext.Database.AutoSavepointsEnabled = false;
         await using var transaction = await dbContext.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
         await work();
         await transaction.CommitAsync(cancellationToken);

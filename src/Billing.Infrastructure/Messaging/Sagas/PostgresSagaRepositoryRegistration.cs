@@ -1,7 +1,9 @@
+using Billing.Infrastructure.Messaging.Outbox;
 using MassTransit;
 using MassTransit.Configuration;
 using MassTransit.Saga;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Billing.Infrastructure.Messaging.Sagas;
 
@@ -27,6 +29,7 @@ public static class PostgresSagaRepositoryRegistration
         where TSaga : class, ISaga
         where TDbContext : DbContext
     {
+        services.TryAddScoped<OutboxTransaction>();
         services.RegisterLoadSagaRepository<TSaga, PostgresSagaRepositoryContextFactory<TSaga, TDbContext>>();
         services.RegisterQuerySagaRepository<TSaga, PostgresSagaRepositoryContextFactory<TSaga, TDbContext>>();
         services.RegisterSagaRepository<TSaga, DbContext, SagaConsumeContextFactory<DbContext, TSaga>, PostgresSagaRepositoryContextFactory<TSaga, TDbContext>>();

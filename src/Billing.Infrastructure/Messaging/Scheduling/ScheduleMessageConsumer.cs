@@ -10,7 +10,7 @@ namespace Billing.Infrastructure.Messaging.Scheduling;
 
 /// <summary>
 /// Stores a ScheduleMessage command as a row keyed by its token, so scheduling the same token again replaces it.
-/// Runs inside the Postgres outbox, so the row commits with the inbox entry that marks the command consumed.
+/// Safe to receive twice: the second upsert writes the same row.
 /// </summary>
 public sealed class ScheduleMessageConsumer<TDbContext>(TDbContext dbContext) : IConsumer<ScheduleMessage>
     where TDbContext : DbContext
@@ -39,7 +39,7 @@ public sealed class ScheduleMessageConsumer<TDbContext>(TDbContext dbContext) : 
         // The sender put the scheduled message's ids and headers (MT-Redelivery-Count among them) on this envelope.
         var headers = context.Headers.GetAll().ToList();
 
-        await using var upsert = dbContext.CreateCommand(UpsertSql);
+        await using var upsert = await dbContext.CreateCommandAsync(UpsertSql, context.CancellationToken);
         upsert.Parameters.AddWithValue(command.CorrelationId);
         upsert.Parameters.AddWithValue(command.ScheduledTime.ToUniversalTime());
         upsert.Parameters.AddWithValue(context.MessageId ?? NewId.NextGuid());
