@@ -49,17 +49,29 @@ public sealed class StackFixture : IAsyncLifetime
 
     public async Task DisposeAsync() => await DataSource.DisposeAsync();
 
-    async Task RecreateDatabase()
+    /// <summary>Drops and creates a database with no tables, for tests that need to start from nothing.</summary>
+    public async Task<NpgsqlDataSource> CreateEmptyDatabase(string name)
+    {
+        await DropAndCreate(name);
+        return NpgsqlDataSource.Create(ConnectionString.Replace($"Database={Database}", $"Database={name}"));
+    }
+
+    static async Task DropAndCreate(string database)
     {
         var admin = $"Host={PgHost};Port={PgPort};Database=postgres;Username={User};Password={Password};Pooling=false";
+        await using var connection = new NpgsqlConnection(admin);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"drop database if exists {database} with (force)", connection);
+        await drop.ExecuteNonQueryAsync();
+        await using var create = new NpgsqlCommand($"create database {database}", connection);
+        await create.ExecuteNonQueryAsync();
+    }
+
+    async Task RecreateDatabase()
+    {
         try
         {
-            await using var connection = new NpgsqlConnection(admin);
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"drop database if exists {Database} with (force)", connection);
-            await drop.ExecuteNonQueryAsync();
-            await using var create = new NpgsqlCommand($"create database {Database}", connection);
-            await create.ExecuteNonQueryAsync();
+            await DropAndCreate(Database);
         }
         catch (Exception exception) when (exception is NpgsqlException or System.Net.Sockets.SocketException)
         {

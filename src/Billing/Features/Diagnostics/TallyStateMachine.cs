@@ -6,7 +6,8 @@ namespace Billing.Features.Diagnostics;
 /// <summary>
 /// Counts additions to a tally and announces it complete once the expected number arrived.
 /// Additions may arrive before the tally is opened and concurrently with each other: whichever message
-/// comes first creates the instance, and the row lock applies the rest one at a time.
+/// comes first creates the instance, and the row lock applies the rest one at a time. Closing removes a
+/// completed tally; closing one that does not exist is discarded (the missing-instance policy).
 /// </summary>
 public class TallyStateMachine : MassTransitStateMachine<TallyState>
 {
@@ -27,6 +28,12 @@ public class TallyStateMachine : MassTransitStateMachine<TallyState>
             e.SetSagaFactory(x => new TallyState { CorrelationId = x.Message.TallyId });
         });
 
+        Event(() => Closed, e =>
+        {
+            e.CorrelateById(x => x.Message.TallyId);
+            e.OnMissingInstance(m => m.Discard());
+        });
+
         Initially(
             When(Opened)
                 .Then(x => x.Saga.ExpectedCount = x.Message.ExpectedCount)
@@ -45,8 +52,11 @@ public class TallyStateMachine : MassTransitStateMachine<TallyState>
 
         During(Completed,
             Ignore(Opened),
+            When(Closed).Finalize(),
             // Past the expected count: still recorded, so an over-count is visible rather than hidden.
             When(Added).Then(x => x.Saga.Applied.Add(x.Message.Sequence)));
+
+        SetCompletedWhenFinalized();
     }
 
     public State Counting { get; private set; } = null!;
@@ -54,6 +64,7 @@ public class TallyStateMachine : MassTransitStateMachine<TallyState>
 
     public Event<OpenTally> Opened { get; private set; } = null!;
     public Event<AddToTally> Added { get; private set; } = null!;
+    public Event<CloseTally> Closed { get; private set; } = null!;
 
     static void MarkCompleted(BehaviorContext<TallyState> context) => context.Saga.CompletedAt = DateTime.UtcNow;
 
