@@ -21,10 +21,11 @@ public class TallyStateMachine : MassTransitStateMachine<TallyState>
             e.InsertOnInitial = true;
             e.SetSagaFactory(x => new TallyState { CorrelationId = x.Message.TallyId });
         });
+        // Additions usually find the tally already there, so they load first rather than try an insert every
+        // time; the rare addition that creates it races on the primary key and the loser is retried (a load).
         Event(() => Added, e =>
         {
             e.CorrelateById(x => x.Message.TallyId);
-            e.InsertOnInitial = true;
             e.SetSagaFactory(x => new TallyState { CorrelationId = x.Message.TallyId });
         });
 
