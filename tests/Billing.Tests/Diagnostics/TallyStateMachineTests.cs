@@ -12,9 +12,7 @@ public class TallyStateMachineTests
     [Fact]
     public async Task Additions_that_arrive_before_the_open_still_complete_the_tally()
     {
-        await using var provider = new ServiceCollection()
-            .AddMassTransitTestHarness(x => x.AddSagaStateMachine<TallyStateMachine, TallyState>())
-            .BuildServiceProvider(true);
+        await using var provider = Harness();
         var harness = provider.GetRequiredService<ITestHarness>();
         await harness.Start();
 
@@ -33,9 +31,7 @@ public class TallyStateMachineTests
     [Fact]
     public async Task A_tally_short_of_its_additions_publishes_no_completion()
     {
-        await using var provider = new ServiceCollection()
-            .AddMassTransitTestHarness(x => x.AddSagaStateMachine<TallyStateMachine, TallyState>())
-            .BuildServiceProvider(true);
+        await using var provider = Harness();
         var harness = provider.GetRequiredService<ITestHarness>();
         await harness.Start();
 
@@ -46,4 +42,9 @@ public class TallyStateMachineTests
         (await harness.Consumed.Any<AddToTally>()).ShouldBeTrue();
         (await harness.Published.Any<TallyCompleted>()).ShouldBeFalse();
     }
+
+    static ServiceProvider Harness() =>
+        new ServiceCollection()
+            .AddMassTransitTestHarness(x => x.AddSagaStateMachine<TallyStateMachine, TallyState>())
+            .BuildServiceProvider(true);
 }
