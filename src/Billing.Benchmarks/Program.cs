@@ -13,7 +13,7 @@ var events = args.Length > 1 ? int.Parse(args[1]) : 4;
 var configuration = new ConfigurationBuilder()
     .AddInMemoryCollection(new Dictionary<string, string?>
     {
-        ["ConnectionStrings:Billing"] = "Host=127.0.0.1;Port=5432;Database=billing_bench;Username=billing;Password=billing;Maximum Pool Size=60",
+        ["ConnectionStrings:Billing"] = "Host=127.0.0.1;Port=5432;Database=billing_bench;Username=billing;Password=billing;Maximum Pool Size=60;Max Auto Prepare=50;No Reset On Close=true",
         ["RabbitMq:Host"] = "127.0.0.1",
         ["RabbitMq:VirtualHost"] = "billing-bench",
         ["RabbitMq:Username"] = "billing",
