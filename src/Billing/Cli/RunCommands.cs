@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Billing.Hosting;
 using Billing.Infrastructure.Postgres;
+using Spectre.Console;
 
 namespace Billing.Cli;
 
@@ -38,7 +39,7 @@ public static class RunCommands
         {
             using var host = BillingHost.Tooling(parse.UnmatchedTokens.ToArray());
             var applied = await host.Services.GetRequiredService<Migrator>().ApplyAsync(Migrator.FindMigrationsDirectory(), ct);
-            Console.WriteLine(applied.Count == 0 ? "Schema is up to date." : $"Applied {applied.Count} migration(s): {string.Join(", ", applied)}");
+            AnsiConsole.MarkupLine(applied.Count == 0 ? "Schema is up to date." : $"Applied {applied.Count} migration(s): {string.Join(", ", applied)}");
             return 0;
         });
         command.TreatUnmatchedTokensAsErrors = false;
