@@ -73,7 +73,7 @@ public static class DemoCommand
             table.AddRow("Tally sagas completed", $"{result.Completed:N0} / {result.Tallies:N0}");
             table.AddRow($"Sagas with each of their {additions} additions applied exactly once", $"{result.ExactlyApplied:N0} / {result.Tallies:N0}");
             table.AddRow("Completions received downstream exactly once", $"{result.ReceiptsWithOneEffect:N0} / {result.Tallies:N0}");
-            table.AddRow("Saga transitions per second", $"{run.Transitions / clock.Elapsed.TotalSeconds:N0} ({run.Transitions:N0} in {clock.Elapsed.TotalSeconds:N1} s)");
+            table.AddRow($"Saga transitions per second ({additions + 1} messages per saga in flight at once)", $"{run.Transitions / clock.Elapsed.TotalSeconds:N0} ({run.Transitions:N0} in {clock.Elapsed.TotalSeconds:N1} s)");
             table.AddRow("Failing message redelivered at", probe);
             table.AddRow("Message scheduled 3 s ahead arrived", ping);
             table.AddRow("RabbitMQ management UI", "http://127.0.0.1:15672 (billing / billing)");

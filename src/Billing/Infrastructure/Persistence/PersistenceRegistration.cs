@@ -1,5 +1,6 @@
 using Billing.Infrastructure.Postgres;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 
 namespace Billing.Infrastructure.Persistence;
@@ -16,7 +17,13 @@ public static class PersistenceRegistration
 
         services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
-        services.AddDbContext<BillingDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddDbContext<BillingDbContext>((sp, options) => options
+            .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
+            // A failed statement is either an expected race (two first events of one saga) that MassTransit retries,
+            // or a real fault that MassTransit logs with the message it belongs to; EF's own error log only doubles it.
+            .ConfigureWarnings(w => w.Log(
+                (RelationalEventId.CommandError, LogLevel.Debug),
+                (CoreEventId.SaveChangesFailed, LogLevel.Debug))));
         services.AddSingleton<Migrator>();
         return services;
     }
