@@ -41,6 +41,7 @@ public static class PostgresMessagingRegistration
         x.AddScoped<IOutboxContextFactory<TDbContext>, PostgresOutboxContextFactory<TDbContext>>();
         x.TryAddScoped<OutboxTransaction>();
         x.AddHostedService<InboxCleanupService<TDbContext>>();
+        x.AddHostedService<OutboxSweeper<TDbContext>>();
 
         x.AddConsumer<ScheduleMessageConsumer<TDbContext>>().Endpoint(e => e.Name = scheduler.QueueName);
         x.AddConsumer<CancelScheduledMessageConsumer<TDbContext>>().Endpoint(e => e.Name = scheduler.QueueName);

@@ -29,6 +29,11 @@ public sealed class RabbitMqManagement(string baseUrl, string username, string p
         return info?.Consumers ?? 0;
     }
 
+    /// <summary>Drops every ready message of a queue.</summary>
+    public async Task Purge(string virtualHost, string queue, CancellationToken cancellationToken = default) =>
+        (await _http.DeleteAsync($"/api/queues/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(queue)}/contents", cancellationToken))
+        .EnsureSuccessStatusCode();
+
     public void Dispose() => _http.Dispose();
 
     static HttpClient CreateClient(string baseUrl, string username, string password)

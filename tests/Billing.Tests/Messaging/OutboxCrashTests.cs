@@ -38,6 +38,40 @@ public class OutboxCrashTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task What_a_killed_worker_committed_is_delivered_by_the_sweeper_when_its_inbound_message_is_gone()
+    {
+        await using var bus = await TestBus.Start(stack);
+        var run = new TallyRun(bus.Bus, stack.DataSource, tallies: 40, additions: 3);
+
+        await using (var doomed = WorkerProcess.Start(stack, new Dictionary<string, string> { ["Faults__KillAfterCommits"] = "3" }))
+        {
+            await stack.WaitForConsumers("tally-state", 1, TimeSpan.FromSeconds(60));
+            await run.Publish(CancellationToken.None);
+            (await doomed.WaitForExit(TimeSpan.FromSeconds(60))).ShouldBeTrue("the worker should have killed itself after its third completion commit");
+        }
+
+        // Nobody will redeliver the inbound messages now: only the sweeper can finish what was committed.
+        await stack.PurgeQueue("tally-state");
+        (await UnsentOutboxMessages()).ShouldBeGreaterThan(0);
+
+        await using var sweeper = WorkerProcess.Start(stack, new Dictionary<string, string>
+        {
+            ["Inbox__SweepInterval"] = "00:00:01",
+            ["Inbox__SweepAfter"] = "00:00:01",
+        });
+        await Eventually.Get(async () => await UnsentOutboxMessages() == 0 ? "swept" : null, TimeSpan.FromSeconds(60));
+
+        var result = await Eventually.Get(async () =>
+        {
+            var read = await run.Read(CancellationToken.None);
+            return read.Receipts == read.Completed ? read : null;
+        }, TimeSpan.FromSeconds(30));
+        result.Completed.ShouldBeGreaterThan(0);
+        result.ReceiptsWithOneEffect.ShouldBe(result.Completed);
+        sweeper.Output.ShouldContain("Delivered the outbox of");
+    }
+
+    [Fact]
     public async Task A_message_delivered_twice_with_the_same_id_is_applied_once()
     {
         await using var worker = WorkerProcess.Start(stack);

@@ -113,6 +113,12 @@ public sealed class StackFixture : IAsyncLifetime
         throw new TimeoutException($"Queue '{queue}' had {seen} consumer(s) after {timeout.TotalSeconds:N0} s; expected {consumers}.");
     }
 
+    public async Task PurgeQueue(string queue)
+    {
+        using var management = Management();
+        await management.Purge(VirtualHost, queue);
+    }
+
     static RabbitMqManagement Management() => new(ManagementUrl, User, Password);
 }
 

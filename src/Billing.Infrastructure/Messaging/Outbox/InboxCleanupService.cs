@@ -13,6 +13,15 @@ public sealed class InboxOptions
 
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often each instance looks for consumed messages whose outbox was never delivered.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long after consumption an undelivered outbox counts as abandoned. Well above the time the broker takes
+    /// to redeliver an unacknowledged message, so the sweeper only finishes what nobody else will.
+    /// </summary>
+    public TimeSpan SweepAfter { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Messages the outbox sends per pass; above what one consumer normally produces, so one pass drains it.</summary>
     public int MessageDeliveryLimit { get; set; } = 100;
 }

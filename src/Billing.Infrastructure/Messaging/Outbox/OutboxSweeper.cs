@@ -1,0 +1,98 @@
+using System.Data;
+using MassTransit;
+using MassTransit.Middleware;
+using MassTransit.Serialization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Billing.Infrastructure.Messaging.Outbox;
+
+/// <summary>
+/// Sends what a consumer committed but never delivered when its inbound message will not come back to finish
+/// the job: it went to the error queue, was purged, or expired. Normally the broker redelivers the inbound
+/// message and its next pass delivers; this is the safety net. Each inbox row is claimed with
+/// FOR UPDATE SKIP LOCKED, the same lock the outbox pass takes, so several instances and a concurrent
+/// redelivery never deliver the same row twice at once.
+/// </summary>
+public sealed class OutboxSweeper<TDbContext>(
+    IServiceScopeFactory scopeFactory,
+    IBusControl bus,
+    IOptions<InboxOptions> options,
+    TimeProvider clock,
+    ILogger<OutboxSweeper<TDbContext>> logger)
+    : BackgroundService
+    where TDbContext : DbContext
+{
+    const string ClaimOrphansSql = """
+        select * from messaging.inbox_state
+        where consumed is not null and delivered is null and consumed < {0}
+        order by consumed
+        limit 50
+        for update skip locked
+        """;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (await bus.WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(5)) != BusHealthStatus.Healthy)
+            stoppingToken.ThrowIfCancellationRequested();
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(options.Value.SweepInterval, clock, stoppingToken);
+                var delivered = await SweepOnce(stoppingToken);
+                if (delivered > 0)
+                    logger.LogWarning("Delivered the outbox of {Count} consumed messages whose own redelivery never finished it", delivered);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                logger.LogError(exception, "Outbox sweep failed; it runs again at the next interval");
+            }
+        }
+    }
+
+    /// <summary>Delivers the outbox of up to 50 abandoned inbox rows; returns how many rows it completed.</summary>
+    public async Task<int> SweepOnce(CancellationToken cancellationToken)
+    {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var dbContext = scope.ServiceProvider.GetRequiredService<TDbContext>();
+        dbContext.Database.AutoSavepointsEnabled = false;
+
+        await using var transaction = await dbContext.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+        var cutoff = clock.GetUtcNow().UtcDateTime - options.Value.SweepAfter;
+        var orphans = await dbContext.Set<InboxState>().FromSqlRaw(ClaimOrphansSql, cutoff).ToListAsync(cancellationToken);
+
+        foreach (var inbox in orphans)
+        {
+            var after = inbox.LastSequenceNumber ?? 0;
+            var messages = await dbContext.Set<OutboxMessage>().AsNoTracking()
+                .Where(x => x.InboxMessageId == inbox.MessageId && x.InboxConsumerId == inbox.ConsumerId && x.SequenceNumber > after)
+                .OrderBy(x => x.SequenceNumber)
+                .ToListAsync(cancellationToken);
+
+            foreach (var message in messages)
+            {
+                var endpoint = await bus.GetSendEndpoint(message.DestinationAddress!);
+                await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(message, message.DestinationAddress), cancellationToken);
+                inbox.LastSequenceNumber = message.SequenceNumber;
+            }
+
+            inbox.Delivered = clock.GetUtcNow().UtcDateTime;
+            await dbContext.Set<OutboxMessage>()
+                .Where(x => x.InboxMessageId == inbox.MessageId && x.InboxConsumerId == inbox.ConsumerId)
+                .ExecuteDeleteAsync(cancellationToken);
+        }
+
+        await dbContext.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return orphans.Count;
+    }
+}
