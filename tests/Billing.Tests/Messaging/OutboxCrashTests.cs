@@ -19,13 +19,13 @@ public class OutboxCrashTests(StackFixture stack)
             await stack.WaitForConsumers("tally-state", 1, TimeSpan.FromSeconds(60));
             await run.Publish(CancellationToken.None);
 
-            (await doomed.WaitForExit(TimeSpan.FromSeconds(60))).ShouldBeTrue("the worker should have killed itself after its fifth completion commit");
+            (await doomed.WaitForExit(TimeSpan.FromSeconds(60))).ShouldBeTrue($"the worker should have killed itself after its fifth completion commit\n{doomed.Output}");
             doomed.ExitCode.ShouldNotBe(0, doomed.Output);
-            doomed.Output.ShouldContain("Fault injection: killing the process");
+            doomed.Output.ShouldContain("Fault injection: killing the process", Case.Sensitive, doomed.Output);
         }
 
         // The completion committed by the killed worker is still in the outbox: it never reached RabbitMQ.
-        (await UnsentOutboxMessages()).ShouldBeGreaterThan(0);
+        (await UnsentOutboxMessages()).ShouldBeGreaterThan(0, "no unsent message was left by the killed worker");
 
         await using var survivor = WorkerProcess.Start(stack);
         var finished = await run.WaitForReceipts(TimeSpan.FromSeconds(90), null, CancellationToken.None);
