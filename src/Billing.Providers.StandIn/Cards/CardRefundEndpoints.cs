@@ -1,0 +1,67 @@
+using Billing.Providers.StandIn.Control;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Billing.Providers.StandIn.Cards;
+
+/// <summary>Stripe's refunds API (form-encoded, bearer key, Idempotency-Key header), the parts a card adapter uses.</summary>
+public static class CardRefundEndpoints
+{
+    const int MaxIdempotencyKeyLength = 255;
+
+    public static IEndpointRouteBuilder MapCardRefunds(this IEndpointRouteBuilder app)
+    {
+        var refunds = app.MapGroup("/v1/refunds")
+            .WithFaultsOf(PaymentMethod.Card, () => StripeErrors.Unavailable().ToResult())
+            .AddEndpointFilter(async (context, next) =>
+                HasApiKey(context.HttpContext.Request) ? await next(context) : StripeErrors.MissingApiKey().ToResult());
+
+        refunds.MapPost("", Create);
+        refunds.MapGet("/{id}", (string id, CardRefundBook book) =>
+            book.Find(id) is { } refund ? Results.Json(refund, CardAnswer.Json) : StripeErrors.NotFound("id", id).ToResult());
+        refunds.MapGet("", ([FromQuery(Name = "payment_intent")] string? paymentIntent, string? charge, int? limit, CardRefundBook book) =>
+        {
+            var take = Math.Clamp(limit ?? 10, 1, 100);
+            var all = book.List(paymentIntent, charge);
+            return Results.Json(new StripeList<StripeRefund>(all.Take(take).ToList(), all.Count > take, "/v1/refunds"), CardAnswer.Json);
+        });
+        // Not Stripe: a stand-in convenience that answers what a retry with this key would get, without paying.
+        // Against the real provider the adapter resolves an unknown outcome by retrying with the same key or by
+        // listing the payment intent's refunds (GET /v1/refunds?payment_intent=...), which both work here too.
+        refunds.MapGet("/by-idempotency-key/{key}", (string key, CardRefundBook book) =>
+            book.FindByIdempotencyKey(key) is { } answer ? answer.ToResult() : StripeErrors.NotFound("idempotency_key", key).ToResult());
+
+        return app;
+    }
+
+    static async Task<IResult> Create(HttpContext http, CardRefundBook book, Faults faults, CancellationToken cancellationToken)
+    {
+        if (!http.Request.HasFormContentType)
+            return StripeErrors.Invalid("body", "parameter_invalid_string",
+                "Send parameters form-encoded (application/x-www-form-urlencoded).").ToResult();
+
+        var key = http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } k ? k : null;
+        if (key is { Length: > MaxIdempotencyKeyLength })
+            return StripeErrors.Invalid("Idempotency-Key", "idempotency_key_too_long",
+                $"Idempotency keys are at most {MaxIdempotencyKeyLength} characters.").ToResult();
+
+        var (request, error) = CardRefundRequest.Parse(await http.Request.ReadFormAsync(cancellationToken));
+        if (request is null)
+            return error!.ToResult();
+
+        var result = book.Create(key, request);
+        if (result.Conflict)
+            return StripeErrors.IdempotencyConflict(key!).ToResult();
+        if (key is not null)
+            http.Response.Headers["Idempotency-Key"] = key;
+        if (result.Replayed)
+            http.Response.Headers["Idempotent-Replayed"] = "true";
+        if (result.HoldAfterPay && !await faults.HoldAfterPayAsync(PaymentMethod.Card, cancellationToken))
+            return Results.Empty;
+        return result.Answer!.ToResult();
+    }
+
+    static bool HasApiKey(HttpRequest request) =>
+        request.Headers.Authorization.ToString() is var header
+        && header.StartsWith("Bearer ", StringComparison.Ordinal)
+        && header["Bearer ".Length..].Trim().Length > 0;
+}

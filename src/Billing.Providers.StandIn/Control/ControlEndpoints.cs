@@ -1,0 +1,45 @@
+namespace Billing.Providers.StandIn.Control;
+
+/// <summary>Not part of any provider's API: how tests and local runs steer the stand-in and read its ledger.</summary>
+public static class ControlEndpoints
+{
+    public static IEndpointRouteBuilder MapControl(this IEndpointRouteBuilder app)
+    {
+        var control = app.MapGroup("/control");
+
+        control.MapGet("/ledger", (Ledger ledger) => ledger.Snapshot());
+        control.MapDelete("/ledger", (Ledger ledger) =>
+        {
+            ledger.Clear();
+            return Results.NoContent();
+        });
+
+        control.MapGet("/faults/{method}", (string method, Faults faults) =>
+            ParseMethod(method) is { } m ? Results.Ok(faults.Get(m)) : UnknownMethod(method));
+        control.MapPut("/faults/{method}", (string method, FaultSettings settings, Faults faults) =>
+        {
+            if (ParseMethod(method) is not { } m)
+                return UnknownMethod(method);
+            var problems = settings.Problems().ToArray();
+            if (problems.Length > 0)
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["faults"] = problems });
+            faults.Set(m, settings);
+            return Results.Ok(settings);
+        });
+        control.MapDelete("/faults/{method}", (string method, Faults faults) =>
+        {
+            if (ParseMethod(method) is not { } m)
+                return UnknownMethod(method);
+            faults.Reset(m);
+            return Results.NoContent();
+        });
+
+        return app;
+    }
+
+    static PaymentMethod? ParseMethod(string method) =>
+        Enum.TryParse<PaymentMethod>(method, ignoreCase: true, out var m) && Enum.IsDefined(m) ? m : null;
+
+    static IResult UnknownMethod(string method) =>
+        Results.Problem($"Unknown payment method '{method}'; use card or swish.", statusCode: StatusCodes.Status404NotFound);
+}
