@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -35,36 +34,24 @@ public sealed class InboxCleanupService<TDbContext>(
     IOptions<InboxOptions> options,
     TimeProvider clock,
     ILogger<InboxCleanupService<TDbContext>> logger)
-    : BackgroundService
+    : PeriodicBusWork(null, clock, logger)
     where TDbContext : DbContext
 {
     const int BatchSize = 5000;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => options.Value.CleanupInterval;
+
+    protected override async Task<bool> RunRound(CancellationToken cancellationToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(options.Value.CleanupInterval, clock, stoppingToken);
-                var removed = await RemoveExpired(stoppingToken);
-                if (removed > 0)
-                    logger.LogInformation("Removed {Count} expired inbox rows", removed);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception exception)
-            {
-                logger.LogError(exception, "Inbox cleanup failed; it runs again at the next interval");
-            }
-        }
+        var removed = await RemoveExpired(cancellationToken);
+        if (removed > 0)
+            logger.LogInformation("Removed {Count} expired inbox rows", removed);
+        return false;
     }
 
     public async Task<int> RemoveExpired(CancellationToken cancellationToken)
     {
-        var cutoff = clock.GetUtcNow().UtcDateTime - options.Value.DuplicateDetectionWindow;
+        var cutoff = Clock.GetUtcNow().UtcDateTime - options.Value.DuplicateDetectionWindow;
         var total = 0;
         while (true)
         {

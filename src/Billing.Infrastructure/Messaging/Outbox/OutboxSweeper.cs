@@ -4,7 +4,6 @@ using MassTransit.Middleware;
 using MassTransit.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -23,40 +22,27 @@ public sealed class OutboxSweeper<TDbContext>(
     IOptions<InboxOptions> options,
     TimeProvider clock,
     ILogger<OutboxSweeper<TDbContext>> logger)
-    : BackgroundService
+    : PeriodicBusWork(bus, clock, logger)
     where TDbContext : DbContext
 {
     const string ClaimOrphansSql = """
         select * from messaging.inbox_state
         where consumed is not null and delivered is null and consumed < {0}
         order by consumed
-        limit 50
+        limit {1}
         for update skip locked
         """;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (await bus.WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(5)) != BusHealthStatus.Healthy)
-            stoppingToken.ThrowIfCancellationRequested();
+    const int BatchSize = 50;
 
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(options.Value.SweepInterval, clock, stoppingToken);
-                var delivered = await SweepOnce(stoppingToken);
-                if (delivered > 0)
-                    logger.LogWarning("Delivered the outbox of {Count} consumed messages whose own redelivery never finished it", delivered);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception exception)
-            {
-                logger.LogError(exception, "Outbox sweep failed; it runs again at the next interval");
-            }
-        }
+    protected override TimeSpan Interval => options.Value.SweepInterval;
+
+    protected override async Task<bool> RunRound(CancellationToken cancellationToken)
+    {
+        var delivered = await SweepOnce(cancellationToken);
+        if (delivered > 0)
+            logger.LogWarning("Delivered the outbox of {Count} consumed messages whose own redelivery never finished it", delivered);
+        return delivered == BatchSize;
     }
 
     /// <summary>Delivers the outbox of up to 50 abandoned inbox rows; returns how many rows it completed.</summary>
@@ -67,8 +53,8 @@ public sealed class OutboxSweeper<TDbContext>(
         dbContext.Database.AutoSavepointsEnabled = false;
 
         await using var transaction = await dbContext.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-        var cutoff = clock.GetUtcNow().UtcDateTime - options.Value.SweepAfter;
-        var orphans = await dbContext.Set<InboxState>().FromSqlRaw(ClaimOrphansSql, cutoff).ToListAsync(cancellationToken);
+        var cutoff = Clock.GetUtcNow().UtcDateTime - options.Value.SweepAfter;
+        var orphans = await dbContext.Set<InboxState>().FromSqlRaw(ClaimOrphansSql, cutoff, BatchSize).ToListAsync(cancellationToken);
 
         foreach (var inbox in orphans)
         {
@@ -80,12 +66,12 @@ public sealed class OutboxSweeper<TDbContext>(
 
             foreach (var message in messages)
             {
-                var endpoint = await bus.GetSendEndpoint(message.DestinationAddress!);
+                var endpoint = await Bus.GetSendEndpoint(message.DestinationAddress!);
                 await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(message, message.DestinationAddress), cancellationToken);
                 inbox.LastSequenceNumber = message.SequenceNumber;
             }
 
-            inbox.Delivered = clock.GetUtcNow().UtcDateTime;
+            inbox.Delivered = Clock.GetUtcNow().UtcDateTime;
             await dbContext.Set<OutboxMessage>()
                 .Where(x => x.InboxMessageId == inbox.MessageId && x.InboxConsumerId == inbox.ConsumerId)
                 .ExecuteDeleteAsync(cancellationToken);

@@ -4,7 +4,6 @@ using MassTransit.Middleware;
 using MassTransit.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -22,7 +21,7 @@ public sealed class ScheduledMessageDispatcher<TDbContext>(
     IOptions<SchedulerOptions> options,
     TimeProvider clock,
     ILogger<ScheduledMessageDispatcher<TDbContext>> logger)
-    : BackgroundService
+    : PeriodicBusWork(bus, clock, logger)
     where TDbContext : DbContext
 {
     const string ClaimDueSql = """
@@ -33,31 +32,10 @@ public sealed class ScheduledMessageDispatcher<TDbContext>(
         for update skip locked
         """;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // Sending needs the bus connected; it is started by the MassTransit hosted service.
-        while (await bus.WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(5)) != BusHealthStatus.Healthy)
-            stoppingToken.ThrowIfCancellationRequested();
+    protected override TimeSpan Interval => options.Value.PollInterval;
 
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                var sent = await DispatchDue(stoppingToken);
-                if (sent < options.Value.BatchSize)
-                    await Task.Delay(options.Value.PollInterval, clock, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception exception)
-            {
-                logger.LogError(exception, "Sending scheduled messages failed; trying again shortly");
-                await Task.Delay(TimeSpan.FromSeconds(1), clock, stoppingToken);
-            }
-        }
-    }
+    protected override async Task<bool> RunRound(CancellationToken cancellationToken) =>
+        await DispatchDue(cancellationToken) == options.Value.BatchSize;
 
     /// <summary>Sends one batch of due messages; returns how many.</summary>
     public async Task<int> DispatchDue(CancellationToken cancellationToken)
@@ -67,7 +45,7 @@ public sealed class ScheduledMessageDispatcher<TDbContext>(
 
         await using var transaction = await dbContext.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
         var due = await dbContext.Set<ScheduledMessage>()
-            .FromSqlRaw(ClaimDueSql, clock.GetUtcNow().UtcDateTime, options.Value.BatchSize)
+            .FromSqlRaw(ClaimDueSql, Clock.GetUtcNow().UtcDateTime, options.Value.BatchSize)
             .AsNoTracking()
             .ToListAsync(cancellationToken);
 
@@ -76,7 +54,7 @@ public sealed class ScheduledMessageDispatcher<TDbContext>(
 
         foreach (var message in due)
         {
-            var endpoint = await bus.GetSendEndpoint(message.DestinationAddress!);
+            var endpoint = await Bus.GetSendEndpoint(message.DestinationAddress!);
             await endpoint.Send(new SerializedMessageBody(), new ScheduledMessageSendPipe(message), cancellationToken);
         }
 
