@@ -24,6 +24,11 @@ public sealed class FaultInjection(int killAfterCommits, ILogger<FaultInjection>
             return;
 
         logger.LogCritical("Fault injection: killing the process after committing {MessageId} with {Count} unsent messages", messageId, producedCount);
+
+        // The console logger writes on a background thread that SIGKILL would cut short; the last words must be on the
+        // wire before the process dies, so they also go to stderr synchronously.
+        Console.Error.WriteLine($"Fault injection: killing the process after committing {messageId} with {producedCount} unsent messages");
+        Console.Error.Flush();
         Process.GetCurrentProcess().Kill();
     }
 }
