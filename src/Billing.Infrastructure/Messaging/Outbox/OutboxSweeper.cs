@@ -58,11 +58,7 @@ public sealed class OutboxSweeper<TDbContext>(
 
         foreach (var inbox in orphans)
         {
-            var after = inbox.LastSequenceNumber ?? 0;
-            var messages = await dbContext.Set<OutboxMessage>().AsNoTracking()
-                .Where(x => x.InboxMessageId == inbox.MessageId && x.InboxConsumerId == inbox.ConsumerId && x.SequenceNumber > after)
-                .OrderBy(x => x.SequenceNumber)
-                .ToListAsync(cancellationToken);
+            var messages = await dbContext.UnsentOutboxMessagesOf(inbox).ToListAsync(cancellationToken);
 
             foreach (var message in messages)
             {
@@ -72,9 +68,7 @@ public sealed class OutboxSweeper<TDbContext>(
             }
 
             inbox.Delivered = Clock.GetUtcNow().UtcDateTime;
-            await dbContext.Set<OutboxMessage>()
-                .Where(x => x.InboxMessageId == inbox.MessageId && x.InboxConsumerId == inbox.ConsumerId)
-                .ExecuteDeleteAsync(cancellationToken);
+            await dbContext.OutboxMessagesOf(inbox).ExecuteDeleteAsync(cancellationToken);
         }
 
         await dbContext.SaveChangesAsync(cancellationToken);

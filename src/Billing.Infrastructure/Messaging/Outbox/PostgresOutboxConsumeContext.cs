@@ -60,11 +60,7 @@ sealed class PostgresOutboxConsumeContext<TMessage, TDbContext>(
         if (progress.Produced is { } produced)
             return produced.Where(x => x.SequenceNumber > after).OrderBy(x => x.SequenceNumber).Take(Options.MessageDeliveryLimit + 1).Cast<OutboxMessageContext>().ToList();
 
-        var stored = await dbContext.Set<OutboxMessage>().AsNoTracking()
-            .Where(x => x.InboxMessageId == inbox.MessageId && x.InboxConsumerId == inbox.ConsumerId && x.SequenceNumber > after)
-            .OrderBy(x => x.SequenceNumber)
-            .Take(Options.MessageDeliveryLimit + 1)
-            .ToListAsync(CancellationToken);
+        var stored = await dbContext.UnsentOutboxMessagesOf(inbox).Take(Options.MessageDeliveryLimit + 1).ToListAsync(CancellationToken);
 
         return stored.Cast<OutboxMessageContext>().ToList();
     }
@@ -82,9 +78,7 @@ sealed class PostgresOutboxConsumeContext<TMessage, TDbContext>(
 
         if (progress.Produced is not { Count: 0 })
         {
-            await dbContext.Set<OutboxMessage>()
-                .Where(x => x.InboxMessageId == inbox.MessageId && x.InboxConsumerId == inbox.ConsumerId)
-                .ExecuteDeleteAsync(CancellationToken);
+            await dbContext.OutboxMessagesOf(inbox).ExecuteDeleteAsync(CancellationToken);
         }
 
         progress.Removed = true;
