@@ -23,7 +23,7 @@ public class MigratorTests(StackFixture stack)
     [Fact]
     public async Task Several_instances_migrating_an_empty_database_at_once_apply_each_migration_once()
     {
-        await using var dataSource = await stack.CreateEmptyDatabase("billing_migrate_test");
+        await using var dataSource = await stack.CreateEmptyDatabase($"{StackFixture.Database}_migrate");
         var migrations = Migrator.FindMigrationsDirectory();
 
         var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>

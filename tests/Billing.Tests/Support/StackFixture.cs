@@ -11,8 +11,9 @@ namespace Billing.Tests.Support;
 /// </summary>
 public sealed class StackFixture : IAsyncLifetime
 {
-    public const string Database = "billing_test";
-    public const string VirtualHost = "billing-test";
+    // Overridable so that two checkouts on one machine can run their tests at the same time.
+    public static readonly string Database = Environment.GetEnvironmentVariable("BILLING_TEST_DATABASE") ?? "billing_test";
+    public static readonly string VirtualHost = Environment.GetEnvironmentVariable("BILLING_TEST_VHOST") ?? "billing-test";
 
     static readonly string PgHost = Environment.GetEnvironmentVariable("BILLING_PG_HOST") ?? "127.0.0.1";
     static readonly string PgPort = Environment.GetEnvironmentVariable("BILLING_PG_PORT") ?? "5432";
