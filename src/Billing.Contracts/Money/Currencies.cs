@@ -37,6 +37,10 @@ public static class Currencies
         return scaled == decimal.Truncate(scaled);
     }
 
+    /// <summary>"12.50 SEK", with exactly the currency's decimals.</summary>
+    public static string Format(decimal amount, string code) =>
+        $"{amount.ToString("F" + (IsKnown(code) ? MinorUnitsOf(code) : 2), System.Globalization.CultureInfo.InvariantCulture)} {code}";
+
     static decimal Pow10(int exponent)
     {
         decimal result = 1;

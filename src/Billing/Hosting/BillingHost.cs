@@ -1,3 +1,5 @@
+using Billing.Features.Refunds;
+using Billing.Features.Refunds.Api;
 using Billing.Infrastructure.Messaging;
 using Billing.Infrastructure.Persistence;
 
@@ -12,20 +14,25 @@ public static class BillingHost
         var builder = Host.CreateApplicationBuilder(Settings(args));
         configure?.Invoke(builder.Configuration);
         builder.Services.AddBillingPersistence(builder.Configuration);
+        builder.Services.AddRefunds(builder.Configuration);
         builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Worker);
         return builder.Build();
     }
 
     /// <summary>The API role: HTTP endpoints that publish to the bus; it consumes nothing.</summary>
-    public static WebApplication Api(string[] args)
+    public static WebApplication Api(string[] args, Action<IConfigurationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        configure?.Invoke(builder.Configuration);
         builder.Services.AddBillingPersistence(builder.Configuration);
+        builder.Services.AddRefunds(builder.Configuration);
+        builder.Services.AddRefundQueries();
         builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Client);
         builder.Services.AddBillingApi();
 
         var app = builder.Build();
         app.MapBillingApi();
+        app.MapRefunds();
         return app;
     }
 

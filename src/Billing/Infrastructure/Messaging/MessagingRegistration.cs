@@ -1,4 +1,6 @@
+using Billing.Contracts.Refunds;
 using Billing.Features.Diagnostics;
+using Billing.Features.Refunds;
 using Billing.Infrastructure.Messaging.Scheduling;
 using Billing.Infrastructure.Persistence;
 using MassTransit;
@@ -38,9 +40,12 @@ public static class MessagingRegistration
                     inbox => configuration.GetSection("Inbox").Bind(inbox),
                     s => configuration.GetSection("Scheduler").Bind(s));
                 x.AddDiagnostics();
+                x.AddRefundSagas();
             }
             else
                 x.AddMessageScheduler(scheduler.SchedulerAddress);
+
+            x.AddRequestClient<RequestRefund>(RequestTimeout.After(s: 15));
 
             x.UsingRabbitMq((context, cfg) =>
             {
@@ -57,6 +62,8 @@ public static class MessagingRegistration
                 else
                     cfg.UseMessageScheduler(scheduler.SchedulerAddress);
 
+                if (role == BusRole.Worker)
+                    cfg.ConfigureRefundLanes(context);
                 cfg.ConfigureEndpoints(context);
             });
         });

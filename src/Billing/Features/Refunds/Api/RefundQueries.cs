@@ -1,0 +1,59 @@
+using Billing.Features.Refunds.Saga;
+using Billing.Infrastructure.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Billing.Features.Refunds.Api;
+
+public sealed record AttemptView(int Number, string Lane, string Outcome, string? ErrorCode, string? ErrorMessage,
+    string? ProviderRefundId, bool LookedUp, string? RequestedBy, DateTimeOffset AttemptedAt);
+
+public sealed record RefundView(Guid RefundId, string Status, string PaymentId, decimal Amount, string Currency, string Method, string? Reason,
+    string? RequestedBy, DateTimeOffset RequestedAt, int AttemptCount, string? LastErrorCode, string? LastErrorMessage,
+    DateTimeOffset? NextAttemptAt, string? ProviderRefundId, DateTimeOffset? RefundedAt, DateTimeOffset? FailedAt,
+    string? ManualRetryBy, DateTimeOffset? ManualRetryAt, IReadOnlyList<AttemptView>? Attempts);
+
+public sealed record RefundPage(IReadOnlyList<RefundView> Items, int Page, int PageSize, int Total);
+
+/// <summary>Read side of the refunds: straight from the saga and attempt tables, without tracking.</summary>
+public sealed class RefundQueries(BillingDbContext db)
+{
+    public async Task<RefundView?> Find(Guid refundId, CancellationToken cancellationToken)
+    {
+        var refund = await db.Set<RefundState>().AsNoTracking().SingleOrDefaultAsync(x => x.CorrelationId == refundId, cancellationToken);
+        if (refund is null)
+            return null;
+
+        var attempts = await db.Set<RefundAttemptRecord>().AsNoTracking()
+            .Where(x => x.RefundId == refundId)
+            .OrderBy(x => x.AttemptNumber)
+            .Select(x => new AttemptView(x.AttemptNumber, x.Lane, x.Outcome, x.ErrorCode, x.ErrorMessage, x.ProviderRefundId, x.LookedUp,
+                x.RequestedBy, x.AttemptedAt))
+            .ToListAsync(cancellationToken);
+        return View(refund, attempts);
+    }
+
+    public async Task<RefundPage> List(string? state, string? method, DateTimeOffset? from, DateTimeOffset? to, int page, int pageSize,
+        CancellationToken cancellationToken)
+    {
+        var query = db.Set<RefundState>().AsNoTracking();
+        if (state is not null)
+            query = query.Where(x => x.CurrentState == state);
+        if (method is not null)
+            query = query.Where(x => x.Method == method);
+        if (from is { } start)
+            query = query.Where(x => x.RequestedAt >= start);
+        if (to is { } end)
+            query = query.Where(x => x.RequestedAt < end);
+
+        var total = await query.CountAsync(cancellationToken);
+        var rows = await query.OrderByDescending(x => x.RequestedAt).ThenBy(x => x.CorrelationId)
+            .Skip((page - 1) * pageSize).Take(pageSize)
+            .ToListAsync(cancellationToken);
+        return new RefundPage(rows.Select(x => View(x, null)).ToList(), page, pageSize, total);
+    }
+
+    static RefundView View(RefundState x, IReadOnlyList<AttemptView>? attempts) => new(
+        x.CorrelationId, RefundStatus.Of(x), x.PaymentId, x.Amount, x.Currency, x.Method, x.Reason, x.RequestedBy, x.RequestedAt,
+        x.AttemptCount, x.LastErrorCode, x.LastErrorMessage, x.NextAttemptAt, x.ProviderRefundId, x.RefundedAt, x.FailedAt,
+        x.ManualRetryBy, x.ManualRetryAt, attempts);
+}

@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Billing.Contracts.Money;
+using Billing.Contracts.Refunds;
+using Billing.Infrastructure.Persistence;
+using Billing.Infrastructure.Postgres;
+
+namespace Billing.Features.Refunds.Saga;
+
+/// <summary>Decides whether a new refund request is accepted; runs inside the saga's transaction.</summary>
+public static class RefundIntake
+{
+    /// <summary>Identifies the request's content, so a replayed key can be told apart from a reused one.</summary>
+    public static string Fingerprint(RequestRefund request)
+    {
+        var minor = Currencies.IsKnown(request.Currency)
+            ? Currencies.ToMinorUnits(request.Amount, request.Currency).ToString(CultureInfo.InvariantCulture)
+            : request.Amount.ToString(CultureInfo.InvariantCulture);
+        var canonical = string.Join('\n', request.PaymentId, minor, request.Currency, request.Method, request.Reason ?? "");
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+    }
+
+    /// <summary>
+    /// Null when the refund may go ahead, otherwise why not. A known payment's row is locked, so two refunds of
+    /// the same payment are checked one after the other and cannot together exceed it.
+    /// </summary>
+    public static async Task<RefundRejected?> Evaluate(BillingDbContext db, RequestRefund request, IReadOnlyCollection<string> methods,
+        CancellationToken cancellationToken)
+    {
+        var problems = RefundRequestRules.Problems(request.IdempotencyKey, request.PaymentId, request.Amount, request.Currency,
+            request.Method, request.Reason, methods);
+        if (problems.Count > 0)
+            return new RefundRejected(request.RefundId, RefundRejections.Invalid,
+                string.Join(" ", problems.Select(p => $"{p.Key}: {string.Join(" ", p.Value)}")));
+
+        await using var payment = await db.CreateCommandAsync(
+            "select amount, currency from refunds.payment where payment_id = $1 for update", cancellationToken);
+        payment.Parameters.Add(new() { Value = request.PaymentId });
+        decimal paid;
+        string currency;
+        await using (var reader = await payment.ExecuteReaderAsync(cancellationToken))
+        {
+            if (!await reader.ReadAsync(cancellationToken))
+                return null;
+            paid = reader.GetDecimal(0);
+            currency = reader.GetString(1);
+        }
+
+        if (currency != request.Currency)
+            return new RefundRejected(request.RefundId, RefundRejections.CurrencyMismatch,
+                $"Payment {request.PaymentId} was made in {currency}, not {request.Currency}.");
+
+        await using var refunded = await db.CreateCommandAsync(
+            "select coalesce(sum(amount), 0) from refunds.refund where payment_id = $1", cancellationToken);
+        refunded.Parameters.Add(new() { Value = request.PaymentId });
+        var left = paid - (decimal)(await refunded.ExecuteScalarAsync(cancellationToken))!;
+
+        return request.Amount <= left
+            ? null
+            : new RefundRejected(request.RefundId, RefundRejections.ExceedsRefundable,
+                $"Only {Currencies.Format(left, currency)} of payment {request.PaymentId} is still refundable.");
+    }
+}
