@@ -1,6 +1,7 @@
 using Billing.Contracts.Refunds;
 using Billing.Features.Refunds.Api;
 using Billing.Features.Refunds.Lanes;
+using Billing.Features.Refunds.Reconciler;
 using Billing.Features.Refunds.Providers;
 using Billing.Features.Refunds.Saga;
 using MassTransit;
@@ -36,6 +37,9 @@ public static class RefundsRegistration
         x.AddSagaStateMachine<RefundStateMachine, RefundState>();
         x.AddConsumer<FastLaneConsumer>().ExcludeFromConfigureEndpoints();
         x.AddConsumer<SlowLaneConsumer>().ExcludeFromConfigureEndpoints();
+        x.AddConsumer<ReconciliationDueConsumer>();
+        x.AddConsumer<RefundReconciledConsumer>();
+        x.AddConsumer<SupportMailConsumer, SupportMailConsumerDefinition>();
     }
 
     /// <summary>
@@ -57,6 +61,8 @@ public static class RefundsRegistration
     static void ConfigureLane<TConsumer>(IRabbitMqReceiveEndpointConfigurator endpoint, RefundMethodOptions settings, IBusRegistrationContext context)
         where TConsumer : class, IConsumer
     {
+        // Attempts are sent to one lane, never published: no exchange binding, so no lane sees another's attempts.
+        endpoint.ConfigureConsumeTopology = false;
         endpoint.PrefetchCount = settings.Concurrency * 2;
         endpoint.ConcurrentMessageLimit = settings.Concurrency;
         // Only for our own infrastructure failing (the broker refusing a publish): provider trouble never throws.

@@ -110,6 +110,9 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
         During(RetryingManually,
             When(Attempted, IsPaid).Then(Record).Then(MarkRefunded).TransitionTo(Refunded),
             When(Attempted, x => IsNew(x) && !IsPaid(x)).Then(Record).Then(Touch).TransitionTo(NeedsSupport));
+
+        // Only a rejected request finalizes, and a finalized new instance is never written: nothing is stored.
+        SetCompletedWhenFinalized();
     }
 
     public State Attempting { get; private set; } = null!;
