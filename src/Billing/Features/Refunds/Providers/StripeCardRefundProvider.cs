@@ -27,7 +27,8 @@ public sealed class StripeCardRefundProvider(HttpClient http, ILogger<StripeCard
     /// <exception cref="ArgumentException">The currency is unknown or the amount has more decimals than it allows.</exception>
     public async Task<ProviderResult> RefundAsync(RefundOrder order, CancellationToken cancellationToken)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, "v1/refunds") { Content = new FormUrlEncodedContent(Form(order)) };
+        var form = Form(order);
+        var request = new HttpRequestMessage(HttpMethod.Post, "v1/refunds") { Content = new FormUrlEncodedContent(form) };
         request.Headers.Add("Idempotency-Key", order.RefundId.ToString());
 
         var result = await ProviderHttp.SendAsync(http, request, ReadRefundAnswerAsync, cancellationToken);
