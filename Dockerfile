@@ -2,6 +2,8 @@
 #
 # Billing service image: one image, role chosen by the argument
 #   docker run billing:local api | worker | migrate
+# It also carries the payment providers' stand-in (docker-compose.yml's "providers"):
+#   docker run --entrypoint dotnet billing:local /app/providers-standin/Billing.Providers.StandIn.dll
 #
 # Runtime base note: since .NET 10 the mcr.microsoft.com/dotnet/aspnet:10.0 tags are
 # Ubuntu 24.04 and no Debian variant is published. On Ubuntu `apt-get install chromium`
@@ -22,7 +24,8 @@ COPY src/ src/
 COPY migrations/ migrations/
 
 RUN --mount=type=cache,id=billing-nuget,target=/root/.nuget/packages \
-    dotnet publish src/Billing/Billing.csproj -c Release -o /app -p:UseAppHost=false
+    dotnet publish src/Billing/Billing.csproj -c Release -o /app -p:UseAppHost=false \
+ && dotnet publish src/Billing.Providers.StandIn/Billing.Providers.StandIn.csproj -c Release -o /app/providers-standin -p:UseAppHost=false
 
 # ---------------------------------------------------------------- runtime
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION} AS aspnet

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Local backing services for Billing: PostgreSQL, RabbitMQ (+ management UI),
-# an SMTP mail sink writing to a Maildir, and a check that headless Chromium works.
+# an SMTP mail sink writing to a Maildir, the payment providers' stand-in
+# (src/Billing.Providers.StandIn), and a check that headless Chromium works.
 #
 #   scripts/stack.sh up       start whatever does not answer yet (idempotent)
 #   scripts/stack.sh down     stop only what `up` started (listed in .stack/started)
@@ -8,7 +9,9 @@
 #
 # If a Docker engine answers, `up` uses docker-compose.yml (services postgres,
 # rabbitmq, mailsink); otherwise it uses Debian packages on this machine,
-# installing missing ones with apt-get (needs root, or sudo).
+# installing missing ones with apt-get (needs root, or sudo). The provider
+# stand-in runs as a local dotnet process in both modes (built when its dll is
+# missing or older than its sources).
 #
 # Settings (environment variables, defaults in brackets):
 #   BILLING_STACK_MODE        auto | docker | native                 [auto]
@@ -23,9 +26,12 @@
 #   BILLING_RABBIT_VHOST      vhost the user gets full rights on     [/]
 #   BILLING_SMTP_PORT         mail sink port (listens on 127.0.0.1)  [2525]
 #   BILLING_MAIL_DIR          Maildir the sink writes to             [<repo>/.stack/mail]
+#   BILLING_PROVIDERS_PORT    provider stand-in port (127.0.0.1)     [5090]
+#                             (the service's Refunds:Providers:*:BaseUrl defaults to 5090)
 #   BILLING_CHROMIUM          Chromium binary                        [/usr/bin/chromium]
 #   BILLING_SYSTEM_PYTHON     python with aiosmtpd (not pyenv's)     [/usr/bin/python3]
-#   BILLING_PG_TIMEOUT / BILLING_RABBIT_TIMEOUT / BILLING_SMTP_TIMEOUT  seconds [60/120/20]
+#   BILLING_PG_TIMEOUT / BILLING_RABBIT_TIMEOUT / BILLING_SMTP_TIMEOUT / BILLING_PROVIDERS_TIMEOUT
+#                             seconds                                [60/120/20/60]
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,6 +39,9 @@ STACK_DIR="$REPO_ROOT/.stack"
 LOG_DIR="$STACK_DIR/logs"
 STARTED_FILE="$STACK_DIR/started"
 MAILSINK_PID_FILE="$STACK_DIR/mailsink.pid"
+PROVIDERS_PID_FILE="$STACK_DIR/providers.pid"
+PROVIDERS_PROJECT="$REPO_ROOT/src/Billing.Providers.StandIn"
+PROVIDERS_RUN_DIR="$STACK_DIR/providers"
 COMPOSE_FILE="$REPO_ROOT/docker-compose.yml"
 
 BILLING_STACK_MODE="${BILLING_STACK_MODE:-auto}"
@@ -55,10 +64,12 @@ BILLING_SYSTEM_PYTHON="${BILLING_SYSTEM_PYTHON:-/usr/bin/python3}"
 BILLING_PG_TIMEOUT="${BILLING_PG_TIMEOUT:-60}"
 BILLING_RABBIT_TIMEOUT="${BILLING_RABBIT_TIMEOUT:-120}"
 BILLING_SMTP_TIMEOUT="${BILLING_SMTP_TIMEOUT:-20}"
+BILLING_PROVIDERS_PORT="${BILLING_PROVIDERS_PORT:-5090}"
+BILLING_PROVIDERS_TIMEOUT="${BILLING_PROVIDERS_TIMEOUT:-60}"
 # docker-compose.yml reads these too.
 export BILLING_PG_PORT BILLING_DB_USER BILLING_DB_PASSWORD BILLING_DB_NAME \
   BILLING_RABBIT_PORT BILLING_RABBIT_MGMT_PORT BILLING_RABBIT_USER BILLING_RABBIT_PASSWORD \
-  BILLING_SMTP_PORT BILLING_MAIL_DIR
+  BILLING_SMTP_PORT BILLING_MAIL_DIR BILLING_PROVIDERS_PORT
 
 readonly LOCALHOST=127.0.0.1
 readonly NATIVE_PACKAGES=(postgresql rabbitmq-server chromium python3-aiosmtpd fonts-dejavu-core curl)
@@ -180,6 +191,13 @@ rabbit_mgmt_answers() { rabbit_api overview >/dev/null 2>&1; }
 rabbit_mgmt_port_open() { port_open "$LOCALHOST" "$BILLING_RABBIT_MGMT_PORT"; }
 
 smtp_answers() { port_open "$LOCALHOST" "$BILLING_SMTP_PORT"; }
+
+providers_ledger() {
+  curl -fsS --max-time 5 "http://$LOCALHOST:$BILLING_PROVIDERS_PORT/control/ledger" 2>/dev/null
+}
+
+# The stand-in itself answers, not just anything on its port.
+providers_answer() { providers_ledger | grep -q '"payments"'; }
 
 rabbit_amqp_closed() { ! rabbit_amqp_answers; }
 
@@ -459,6 +477,74 @@ up_mailsink() {
   disown "$pid" 2>/dev/null || true
 }
 
+# ---------------------------------------------------------------- provider stand-in
+
+providers_pid_alive() {
+  local pid
+  [[ -f $PROVIDERS_PID_FILE ]] || return 1
+  pid=$(<"$PROVIDERS_PID_FILE")
+  [[ $pid =~ ^[0-9]+$ ]] && [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q Billing.Providers.StandIn
+}
+
+# The stand-in's Release build output (bin/Release/<target framework>/), empty if there is none.
+providers_dll() {
+  local dll
+  for dll in "$PROVIDERS_PROJECT"/bin/Release/*/Billing.Providers.StandIn.dll; do
+    [[ -f $dll ]] && { printf '%s' "$dll"; return 0; }
+  done
+}
+
+# True when the dll is missing or anything it is built from is newer.
+providers_build_stale() {
+  local dll; dll=$(providers_dll)
+  [[ -n $dll ]] || return 0
+  [[ -n $(find "$PROVIDERS_PROJECT" \( -name bin -o -name obj \) -prune -o -type f -newer "$dll" -print -quit) ]] && return 0
+  [[ -n $(find "$REPO_ROOT/global.json" "$REPO_ROOT/Directory.Build.props" "$REPO_ROOT/Directory.Packages.props" \
+    -newer "$dll" -print -quit 2>/dev/null) ]]
+}
+
+up_providers() {
+  if providers_answer; then
+    log "provider stand-in already answers on http://$LOCALHOST:$BILLING_PROVIDERS_PORT"
+    return 0
+  fi
+  if providers_pid_alive; then
+    log "provider stand-in (pid $(<"$PROVIDERS_PID_FILE")) is running but not answering yet; waiting"
+  else
+    port_open "$LOCALHOST" "$BILLING_PROVIDERS_PORT" \
+      && die "something other than the provider stand-in listens on $LOCALHOST:$BILLING_PROVIDERS_PORT (set BILLING_PROVIDERS_PORT)"
+    command -v dotnet >/dev/null 2>&1 || die "the provider stand-in needs the .NET SDK (dotnet), which is not on PATH"
+    if providers_build_stale; then
+      log "provider stand-in: building (dotnet build src/Billing.Providers.StandIn -c Release)"
+      # 9>&-: the build servers dotnet leaves running must not hold the lock.
+      dotnet build "$PROVIDERS_PROJECT" -c Release --nologo >"$LOG_DIR/providers-build.log" 2>&1 </dev/null 9>&- \
+        || die "the provider stand-in did not build; see $LOG_DIR/providers-build.log"
+    fi
+    local dll; dll=$(providers_dll)
+    [[ -n $dll ]] || die "no Billing.Providers.StandIn.dll under $PROVIDERS_PROJECT/bin/Release after the build"
+    # Run a copy: building the solution rewrites bin/ in place, under a running process's feet.
+    rm -rf "$PROVIDERS_RUN_DIR"
+    cp -R "$(dirname "$dll")" "$PROVIDERS_RUN_DIR"
+    local logf="$LOG_DIR/providers.log"
+    log "provider stand-in: starting on http://$LOCALHOST:$BILLING_PROVIDERS_PORT"
+    # Same detaching as the mail sink: $! is dotnet's pid, and it outlives this shell.
+    setsid nohup dotnet "$PROVIDERS_RUN_DIR/Billing.Providers.StandIn.dll" \
+      --urls "http://$LOCALHOST:$BILLING_PROVIDERS_PORT" --contentRoot "$PROVIDERS_RUN_DIR" \
+      >>"$logf" 2>&1 </dev/null 9>&- &
+    local pid=$!
+    printf '%s\n' "$pid" >"$PROVIDERS_PID_FILE"
+    mark_started providers
+    if ! wait_until "$BILLING_PROVIDERS_TIMEOUT" providers_answer; then
+      kill "$pid" 2>/dev/null || true
+      die "provider stand-in did not answer on http://$LOCALHOST:$BILLING_PROVIDERS_PORT/control/ledger within ${BILLING_PROVIDERS_TIMEOUT}s; see $logf"
+    fi
+    disown "$pid" 2>/dev/null || true
+    return 0
+  fi
+  wait_until "$BILLING_PROVIDERS_TIMEOUT" providers_answer \
+    || die "provider stand-in (pid $(<"$PROVIDERS_PID_FILE")) did not answer on http://$LOCALHOST:$BILLING_PROVIDERS_PORT/control/ledger within ${BILLING_PROVIDERS_TIMEOUT}s; see $LOG_DIR/providers.log"
+}
+
 # ---------------------------------------------------------------- native: chromium
 
 check_chromium() {
@@ -494,6 +580,7 @@ Billing stack is up:
   PostgreSQL  Host=$LOCALHOST;Port=$BILLING_PG_PORT;Database=$BILLING_DB_NAME;Username=$BILLING_DB_USER;Password=$BILLING_DB_PASSWORD
   RabbitMQ    amqp://$BILLING_RABBIT_USER:$BILLING_RABBIT_PASSWORD@$LOCALHOST:$BILLING_RABBIT_PORT  management: http://$LOCALHOST:$BILLING_RABBIT_MGMT_PORT/
   Mail sink   smtp://$LOCALHOST:$BILLING_SMTP_PORT -> $BILLING_MAIL_DIR/new/
+  Providers   http://$LOCALHOST:$BILLING_PROVIDERS_PORT (stand-in: card + swish refunds, /control/ledger, /control/faults/{method})
   Chromium    $chromium
   Started by this script (stopped by 'down'): $( [[ -s $STARTED_FILE ]] && paste -sd ' ' "$STARTED_FILE" || echo nothing)
 EOF
@@ -508,6 +595,8 @@ cmd_up() {
     log "no Docker engine: using local packages"
     up_native
   fi
+  # A local process in both modes: it starts in seconds, while compose's "providers" service needs the whole image built.
+  up_providers
   summary
 }
 
@@ -524,6 +613,17 @@ cmd_down() {
   mapfile -t components < <(tac "$STARTED_FILE")
   for component in "${components[@]}"; do
     case $component in
+      providers)
+        if providers_pid_alive; then
+          local pid; pid=$(<"$PROVIDERS_PID_FILE")
+          log "stopping provider stand-in (pid $pid)"
+          kill "$pid" 2>/dev/null || true
+          wait_until 10 pid_gone "$pid" || kill -9 "$pid" 2>/dev/null || true
+        else
+          log "provider stand-in (pid file $PROVIDERS_PID_FILE) is not running"
+        fi
+        rm -f "$PROVIDERS_PID_FILE"
+        ;;
       mailsink)
         if mailsink_pid_alive; then
           local pid; pid=$(<"$MAILSINK_PID_FILE")
@@ -596,6 +696,11 @@ cmd_status() {
     report "Mail sink" 1 "smtp $LOCALHOST:$BILLING_SMTP_PORT -> $BILLING_MAIL_DIR/new/ ($(find "$BILLING_MAIL_DIR/new" -type f 2>/dev/null | wc -l) messages)"
   else
     report "Mail sink" 0 "smtp $LOCALHOST:$BILLING_SMTP_PORT"
+  fi
+  if line=$(providers_ledger) && [[ $line == *'"payments"'* ]]; then
+    report Providers 1 "http://$LOCALHOST:$BILLING_PROVIDERS_PORT stand-in, ledger: $(grep -o '"paidAt"' <<<"$line" | wc -l) paid"
+  else
+    report Providers 0 "http://$LOCALHOST:$BILLING_PROVIDERS_PORT"
   fi
   if line=$(chromium_version); then report Chromium 1 "$line"; else report Chromium 0 "$BILLING_CHROMIUM --version fails"; fi
   printf '  started by this script: %s\n' "$( [[ -s $STARTED_FILE ]] && paste -sd ' ' "$STARTED_FILE" || echo nothing)"

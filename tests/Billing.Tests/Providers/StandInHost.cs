@@ -25,15 +25,26 @@ public sealed class StandInHost : IAsyncDisposable
 
     readonly WebApplicationFactory<StandInApp> _factory;
 
-    public StandInHost()
+    /// <param name="onKestrel">
+    /// Listen on a real loopback port (see <see cref="BaseAddress"/>) instead of the in-memory test server, for clients
+    /// that must go through the network stack as in production: the refund provider adapters.
+    /// </param>
+    public StandInHost(bool onKestrel = false)
     {
         _factory = new WebApplicationFactory<StandInApp>().WithWebHostBuilder(host =>
         {
             host.UseSetting("StandIn:TimeoutAfterPayHold", "00:00:05");
             host.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
         });
+        if (onKestrel)
+        {
+            _factory.UseKestrel(0);
+            _factory.StartServer();
+        }
         Client = CreateClient();
     }
+
+    public Uri BaseAddress => Client.BaseAddress!;
 
     public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
 
