@@ -15,6 +15,7 @@ create table refunds.refund (
     requested_by        varchar(100),
     requested_at        timestamptz not null,
     attempt_count       int not null default 0,
+    key_generation      int not null default 0,
     last_attempt_at     timestamptz,
     last_error_code     varchar(100),
     last_error_message  varchar(1000),

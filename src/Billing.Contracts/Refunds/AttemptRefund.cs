@@ -19,6 +19,9 @@ public record AttemptRefund
     public required string Method { get; init; }
     public string? Reason { get; init; }
 
+    /// <summary>Which idempotency key to use: the refund id, or a fresh one after each decline (see RefundOrder).</summary>
+    public int KeyGeneration { get; init; }
+
     /// <summary>Who asked for a manual retry; null otherwise.</summary>
     public string? RequestedBy { get; init; }
 }

@@ -14,7 +14,7 @@ public sealed class RefundAttemptRunner(IRefundProviders providers, TimeProvider
     public async Task<RefundAttempted> Run(AttemptRefund attempt, int attemptNumber, bool lookUpFirst, CancellationToken cancellationToken)
     {
         var provider = providers.For(attempt.Method);
-        var order = new RefundOrder(attempt.RefundId, attempt.PaymentId, attempt.Amount, attempt.Currency, attempt.Reason);
+        var order = new RefundOrder(attempt.RefundId, attempt.PaymentId, attempt.Amount, attempt.Currency, attempt.Reason, attempt.KeyGeneration);
 
         ProviderResult result;
         try

@@ -1,7 +1,19 @@
 namespace Billing.Features.Refunds.Providers;
 
-/// <summary>What to refund. <see cref="RefundId"/> is the idempotency key of every call to the provider.</summary>
-public sealed record RefundOrder(Guid RefundId, string PaymentId, decimal Amount, string Currency, string? Reason);
+/// <summary>What to refund, and under which idempotency key.</summary>
+/// <param name="KeyGeneration">
+/// 0 until the provider declines the refund for good; each decline moves to the next, because providers replay a
+/// declined answer for the same key (Stripe does for 24 h), and a later retry by support or the reconciler must
+/// really be tried again. A decline is final, so nothing can be paid under the old key.
+/// </param>
+public sealed record RefundOrder(Guid RefundId, string PaymentId, decimal Amount, string Currency, string? Reason, int KeyGeneration = 0)
+{
+    /// <summary>The idempotency key of every call for this order: the refund id, suffixed after declines.</summary>
+    public string IdempotencyKey => KeyGeneration == 0 ? RefundId.ToString() : $"{RefundId}.{KeyGeneration}";
+
+    /// <summary>The key as a UUID, for providers whose key is an id (Swish's instruction id).</summary>
+    public Guid KeyId => KeyGeneration == 0 ? RefundId : Billing.Contracts.Refunds.RefundIds.FromIdempotencyKey(IdempotencyKey);
+}
 
 public enum ProviderOutcome
 {

@@ -29,7 +29,7 @@ public sealed class StripeCardRefundProvider(HttpClient http, ILogger<StripeCard
     {
         var form = Form(order);
         var request = new HttpRequestMessage(HttpMethod.Post, "v1/refunds") { Content = new FormUrlEncodedContent(form) };
-        request.Headers.Add("Idempotency-Key", order.RefundId.ToString());
+        request.Headers.Add("Idempotency-Key", order.IdempotencyKey);
 
         var result = await ProviderHttp.SendAsync(http, request, ReadRefundAnswerAsync, cancellationToken);
         return result.Logged(logger, MethodName, "refund", order.RefundId);

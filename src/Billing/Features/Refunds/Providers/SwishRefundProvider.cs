@@ -35,7 +35,7 @@ public sealed class SwishRefundProvider(HttpClient http, IOptions<SwishOptions> 
         if (!Currencies.FitsMinorUnits(order.Amount, order.Currency))
             throw new ArgumentException($"{order.Amount} has more decimals than {order.Currency} allows.", nameof(order));
 
-        var id = InstructionId(order.RefundId);
+        var id = InstructionId(order.KeyId);
         var settings = options.Value;
         // Every field derives from the order and the settings, so a retry sends the same body: Swish refuses an
         // instruction UUID reused with another. Currencies other than SEK are Swish's to refuse (AM03).
@@ -61,7 +61,7 @@ public sealed class SwishRefundProvider(HttpClient http, IOptions<SwishOptions> 
     }
 
     public async Task<ProviderResult> LookupAsync(RefundOrder order, CancellationToken cancellationToken) =>
-        (await ReadRefundAsync(InstructionId(order.RefundId), cancellationToken)).Logged(logger, MethodName, "lookup", order.RefundId);
+        (await ReadRefundAsync(InstructionId(order.KeyId), cancellationToken)).Logged(logger, MethodName, "lookup", order.RefundId);
 
     Task<ProviderResult> ReadRefundAsync(string id, CancellationToken cancellationToken) =>
         ProviderHttp.SendAsync(http, new HttpRequestMessage(HttpMethod.Get, $"swish-cpcapi/api/v1/refunds/{id}"), ReadLookupAnswerAsync, cancellationToken);

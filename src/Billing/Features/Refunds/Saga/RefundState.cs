@@ -24,6 +24,9 @@ public class RefundState : SagaStateMachineInstance
     /// <summary>The highest attempt number applied; an attempt event at or below it is a duplicate.</summary>
     public int AttemptCount { get; set; }
 
+    /// <summary>Moves on after each decline, so a later attempt is not answered with the replayed decline.</summary>
+    public int KeyGeneration { get; set; }
+
     public DateTimeOffset? LastAttemptAt { get; set; }
     public string? LastErrorCode { get; set; }
     public string? LastErrorMessage { get; set; }

@@ -206,6 +206,7 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
         Currency = saga.Currency,
         Method = saga.Method,
         Reason = saga.Reason,
+        KeyGeneration = saga.KeyGeneration,
         RequestedBy = requestedBy,
     };
 
@@ -225,6 +226,9 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
             saga.LastErrorCode = attempt.ErrorCode;
             saga.LastErrorMessage = Truncate(attempt.ErrorMessage, 1000);
         }
+
+        if (attempt.Outcome == AttemptOutcomes.Declined)
+            saga.KeyGeneration++;
 
         saga.UpdatedAt = _clock.GetUtcNow();
         x.GetServiceOrCreateInstance<BillingDbContext>().Add(new RefundAttemptRecord
