@@ -5,10 +5,12 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
-// Saga transitions per second through RabbitMQ: MassTransit's in-memory repository against the Postgres
-// repository with the inbox/outbox, in one run on one machine. Usage: Billing.Benchmarks [sagas] [events]
-var sagas = args.Length > 0 ? int.Parse(args[0]) : 4000;
-var events = args.Length > 1 ? int.Parse(args[1]) : 4;
+// Two benchmarks, each beside its baseline measured in the same run on the same machine:
+//   saga [sagas] [events]        saga transitions/s: MassTransit's in-memory repository vs the Postgres repository + outbox
+//   refunds [count] [outage-s]   refunds/s through the fast lane vs the provider stand-in called directly, and the drain
+//                                time of [count] refunds after a Swish outage of [outage-s] seconds
+var benchmark = args.Length > 0 && !int.TryParse(args[0], out _) ? args[0] : "saga";
+var numbers = args.SkipWhile(a => !int.TryParse(a, out _)).Select(int.Parse).ToArray();
 
 var configuration = new ConfigurationBuilder()
     .AddInMemoryCollection(new Dictionary<string, string?>
@@ -23,6 +25,15 @@ var configuration = new ConfigurationBuilder()
     .AddEnvironmentVariables()
     .Build();
 
+if (benchmark == "refunds")
+{
+    await RefundBenchmark.Run(configuration, numbers.ElementAtOrDefault(0) is > 0 and var n ? n : 10_000,
+        TimeSpan.FromSeconds(numbers.ElementAtOrDefault(1) is > 0 and var s ? s : 60), Fresh);
+    return;
+}
+
+var sagas = numbers.ElementAtOrDefault(0) is > 0 and var count ? count : 4000;
+var events = numbers.ElementAtOrDefault(1) is > 0 and var perSaga ? perSaga : 4;
 await Fresh(configuration);
 Console.WriteLine($"Warm-up, then {sagas:N0} sagas × {events + 1} transitions each, on {Environment.ProcessorCount} cores");
 await SagaThroughput.Run(configuration, SagaStore.InMemory, 200, events);

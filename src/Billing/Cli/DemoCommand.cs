@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Billing.Cli.Refunds;
 using Billing.Contracts.Diagnostics;
+using Billing.Contracts.Refunds;
 using Billing.Features.Diagnostics;
 using Billing.Hosting;
 using Billing.Infrastructure.Postgres;
@@ -20,26 +22,28 @@ public static class DemoCommand
     {
         var tallies = new Option<int>("--tallies") { Description = "Tally sagas to run", DefaultValueFactory = _ => 500 };
         var additions = new Option<int>("--additions") { Description = "Concurrent additions per tally", DefaultValueFactory = _ => 10 };
-        var command = new Command("demo", "Run the end-to-end demo against the local stack.") { tallies, additions };
+        var refunds = new Option<int>("--refunds") { Description = "Refunds to run through the refund saga", DefaultValueFactory = _ => 3000 };
+        var command = new Command("demo", "Run the end-to-end demo against the local stack.") { tallies, additions, refunds };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, ct) =>
         {
             var count = parse.GetValue(tallies);
             var perTally = parse.GetValue(additions);
-            if (count <= 0 || perTally <= 0)
+            var refundCount = parse.GetValue(refunds);
+            if (count <= 0 || perTally <= 0 || refundCount <= 0)
             {
-                AnsiConsole.MarkupLine("[red]--tallies and --additions must be positive.[/]");
+                AnsiConsole.MarkupLine("[red]--tallies, --additions and --refunds must be positive.[/]");
                 return 2;
             }
 
-            return await Run(parse.UnmatchedTokens.ToArray(), count, perTally, ct);
+            return await Run(parse.UnmatchedTokens.ToArray(), count, perTally, refundCount, ct);
         });
         return command;
     }
 
-    static async Task<int> Run(string[] args, int tallyCount, int additions, CancellationToken ct)
+    static async Task<int> Run(string[] args, int tallyCount, int additions, int refundCount, CancellationToken ct)
     {
-        using var host = BillingHost.Worker(args);
+        using var host = BillingHost.Worker(args, configuration => configuration.AddInMemoryCollection(RefundDemo.Settings));
         var migrator = host.Services.GetRequiredService<Migrator>();
         var applied = await migrator.ApplyAsync(Migrator.FindMigrationsDirectory(), ct);
         AnsiConsole.MarkupLine($"[grey]Migrations:[/] {(applied.Count == 0 ? "up to date" : string.Join(", ", applied))}");
@@ -80,8 +84,16 @@ public static class DemoCommand
             AnsiConsole.Write(table);
 
             var ok = finished && result.Completed == tallyCount && result.ExactlyApplied == tallyCount && result.ReceiptsWithOneEffect == tallyCount;
-            AnsiConsole.MarkupLine(ok ? "[green]Demo passed.[/]" : "[red]Demo failed: see the table above.[/]");
-            return ok ? 0 : 1;
+            AnsiConsole.MarkupLine(ok ? "[green]Messaging checks passed.[/]" : "[red]Messaging checks failed: see the table above.[/]");
+
+            var configuration = host.Services.GetRequiredService<IConfiguration>();
+            using var provider = new StandInControl(new Uri(configuration["Refunds:Providers:card:BaseUrl"]!));
+            var refunds = new RefundDemo(bus, dataSource, provider, token =>
+                bus.Publish(new ReconciliationDue { RunId = NewId.NextGuid(), DueAt = DateTimeOffset.UtcNow, Trigger = "manual:demo" }, token));
+            var refundsOk = await refunds.Run(refundCount, ct);
+
+            AnsiConsole.MarkupLine(ok && refundsOk ? "[green]Demo passed.[/]" : "[red]Demo failed.[/]");
+            return ok && refundsOk ? 0 : 1;
         }
         finally
         {

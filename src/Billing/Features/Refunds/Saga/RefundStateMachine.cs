@@ -92,19 +92,19 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
         // Any state but Failed: the refund is not the reconciler's to try, but its run still hears back.
         // A repeat of the run it is already reconciling for is not answered twice.
         During([Attempting, Retrying, NeedsSupport, RetryingManually, Refunded],
-            When(ReconcileRequested).PublishAsync(x => x.Init<RefundReconciled>(Reconciled(x.Message, ReconcileOutcomes.Skipped))));
+            When(ReconcileRequested).ThenAsync(x => x.Publish(Reconciled(x.Message, ReconcileOutcomes.Skipped))));
         During(Reconciling,
             When(ReconcileRequested, x => x.Saga.ReconcileRunId != x.Message.RunId)
-                .PublishAsync(x => x.Init<RefundReconciled>(Reconciled(x.Message, ReconcileOutcomes.Skipped))));
+                .ThenAsync(x => x.Publish(Reconciled(x.Message, ReconcileOutcomes.Skipped))));
 
         During(Reconciling,
             When(Attempted, IsPaid)
                 .Then(Record).Then(MarkRefunded)
-                .PublishAsync(x => x.Init<RefundReconciled>(new RefundReconciled(x.Saga.ReconcileRunId!.Value, x.Saga.CorrelationId, ReconcileOutcomes.Refunded)))
+                .ThenAsync(x => x.Publish(new RefundReconciled(x.Saga.ReconcileRunId!.Value, x.Saga.CorrelationId, ReconcileOutcomes.Refunded)))
                 .TransitionTo(Refunded),
             When(Attempted, x => IsNew(x) && !IsPaid(x))
                 .Then(Record).Then(Touch)
-                .PublishAsync(x => x.Init<RefundReconciled>(new RefundReconciled(x.Saga.ReconcileRunId!.Value, x.Saga.CorrelationId, ReconcileOutcomes.NeedsSupport)))
+                .ThenAsync(x => x.Publish(new RefundReconciled(x.Saga.ReconcileRunId!.Value, x.Saga.CorrelationId, ReconcileOutcomes.NeedsSupport)))
                 .TransitionTo(NeedsSupport));
 
         During(RetryingManually,

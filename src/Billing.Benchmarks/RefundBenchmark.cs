@@ -1,0 +1,35 @@
+using Billing.Cli.Refunds;
+using Microsoft.Extensions.Configuration;
+
+namespace Billing.Benchmarks;
+
+public static class RefundBenchmark
+{
+    public static async Task Run(IConfiguration configuration, int count, TimeSpan outage, Func<IConfiguration, Task> fresh)
+    {
+        using var provider = new StandInControl(new Uri(configuration["Refunds:Providers:card:BaseUrl"] ?? "http://127.0.0.1:5090"));
+        await provider.EnsureUp(CancellationToken.None);
+        await provider.ClearFaults("card", CancellationToken.None);
+        await provider.ClearFaults("swish", CancellationToken.None);
+        var bench = new RefundThroughput(configuration);
+
+        Console.WriteLine($"Refunds on {Environment.ProcessorCount} cores; every part on this machine (Postgres, RabbitMQ, stand-in, worker)");
+        await fresh(configuration);
+        await bench.DirectProviderCalls(500);
+        var direct = await bench.DirectProviderCalls(count);
+        Console.WriteLine($"(a) provider stand-in called directly (32 at once):   {direct,8:N0} refunds/s");
+
+        await bench.FastLane(500, "warmup");
+        var fast = await bench.FastLane(count, "fast");
+        Console.WriteLine($"(b) through RabbitMQ, saga, lane and provider:       {fast,8:N0} refunds/s   ratio (b)/(a): {fast / direct:N2}");
+
+        await fresh(configuration);
+        await provider.ResetLedger(CancellationToken.None);
+        var (cardsDone, drain, attempts) = await bench.OutageDrain(count, outage, "outage", provider);
+        var ledger = await provider.Ledger(CancellationToken.None);
+        Console.WriteLine($"(c) Swish dark for {outage.TotalSeconds:N0} s with {count:N0} Swish + {count / 5:N0} card refunds requested at its start:");
+        Console.WriteLine($"    card refunds all done after  {cardsDone.TotalSeconds,6:N1} s (during the outage)");
+        Console.WriteLine($"    Swish drained                {drain.TotalSeconds,6:N1} s after the outage ended ({attempts:N0} attempts; slow lane 30 s doubling)");
+        Console.WriteLine($"    provider ledger: {ledger.Payments:N0} paid, {ledger.KeysPaidTwice} keys paid twice");
+    }
+}

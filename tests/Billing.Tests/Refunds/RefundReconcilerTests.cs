@@ -1,0 +1,72 @@
+using Billing.Contracts.Refunds;
+using Billing.Providers.StandIn.Control;
+using Billing.Tests.Support;
+using MassTransit;
+
+namespace Billing.Tests.Refunds;
+
+[Collection(StackCollection.Name)]
+public class RefundReconcilerTests(StackFixture stack)
+{
+    [Fact]
+    public async Task The_reconciler_recovers_one_failed_refund_escalates_another_and_mails_support_once()
+    {
+        await using var refunds = await RefundStack.Start(stack);
+        await refunds.SetFaults("card", new FaultSettings(FailRate: 1, FailMode: FailMode.Retryable));
+        await refunds.SetFaults("swish", new FaultSettings(FailRate: 1, FailMode: FailMode.NonRetryable));
+        var recovers = await refunds.Refund(Key(), RefundStack.Body("pi_reconcile", 12m));
+        var escalates = await refunds.Refund(Key(), RefundStack.Body("swish_reconcile", 13m, method: "swish"));
+        await refunds.WaitFor(recovers, "failed", TimeSpan.FromSeconds(45));
+        await refunds.WaitFor(escalates, "failed", TimeSpan.FromSeconds(45));
+
+        // The provider's day after: cards work again, Swish still declines this one.
+        await refunds.ClearFaults("card");
+        var runId = NewId.NextGuid();
+        await using (var bus = await TestBus.Start(stack))
+        {
+            var due = new ReconciliationDue { RunId = runId, DueAt = DateTimeOffset.UtcNow, Trigger = "manual:test" };
+            await bus.Bus.Publish(due);
+            await bus.Bus.Publish(due); // a repeated firing starts no second run
+        }
+
+        var recovered = await refunds.WaitFor(recovers, "refunded", TimeSpan.FromSeconds(30));
+        recovered.Attempts!.Last().Lane.ShouldBe("reconcile");
+        var escalated = await refunds.WaitFor(escalates, "needs_support", TimeSpan.FromSeconds(30));
+        escalated.Attempts!.Last().Lane.ShouldBe("reconcile");
+        (await refunds.TimesPaid(recovers)).ShouldBe(1);
+
+        await Eventually.Get(async () =>
+            await refunds.Count("select count(*) from refunds.reconciler_run where run_id = $1 and mail_sent_at is not null", runId) == 1 ? "" : null,
+            TimeSpan.FromSeconds(30));
+        (await refunds.Count("select count(*) from refunds.reconciler_run_item where run_id = $1 and outcome is null", runId)).ShouldBe(0);
+
+        var mails = await Eventually.Get(() => Task.FromResult(MailSink.Containing(escalates.ToString())), TimeSpan.FromSeconds(15));
+        mails.Count.ShouldBe(1, "one message per run, not one per refund");
+        mails[0].ShouldContain(runId.ToString("N"));
+        mails[0].ShouldContain("13.00 SEK");
+        mails[0].ShouldNotContain(recovers.ToString());
+    }
+
+    [Fact]
+    public async Task A_run_with_nothing_failed_completes_without_mail()
+    {
+        await using var refunds = await RefundStack.Start(stack);
+        await using var bus = await TestBus.Start(stack);
+        // Settle whatever earlier tests left failed, then run again: the second run finds nothing.
+        var first = NewId.NextGuid();
+        await bus.Bus.Publish(new ReconciliationDue { RunId = first, DueAt = DateTimeOffset.UtcNow, Trigger = "manual:test" });
+        await Eventually.Get(async () =>
+            await refunds.Count("select count(*) from refunds.reconciler_run where run_id = $1 and completed_at is not null", first) == 1 ? "" : null,
+            TimeSpan.FromSeconds(60));
+
+        var second = NewId.NextGuid();
+        await bus.Bus.Publish(new ReconciliationDue { RunId = second, DueAt = DateTimeOffset.UtcNow, Trigger = "manual:test" });
+        await Eventually.Get(async () =>
+            await refunds.Count("select count(*) from refunds.reconciler_run where run_id = $1 and completed_at is not null", second) == 1 ? "" : null,
+            TimeSpan.FromSeconds(30));
+        (await refunds.Count("select expected from refunds.reconciler_run where run_id = $1", second)).ShouldBe(0);
+        (await refunds.Count("select count(*) from refunds.reconciler_run where run_id = $1 and mail_sent_at is null", second)).ShouldBe(1);
+    }
+
+    static string Key() => $"test-{Guid.NewGuid():N}";
+}
