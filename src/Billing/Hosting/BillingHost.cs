@@ -1,3 +1,4 @@
+using Billing.Features.Scheduling;
 using Billing.Infrastructure.Messaging;
 using Billing.Infrastructure.Persistence;
 
@@ -6,22 +7,24 @@ namespace Billing.Hosting;
 /// <summary>Builds the service in one of its roles; every role reads the same configuration.</summary>
 public static class BillingHost
 {
-    /// <summary>The worker role: sagas, consumers, the scheduler and the outbox cleanup. No HTTP.</summary>
+    /// <summary>The worker role: sagas, consumers, the scheduler, the outbox cleanup and the cron jobs. No HTTP.</summary>
     public static IHost Worker(string[] args, Action<IConfigurationBuilder>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder(Settings(args));
         configure?.Invoke(builder.Configuration);
         builder.Services.AddBillingPersistence(builder.Configuration);
         builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Worker);
+        builder.Services.AddBillingJobs(builder.Configuration);
         return builder.Build();
     }
 
-    /// <summary>The API role: HTTP endpoints that publish to the bus; it consumes nothing.</summary>
+    /// <summary>The API role: HTTP endpoints that publish to the bus and trigger jobs; it consumes and runs nothing.</summary>
     public static WebApplication Api(string[] args)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Services.AddBillingPersistence(builder.Configuration);
         builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Client);
+        builder.Services.AddBillingJobsClient(builder.Configuration);
         builder.Services.AddBillingApi();
 
         var app = builder.Build();
