@@ -1,4 +1,5 @@
 using Billing.Features.Scheduling;
+using Billing.Features.Support;
 using Billing.Infrastructure.Messaging;
 using Billing.Infrastructure.Persistence;
 
@@ -15,6 +16,7 @@ public static class BillingHost
         builder.Services.AddBillingPersistence(builder.Configuration);
         builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Worker);
         builder.Services.AddBillingJobs(builder.Configuration);
+        builder.Services.AddSupportMail(builder.Configuration);
         return builder.Build();
     }
 
