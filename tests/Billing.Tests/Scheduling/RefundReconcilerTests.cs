@@ -16,7 +16,7 @@ public class RefundReconcilerTests(StackFixture stack) : IAsyncLifetime
     {
         // Not the default 03:00 UTC, which a test running at that time would see fire.
         ["Refunds__Reconciler__Cron"] = "0 0 0 1 1 ? 2099",
-        // Workers look for triggers another process added once per idle wait (Quartz's default is 30 s).
+        // Workers look for triggers another process added once per idle wait (5 s in appsettings.json).
         ["Quartz__Scheduler__IdleWaitTime"] = "00:00:01",
     };
 
