@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -6,11 +7,19 @@ namespace Billing.Infrastructure.Postgres;
 /// <summary>
 /// Applies the SQL files in migrations/ in name order, each once, each in its own transaction.
 /// An advisory lock lets several instances start at once: one migrates, the others wait and find nothing to do.
+/// A line <c>--! include NAME</c> in a migration stands for a script a library ships inside its assembly (see <see cref="Includes"/>).
 /// </summary>
-public sealed class Migrator(NpgsqlDataSource dataSource, ILogger<Migrator> logger)
+public sealed partial class Migrator(NpgsqlDataSource dataSource, ILogger<Migrator> logger)
 {
     // Any constant works; it only has to be the same for every instance of this service.
     const long AdvisoryLockKey = 0x42_696c6c696e67;
+
+    // Scripts a library ships inside its assembly. Including them rather than copying them into migrations/ keeps the
+    // tables exactly those the library version we run expects. Each must be safe to run twice, like every migration.
+    static readonly Dictionary<string, Func<string>> Includes = new(StringComparer.Ordinal)
+    {
+        ["quartz-job-store"] = QuartzSchema.CreateScript,
+    };
 
     public async Task<IReadOnlyList<string>> ApplyAsync(string directory, CancellationToken cancellationToken = default)
     {
@@ -39,7 +48,7 @@ public sealed class Migrator(NpgsqlDataSource dataSource, ILogger<Migrator> logg
                     continue;
 
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-                await Execute(connection, await File.ReadAllTextAsync(file, cancellationToken), cancellationToken);
+                await Execute(connection, ExpandIncludes(await File.ReadAllTextAsync(file, cancellationToken), version), cancellationToken);
                 await using (var record = new NpgsqlCommand("insert into public.schema_migrations (version) values ($1)", connection))
                 {
                     record.Parameters.AddWithValue(version);
@@ -71,6 +80,14 @@ public sealed class Migrator(NpgsqlDataSource dataSource, ILogger<Migrator> logg
 
         throw new DirectoryNotFoundException($"No migrations folder with .sql files was found above {AppContext.BaseDirectory}.");
     }
+
+    static string ExpandIncludes(string sql, string version) =>
+        IncludeLine().Replace(sql, line => Includes.TryGetValue(line.Groups["name"].Value, out var script)
+            ? script()
+            : throw new InvalidOperationException($"Migration {version} includes '{line.Groups["name"].Value}', which the migrator does not know."));
+
+    [GeneratedRegex(@"^--! include (?<name>\S+)[ \t]*\r?$", RegexOptions.Multiline)]
+    private static partial Regex IncludeLine();
 
     static async Task<HashSet<string>> AppliedVersions(NpgsqlConnection connection, CancellationToken cancellationToken)
     {

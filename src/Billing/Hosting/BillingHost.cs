@@ -1,5 +1,7 @@
 using Billing.Features.Refunds;
 using Billing.Features.Refunds.Api;
+using Billing.Features.Scheduling;
+using Billing.Features.Support;
 using Billing.Infrastructure.Messaging;
 using Billing.Infrastructure.Persistence;
 
@@ -8,7 +10,7 @@ namespace Billing.Hosting;
 /// <summary>Builds the service in one of its roles; every role reads the same configuration.</summary>
 public static class BillingHost
 {
-    /// <summary>The worker role: sagas, consumers, the scheduler and the outbox cleanup. No HTTP.</summary>
+    /// <summary>The worker role: sagas, consumers, the scheduler, the outbox cleanup and the cron jobs. No HTTP.</summary>
     public static IHost Worker(string[] args, Action<IConfigurationBuilder>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder(Settings(args));
@@ -16,10 +18,12 @@ public static class BillingHost
         builder.Services.AddBillingPersistence(builder.Configuration);
         builder.Services.AddRefunds(builder.Configuration);
         builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Worker);
+        builder.Services.AddBillingJobs(builder.Configuration);
+        builder.Services.AddSupportMail(builder.Configuration);
         return builder.Build();
     }
 
-    /// <summary>The API role: HTTP endpoints that publish to the bus; it consumes nothing.</summary>
+    /// <summary>The API role: HTTP endpoints that publish to the bus and trigger jobs; it consumes and runs nothing.</summary>
     public static WebApplication Api(string[] args, Action<IConfigurationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -28,6 +32,7 @@ public static class BillingHost
         builder.Services.AddRefunds(builder.Configuration);
         builder.Services.AddRefundQueries();
         builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Client);
+        builder.Services.AddBillingJobsClient(builder.Configuration);
         builder.Services.AddBillingApi();
 
         var app = builder.Build();

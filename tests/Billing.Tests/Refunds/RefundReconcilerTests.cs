@@ -40,11 +40,11 @@ public class RefundReconcilerTests(StackFixture stack)
             TimeSpan.FromSeconds(30));
         (await refunds.Count("select count(*) from refunds.reconciler_run_item where run_id = $1 and outcome is null", runId)).ShouldBe(0);
 
-        var mails = await Eventually.Get(() => Task.FromResult(MailSink.Containing(escalates.ToString())), TimeSpan.FromSeconds(15));
-        mails.Count.ShouldBe(1, "one message per run, not one per refund");
-        mails[0].ShouldContain(runId.ToString("N"));
-        mails[0].ShouldContain("13.00 SEK");
-        mails[0].ShouldNotContain(recovers.ToString());
+        // The run id is the mail's Message-ID: one message per run, not one per refund.
+        var mail = (await MailSink.WaitFor(runId.ToString("N"), 1, TimeSpan.FromSeconds(15))).ShouldHaveSingleItem();
+        mail.Body.ShouldContain(escalates.ToString());
+        mail.Body.ShouldContain("13.00 SEK");
+        mail.Body.ShouldNotContain(recovers.ToString());
     }
 
     [Fact]

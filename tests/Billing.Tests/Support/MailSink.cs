@@ -1,25 +1,101 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
 namespace Billing.Tests.Support;
 
-/// <summary>The local stack's mail sink (aiosmtpd) writes each message it receives into a Maildir under the repository.</summary>
+/// <summary>
+/// The local mail sink that scripts/stack.sh starts (aiosmtpd on 127.0.0.1:2525), which stores each message it takes as
+/// a file in a Maildir: <c>.stack/mail</c> under the repository root, or <c>BILLING_MAIL_DIR</c> as for stack.sh.
+/// </summary>
 public static class MailSink
 {
-    public static string Directory =>
-        Environment.GetEnvironmentVariable("BILLING_MAILDIR") ?? Path.Combine(RepositoryRoot(), ".stack", "mail", "new");
+    public const string Host = "127.0.0.1";
+    public static readonly int Port = int.Parse(Environment.GetEnvironmentVariable("BILLING_SMTP_PORT") ?? "2525");
 
-    /// <summary>The raw messages (headers and body) that contain <paramref name="text"/>; null while there are none.</summary>
-    public static IReadOnlyList<string>? Containing(string text)
+    public static string MailDirectory { get; } =
+        Environment.GetEnvironmentVariable("BILLING_MAIL_DIR") ?? Path.Combine(RepositoryRoot(), ".stack", "mail");
+
+    /// <summary>
+    /// Waits until the sink holds <paramref name="count"/> messages whose raw text contains <paramref name="marker"/>
+    /// (a Message-ID, say) and returns them, or fails the test naming where it looked.
+    /// </summary>
+    public static async Task<IReadOnlyList<StoredMail>> WaitFor(string marker, int count, TimeSpan timeout)
     {
-        if (!System.IO.Directory.Exists(Directory))
-            throw new InvalidOperationException($"No mail sink Maildir at {Directory}. Start the local stack with `scripts/stack.sh up`.");
-        var found = System.IO.Directory.EnumerateFiles(Directory).Select(File.ReadAllText).Where(m => m.Contains(text)).ToList();
-        return found.Count > 0 ? found : null;
+        var delivered = Path.Combine(MailDirectory, "new");
+        if (!Directory.Exists(delivered))
+            throw new InvalidOperationException(
+                $"No Maildir at {MailDirectory}. Start the local stack with `scripts/stack.sh up`, or point BILLING_MAIL_DIR at the directory the running mail sink writes to.");
+
+        var deadline = DateTime.UtcNow + timeout;
+        var found = new List<StoredMail>();
+        while (DateTime.UtcNow < deadline)
+        {
+            found.Clear();
+            foreach (var file in Directory.EnumerateFiles(delivered))
+            {
+                var text = await File.ReadAllTextAsync(file);
+                if (text.Contains(marker, StringComparison.Ordinal))
+                    found.Add(StoredMail.Parse(file, text));
+            }
+
+            if (found.Count >= count)
+                return found;
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException(
+            $"{found.Count} message(s) containing '{marker}' in {delivered} after {timeout.TotalSeconds:N0} s; expected {count}. " +
+            "Is the mail sink on 127.0.0.1:2525 writing somewhere else (BILLING_MAIL_DIR)?");
     }
 
     static string RepositoryRoot()
     {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            if (File.Exists(Path.Combine(directory.FullName, "Billing.sln")))
-                return directory.FullName;
-        throw new InvalidOperationException("Billing.sln not found above the test binaries; set BILLING_MAILDIR.");
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Billing.sln")))
+                return dir.FullName;
+
+        throw new InvalidOperationException($"No Billing.sln above {AppContext.BaseDirectory}; set BILLING_MAIL_DIR to the mail sink's Maildir.");
+    }
+}
+
+/// <summary>One message as the sink stored it: its headers (unfolded) and its body as sent on the wire.</summary>
+public sealed partial record StoredMail(string Path, IReadOnlyDictionary<string, string> Headers, string RawBody)
+{
+    /// <summary>The Subject header with its RFC 2047 encoded words (base64 only, which SmtpClient writes) decoded.</summary>
+    public string Subject => EncodedWord().Replace(BetweenEncodedWords().Replace(Headers["Subject"], "?==?"), word => word.Groups["encoding"].Value.ToUpperInvariant() == "B"
+        ? Encoding.GetEncoding(word.Groups["charset"].Value).GetString(Convert.FromBase64String(word.Groups["text"].Value))
+        : throw new NotSupportedException($"Encoded word '{word.Value}' is not base64."));
+
+    /// <summary>The body as text: decoded by its Content-Transfer-Encoding, charset UTF-8.</summary>
+    public string Body => (Headers.GetValueOrDefault("Content-Transfer-Encoding") ?? "7bit").ToLowerInvariant() switch
+    {
+        "base64" => Encoding.UTF8.GetString(Convert.FromBase64String(RawBody.Replace("\n", ""))),
+        "7bit" or "8bit" => RawBody,
+        var other => throw new NotSupportedException($"Content-Transfer-Encoding {other} is not decoded here."),
+    };
+
+    // RFC 2047: white space between two encoded words (a long subject is folded into several) is not part of the text.
+    [GeneratedRegex(@"\?=\s+=\?")]
+    private static partial Regex BetweenEncodedWords();
+
+    [GeneratedRegex(@"=\?(?<charset>[^?]+)\?(?<encoding>[BbQq])\?(?<text>[^?]*)\?=")]
+    private static partial Regex EncodedWord();
+
+    public static StoredMail Parse(string path, string text)
+    {
+        text = text.Replace("\r\n", "\n");
+        var split = text.IndexOf("\n\n", StringComparison.Ordinal);
+        var head = split < 0 ? text : text[..split];
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        string? last = null;
+        foreach (var line in head.Split('\n'))
+        {
+            if (line.Length > 0 && char.IsWhiteSpace(line[0]) && last is not null)
+                headers[last] += " " + line.Trim();
+            else if (line.IndexOf(':') is var colon and > 0)
+                headers[last = line[..colon]] = line[(colon + 1)..].Trim();
+        }
+
+        return new StoredMail(path, headers, split < 0 ? "" : text[(split + 2)..]);
     }
 }

@@ -52,8 +52,12 @@ public sealed class SupportMailConsumer(BillingDbContext db, ISupportMailer mail
             .AppendJoin(Environment.NewLine, lines)
             .AppendLine()
             .ToString();
-        await mailer.SendAsync(new SupportMail($"[billing] {lines.Count} refund(s) need support (reconciler run {runId:N})", body,
-            $"<reconciler-{runId:N}@billing>"), ct);
+        await mailer.SendAsync(new SupportMail
+        {
+            Subject = $"[billing] {lines.Count} refund(s) need support (reconciler run {runId:N})",
+            Body = body,
+            MessageId = runId,
+        }, ct);
 
         await using var sent = await db.CreateCommandAsync("update refunds.reconciler_run set mail_sent_at = $2 where run_id = $1", ct);
         sent.Parameters.Add(new() { Value = runId });

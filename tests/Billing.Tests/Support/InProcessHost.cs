@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+
+namespace Billing.Tests.Support;
+
+/// <summary>A host of the service built in this test process (a role, or a few of its registrations): started, stopped on dispose.</summary>
+public sealed class InProcessHost : IAsyncDisposable
+{
+    readonly IHost _host;
+
+    InProcessHost(IHost host) => _host = host;
+
+    public IServiceProvider Services => _host.Services;
+
+    public static async Task<InProcessHost> Start(IHost host)
+    {
+        await host.StartAsync();
+        return new InProcessHost(host);
+    }
+
+    /// <summary>The stack's service settings (as configuration keys), then <paramref name="settings"/> over them.</summary>
+    public static IEnumerable<KeyValuePair<string, string?>> Settings(StackFixture stack, IReadOnlyDictionary<string, string>? settings = null) =>
+        stack.ServiceSettings.Concat(settings ?? new Dictionary<string, string>())
+            .Select(kv => new KeyValuePair<string, string?>(kv.Key.Replace("__", ":"), kv.Value));
+
+    public static void Configure(IConfigurationBuilder configuration, StackFixture stack, IReadOnlyDictionary<string, string>? settings = null) =>
+        configuration.AddInMemoryCollection(Settings(stack, settings));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+}
