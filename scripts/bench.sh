@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Saga transitions per second through RabbitMQ: in-memory repository vs Postgres repository with the outbox.
-# Usage: scripts/bench.sh [sagas] [events per saga]
+# Benchmarks, each printed beside its baseline from the same run:
+#   scripts/bench.sh saga [sagas] [events per saga]   saga transitions/s, in-memory vs Postgres repository + outbox
+#   scripts/bench.sh refunds [count] [outage seconds]  fast-lane refunds/s vs the provider alone; drain after an outage
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

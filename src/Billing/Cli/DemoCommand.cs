@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using Billing.Cli.Refunds;
 using Billing.Contracts.Diagnostics;
-using Billing.Contracts.Refunds;
 using Billing.Features.Diagnostics;
+using Billing.Features.Scheduling;
 using Billing.Hosting;
 using Billing.Infrastructure.Postgres;
 using MassTransit;
@@ -88,8 +88,8 @@ public static class DemoCommand
 
             var configuration = host.Services.GetRequiredService<IConfiguration>();
             using var provider = new StandInControl(new Uri(configuration["Refunds:Providers:card:BaseUrl"]!));
-            var refunds = new RefundDemo(bus, dataSource, provider, token =>
-                bus.Publish(new ReconciliationDue { RunId = NewId.NextGuid(), DueAt = DateTimeOffset.UtcNow, Trigger = "manual:demo" }, token));
+            var reconciler = host.Services.GetRequiredService<IReconcilerTrigger>();
+            var refunds = new RefundDemo(bus, dataSource, provider, token => reconciler.TriggerNowAsync("demo", token));
             var refundsOk = await refunds.Run(refundCount, ct);
 
             AnsiConsole.MarkupLine(ok && refundsOk ? "[green]Demo passed.[/]" : "[red]Demo failed.[/]");

@@ -38,6 +38,7 @@ public static class BillingHost
         var app = builder.Build();
         app.MapBillingApi();
         app.MapRefunds();
+        app.MapReconciler();
         return app;
     }
 

@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Billing.Contracts.Refunds;
 using Billing.Providers.StandIn.Control;
 using Billing.Tests.Support;
@@ -21,13 +24,9 @@ public class RefundReconcilerTests(StackFixture stack)
 
         // The provider's day after: cards work again, Swish still declines this one.
         await refunds.ClearFaults("card");
-        var runId = NewId.NextGuid();
-        await using (var bus = await TestBus.Start(stack))
-        {
-            var due = new ReconciliationDue { RunId = runId, DueAt = DateTimeOffset.UtcNow, Trigger = "manual:test" };
-            await bus.Bus.Publish(due);
-            await bus.Bus.Publish(due); // a repeated firing starts no second run
-        }
+        using var trigger = await refunds.Api.PostAsJsonAsync("/reconciler/runs", new { requestedBy = "carol@support" });
+        trigger.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        var runId = (await trigger.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid();
 
         var recovered = await refunds.WaitFor(recovers, "refunded", TimeSpan.FromSeconds(30));
         recovered.Attempts!.Last().Lane.ShouldBe("reconcile");
@@ -38,7 +37,14 @@ public class RefundReconcilerTests(StackFixture stack)
         await Eventually.Get(async () =>
             await refunds.Count("select count(*) from refunds.reconciler_run where run_id = $1 and mail_sent_at is not null", runId) == 1 ? "" : null,
             TimeSpan.FromSeconds(30));
+        await using (var bus = await TestBus.Start(stack))
+            // The same run announced again (a re-fired job) starts nothing new.
+            await bus.Bus.Publish(new ReconciliationDue { RunId = runId, DueAt = DateTimeOffset.UtcNow, Trigger = "manual:again" });
+        await Task.Delay(TimeSpan.FromSeconds(2));
         (await refunds.Count("select count(*) from refunds.reconciler_run_item where run_id = $1 and outcome is null", runId)).ShouldBe(0);
+        var run = await refunds.Api.GetFromJsonAsync<JsonElement>($"/reconciler/runs/{runId}");
+        run.GetProperty("trigger").GetString().ShouldBe("manual:carol@support");
+        run.GetProperty("needsSupport").GetInt32().ShouldBeGreaterThanOrEqualTo(1);
 
         // The run id is the mail's Message-ID: one message per run, not one per refund.
         var mail = (await MailSink.WaitFor(runId.ToString("N"), 1, TimeSpan.FromSeconds(15))).ShouldHaveSingleItem();
