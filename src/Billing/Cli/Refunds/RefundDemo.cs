@@ -25,6 +25,9 @@ public sealed class RefundDemo(IBus bus, NpgsqlDataSource dataSource, StandInCon
         ["Refunds:Methods:swish:SlowLane:MaxInterval"] = "00:00:08",
         ["Refunds:Providers:card:Timeout"] = "00:00:02",
         ["Refunds:Providers:swish:Timeout"] = "00:00:02",
+        // The demo causes thousands of provider failures on purpose; the table tells the story, not one line per call.
+        ["Logging:LogLevel:Billing.Features.Refunds"] = "Error",
+        ["Logging:LogLevel:Billing.Features.Support"] = "Warning",
     };
 
     public static readonly TimeSpan Outage = TimeSpan.FromSeconds(25);
@@ -104,7 +107,7 @@ public sealed class RefundDemo(IBus bus, NpgsqlDataSource dataSource, StandInCon
 
         var ok = settledOnTime && reconciledOnTime && tally.Total == count
             && tally.Refunded + tally.NeedsSupport == count
-            && ledger.KeysPaidTwice == 0 && ledger.Payments >= tally.Refunded;
+            && ledger.KeysPaidTwice == 0 && ledger.Payments == tally.Refunded;
         AnsiConsole.MarkupLine(ok
             ? "[green]Refunds passed: every refund settled, none paid twice.[/]"
             : "[red]Refunds failed: see the table above.[/]");

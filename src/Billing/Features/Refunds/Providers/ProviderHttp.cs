@@ -69,7 +69,13 @@ internal static class ProviderHttp
 
     public static ProviderResult Logged(this ProviderResult result, ILogger logger, string method, string call, Guid refundId)
     {
-        var level = result.Outcome is ProviderOutcome.Unavailable or ProviderOutcome.Unknown ? LogLevel.Warning : LogLevel.Information;
+        // One line per call would drown the log at hundreds of refunds a second: only what someone may act on is above Debug.
+        var level = result.Outcome switch
+        {
+            ProviderOutcome.Unavailable or ProviderOutcome.Unknown => LogLevel.Warning,
+            ProviderOutcome.Declined => LogLevel.Information,
+            _ => LogLevel.Debug,
+        };
         logger.Log(level, "{Method} {Call} of refund {RefundId}: {Outcome} {Code} {ProviderMessage}",
             method, call, refundId, result.Outcome, result.Code, result.Message);
         return result;
