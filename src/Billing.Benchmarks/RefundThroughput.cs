@@ -122,6 +122,6 @@ public sealed class RefundThroughput(IConfiguration configuration)
     IHost Build() => BillingHost.Worker([], builder =>
     {
         builder.AddConfiguration(configuration);
-        builder.AddInMemoryCollection(new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" });
+        builder.AddInMemoryCollection(new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning", ["Logging:LogLevel:Billing.Features.Refunds"] = "Error" });
     });
 }

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Billing.Providers.StandIn.Control;
 using Billing.Tests.Support;
 
@@ -72,6 +74,13 @@ public class RefundLaneTests(StackFixture stack)
         refund.FailedAt.ShouldNotBeNull();
         refund.NextAttemptAt.ShouldBeNull();
         (await refunds.TimesPaid(id)).ShouldBe(0);
+
+        var stats = await refunds.Api.GetFromJsonAsync<JsonElement>("/refunds/errors?method=card");
+        var failed = stats.GetProperty("failedAttempts").EnumerateArray()
+            .Single(r => r.GetProperty("cause").GetString() == refund.LastErrorCode && r.GetProperty("day").GetString() == $"{DateTime.UtcNow:yyyy-MM-dd}");
+        failed.GetProperty("attempts").GetInt32().ShouldBeGreaterThanOrEqualTo(4);
+        stats.GetProperty("open").EnumerateArray().ShouldContain(r =>
+            r.GetProperty("status").GetString() == "failed" && r.GetProperty("method").GetString() == "card" && r.GetProperty("amount").GetDecimal() >= 42.10m);
     }
 
     [Fact]
