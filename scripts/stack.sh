@@ -457,8 +457,18 @@ up_mailsink() {
   mkdir -p "$BILLING_MAIL_DIR"/{tmp,new,cur}
   if smtp_answers; then
     log "mail sink already answers on $LOCALHOST:$BILLING_SMTP_PORT"
+    # A sink started from another checkout writes to its Maildir: say where, so tests read the right one.
+    local running
+    running="$(pgrep -a -f 'aiosmtpd.handlers.Mailbox' | head -n1 | awk '{print $NF}')" || true
+    if [[ -n "$running" && -d "$running/new" && "$(readlink -f "$running")" != "$(readlink -f "$BILLING_MAIL_DIR")" ]]; then
+      log "  it writes to $running (recorded in $STACK_DIR/mail-dir for the tests)"
+      echo "$running" >"$STACK_DIR/mail-dir"
+    else
+      rm -f "$STACK_DIR/mail-dir"
+    fi
     return 0
   fi
+  rm -f "$STACK_DIR/mail-dir"
   "$BILLING_SYSTEM_PYTHON" -c 'import aiosmtpd' 2>/dev/null \
     || die "$BILLING_SYSTEM_PYTHON cannot import aiosmtpd (package python3-aiosmtpd)"
   local logf="$LOG_DIR/mailsink.log"

@@ -12,8 +12,17 @@ public static class MailSink
     public const string Host = "127.0.0.1";
     public static readonly int Port = int.Parse(Environment.GetEnvironmentVariable("BILLING_SMTP_PORT") ?? "2525");
 
-    public static string MailDirectory { get; } =
-        Environment.GetEnvironmentVariable("BILLING_MAIL_DIR") ?? Path.Combine(RepositoryRoot(), ".stack", "mail");
+    public static string MailDirectory { get; } = Locate();
+
+    /// <summary>BILLING_MAIL_DIR; else where stack.sh found an already running sink writing (.stack/mail-dir); else .stack/mail.</summary>
+    static string Locate()
+    {
+        if (Environment.GetEnvironmentVariable("BILLING_MAIL_DIR") is { Length: > 0 } configured)
+            return configured;
+        var stack = Path.Combine(RepositoryRoot(), ".stack");
+        var recorded = Path.Combine(stack, "mail-dir");
+        return File.Exists(recorded) ? File.ReadAllText(recorded).Trim() : Path.Combine(stack, "mail");
+    }
 
     /// <summary>
     /// Waits until the sink holds <paramref name="count"/> messages whose raw text contains <paramref name="marker"/>
