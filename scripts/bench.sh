@@ -2,6 +2,7 @@
 # Benchmarks, each printed beside its baseline from the same run:
 #   scripts/bench.sh saga [sagas] [events per saga]   saga transitions/s, in-memory vs Postgres repository + outbox
 #   scripts/bench.sh refunds [count] [outage seconds]  fast-lane refunds/s vs the provider alone; drain after an outage
+#   scripts/bench.sh refunds-fast [count]              the fast-lane part only
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

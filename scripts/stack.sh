@@ -589,7 +589,7 @@ summary() {
 Billing stack is up:
   PostgreSQL  Host=$LOCALHOST;Port=$BILLING_PG_PORT;Database=$BILLING_DB_NAME;Username=$BILLING_DB_USER;Password=$BILLING_DB_PASSWORD
   RabbitMQ    amqp://$BILLING_RABBIT_USER:$BILLING_RABBIT_PASSWORD@$LOCALHOST:$BILLING_RABBIT_PORT  management: http://$LOCALHOST:$BILLING_RABBIT_MGMT_PORT/
-  Mail sink   smtp://$LOCALHOST:$BILLING_SMTP_PORT -> $BILLING_MAIL_DIR/new/
+  Mail sink   smtp://$LOCALHOST:$BILLING_SMTP_PORT -> $(cat "$STACK_DIR/mail-dir" 2>/dev/null || echo "$BILLING_MAIL_DIR")/new/
   Providers   http://$LOCALHOST:$BILLING_PROVIDERS_PORT (stand-in: card + swish refunds, /control/ledger, /control/faults/{method})
   Chromium    $chromium
   Started by this script (stopped by 'down'): $( [[ -s $STARTED_FILE ]] && paste -sd ' ' "$STARTED_FILE" || echo nothing)

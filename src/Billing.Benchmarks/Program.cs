@@ -25,10 +25,11 @@ var configuration = new ConfigurationBuilder()
     .AddEnvironmentVariables()
     .Build();
 
-if (benchmark == "refunds")
+if (benchmark is "refunds" or "refunds-fast")
 {
+    // refunds-fast: the fast-lane figure and its baseline only, without the outage run.
     await RefundBenchmark.Run(configuration, numbers.ElementAtOrDefault(0) is > 0 and var n ? n : 10_000,
-        TimeSpan.FromSeconds(numbers.ElementAtOrDefault(1) is > 0 and var s ? s : 60), Fresh);
+        TimeSpan.FromSeconds(numbers.ElementAtOrDefault(1) is > 0 and var s ? s : 60), Fresh, withOutage: benchmark == "refunds");
     return;
 }
 

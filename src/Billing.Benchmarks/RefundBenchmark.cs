@@ -5,7 +5,7 @@ namespace Billing.Benchmarks;
 
 public static class RefundBenchmark
 {
-    public static async Task Run(IConfiguration configuration, int count, TimeSpan outage, Func<IConfiguration, Task> fresh)
+    public static async Task Run(IConfiguration configuration, int count, TimeSpan outage, Func<IConfiguration, Task> fresh, bool withOutage)
     {
         using var provider = new StandInControl(new Uri(configuration["Refunds:Providers:card:BaseUrl"] ?? "http://127.0.0.1:5090"));
         await provider.EnsureUp(CancellationToken.None);
@@ -22,6 +22,9 @@ public static class RefundBenchmark
         await bench.FastLane(500, "warmup");
         var fast = await bench.FastLane(count, "fast");
         Console.WriteLine($"(b) through RabbitMQ, saga, lane and provider:       {fast,8:N0} refunds/s   ratio (b)/(a): {fast / direct:N2}");
+
+        if (!withOutage)
+            return;
 
         await fresh(configuration);
         await provider.ResetLedger(CancellationToken.None);

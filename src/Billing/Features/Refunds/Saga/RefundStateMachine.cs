@@ -64,13 +64,13 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
 
         During(Attempting,
             When(Attempted, IsPaid).Then(Record).Then(MarkRefunded).TransitionTo(Refunded),
-            When(Attempted, x => IsNew(x) && IsDeclined(x)).Then(Record).Then(MarkFailed).TransitionTo(Failed),
-            When(Attempted, x => IsNew(x) && MayRetry(x)).Then(Record).ThenAsync(ScheduleSlowLane).TransitionTo(Retrying));
+            When(Attempted, x => IsNew(x, RefundLanes.Fast) && IsDeclined(x)).Then(Record).Then(MarkFailed).TransitionTo(Failed),
+            When(Attempted, x => IsNew(x, RefundLanes.Fast) && MayRetry(x)).Then(Record).ThenAsync(ScheduleSlowLane).TransitionTo(Retrying));
 
         During(Retrying,
             When(Attempted, IsPaid).Then(Record).Then(MarkRefunded).TransitionTo(Refunded),
-            When(Attempted, x => IsNew(x) && MayRetry(x) && x.Message.NextAttemptIn is not null).Then(Record),
-            When(Attempted, x => IsNew(x) && !IsPaid(x) && !(MayRetry(x) && x.Message.NextAttemptIn is not null))
+            When(Attempted, x => IsNew(x, RefundLanes.Slow) && MayRetry(x) && x.Message.NextAttemptIn is not null).Then(Record),
+            When(Attempted, x => IsNew(x, RefundLanes.Slow) && !IsPaid(x) && !(MayRetry(x) && x.Message.NextAttemptIn is not null))
                 .Then(Record).Then(MarkFailed).TransitionTo(Failed));
 
         During(Failed,
@@ -102,14 +102,14 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
                 .Then(Record).Then(MarkRefunded)
                 .ThenAsync(x => x.Publish(new RefundReconciled(x.Saga.ReconcileRunId!.Value, x.Saga.CorrelationId, ReconcileOutcomes.Refunded)))
                 .TransitionTo(Refunded),
-            When(Attempted, x => IsNew(x) && !IsPaid(x))
+            When(Attempted, x => IsNew(x, RefundLanes.Reconcile) && !IsPaid(x))
                 .Then(Record).Then(Touch)
                 .ThenAsync(x => x.Publish(new RefundReconciled(x.Saga.ReconcileRunId!.Value, x.Saga.CorrelationId, ReconcileOutcomes.NeedsSupport)))
                 .TransitionTo(NeedsSupport));
 
         During(RetryingManually,
             When(Attempted, IsPaid).Then(Record).Then(MarkRefunded).TransitionTo(Refunded),
-            When(Attempted, x => IsNew(x) && !IsPaid(x)).Then(Record).Then(Touch).TransitionTo(NeedsSupport));
+            When(Attempted, x => IsNew(x, RefundLanes.Manual) && !IsPaid(x)).Then(Record).Then(Touch).TransitionTo(NeedsSupport));
 
         // Only a rejected request finalizes, and a finalized new instance is never written: nothing is stored.
         SetCompletedWhenFinalized();
@@ -128,7 +128,12 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
     public Event<RetryRefund> RetryRequested { get; private set; } = null!;
     public Event<ReconcileRefund> ReconcileRequested { get; private set; } = null!;
 
-    static bool IsNew(BehaviorContext<RefundState, RefundAttempted> x) => x.Message.AttemptNumber > x.Saga.AttemptCount;
+    /// <summary>
+    /// A failure counts only when it is the attempt the current state waits for: a number not yet applied, from that
+    /// state's lane (a stray report of an earlier phase, say a slow-lane repeat after a crash, changes nothing).
+    /// </summary>
+    static bool IsNew(BehaviorContext<RefundState, RefundAttempted> x, string lane) =>
+        x.Message.AttemptNumber > x.Saga.AttemptCount && x.Message.Lane == lane;
 
     /// <summary>
     /// A payment is a fact whatever its attempt number: after a crash the repeat of an attempt already reported as
