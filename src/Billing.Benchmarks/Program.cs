@@ -15,7 +15,7 @@ var numbers = args.SkipWhile(a => !int.TryParse(a, out _)).Select(int.Parse).ToA
 var configuration = new ConfigurationBuilder()
     .AddInMemoryCollection(new Dictionary<string, string?>
     {
-        ["ConnectionStrings:Billing"] = "Host=127.0.0.1;Port=5432;Database=billing_bench;Username=billing;Password=billing;Maximum Pool Size=60;Max Auto Prepare=50;No Reset On Close=true",
+        ["ConnectionStrings:Billing"] = "Host=127.0.0.1;Port=5432;Database=billing_bench;Username=billing;Password=billing;Maximum Pool Size=60;Max Auto Prepare=50;No Reset On Close=true;SSL Mode=Disable",
         ["RabbitMq:Host"] = "127.0.0.1",
         ["RabbitMq:VirtualHost"] = "billing-bench",
         ["RabbitMq:Username"] = "billing",

@@ -23,7 +23,7 @@ public sealed class StackFixture : IAsyncLifetime
     const string ManagementUrl = "http://127.0.0.1:15672";
 
     public string ConnectionString { get; } =
-        $"Host={PgHost};Port={PgPort};Database={Database};Username={User};Password={Password};Maximum Pool Size=40;Max Auto Prepare=50;No Reset On Close=true";
+        $"Host={PgHost};Port={PgPort};Database={Database};Username={User};Password={Password};Maximum Pool Size=40;Max Auto Prepare=50;No Reset On Close=true;SSL Mode=Disable";
 
     public NpgsqlDataSource DataSource { get; private set; } = null!;
 
