@@ -74,5 +74,34 @@ public class RefundReconcilerTests(StackFixture stack)
         (await refunds.Count("select count(*) from refunds.reconciler_run where run_id = $1 and mail_sent_at is null", second)).ShouldBe(1);
     }
 
+    [Fact]
+    public async Task A_refund_stuck_in_flight_is_taken_over_by_the_reconciler_and_paid_once()
+    {
+        await using var refunds = await RefundStack.Start(stack);
+        // A refund whose fast attempt was lost two hours ago (its message went to an error queue, say).
+        var key = Key();
+        var stuck = RefundIds.FromIdempotencyKey(key);
+        await refunds.Count("""
+            insert into refunds.refund (correlation_id, current_state, idempotency_key, request_fingerprint, payment_id, amount,
+                currency, method, requested_at, updated_at)
+            values ($1, 'Attempting', $2, 'seeded', 'pi_stuck', 19.90, 'SEK', 'card', now() - interval '2 hours', now() - interval '2 hours')
+            returning 1
+            """, stuck, key);
+        var fresh = await refunds.Refund(Key(), RefundStack.Body("pi_not_stuck", 5m));
+
+        using var trigger = await refunds.Api.PostAsJsonAsync("/reconciler/runs", new { requestedBy = "ops" });
+        var runId = (await trigger.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid();
+
+        var refund = await refunds.WaitFor(stuck, "refunded", TimeSpan.FromSeconds(30));
+        refund.Attempts!.ShouldHaveSingleItem().Lane.ShouldBe("reconcile");
+        refund.Attempts![0].LookedUp.ShouldBeTrue();
+        (await refunds.TimesPaid(stuck)).ShouldBe(1);
+        await Eventually.Get(async () =>
+            await refunds.Count("select count(*) from refunds.reconciler_run_item where run_id = $1 and refund_id = $2 and outcome = 'refunded'",
+                runId, stuck) == 1 ? "" : null, TimeSpan.FromSeconds(30));
+        (await refunds.Count("select count(*) from refunds.reconciler_run_item where run_id = $1 and refund_id = $2", runId, fresh))
+            .ShouldBe(0, "a refund moving normally is not the reconciler's");
+    }
+
     static string Key() => $"test-{Guid.NewGuid():N}";
 }

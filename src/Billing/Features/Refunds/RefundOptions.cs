@@ -8,6 +8,13 @@ public class RefundOptions
     /// <summary>Payment methods by name ("card", "swish"); each gets its own fast and slow lane queues.</summary>
     public Dictionary<string, RefundMethodOptions> Methods { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// A refund in flight (attempting, retrying, reconciling, retrying by hand) that has not moved for this long past
+    /// its next expected step is stuck (its attempt message was lost to an error queue, say): the reconciler gives it
+    /// an attempt of its own, under the same idempotency key, so it cannot be paid twice.
+    /// </summary>
+    public TimeSpan StuckAfter { get; set; } = TimeSpan.FromHours(1);
+
     public RefundMethodOptions For(string method) =>
         Methods.TryGetValue(method, out var options)
             ? options

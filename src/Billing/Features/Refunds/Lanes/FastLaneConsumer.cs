@@ -12,8 +12,10 @@ public sealed class FastLaneConsumer(RefundAttemptRunner runner) : IConsumer<Att
     public async Task Consume(ConsumeContext<AttemptRefund> context)
     {
         var attempt = context.Message;
-        // A redelivery (the worker died mid-call) or an in-process retry may follow a call that paid.
-        var lookUpFirst = attempt.AttemptNumber > 1 || context.ReceiveContext.Redelivered || context.GetRetryAttempt() > 0;
+        // Only a refund's very first try may pay without asking: anything else (a later attempt, the reconciler's or
+        // support's, a redelivery after the worker died mid-call, an in-process retry) may follow a call that paid.
+        var lookUpFirst = attempt.Lane != RefundLanes.Fast || attempt.AttemptNumber > 1
+            || context.ReceiveContext.Redelivered || context.GetRetryAttempt() > 0;
         var report = await runner.Run(attempt, attempt.AttemptNumber, lookUpFirst, context.CancellationToken);
         await context.Publish(report, context.CancellationToken);
     }

@@ -2,15 +2,17 @@ using Billing.Contracts.Refunds;
 using Billing.Infrastructure.Persistence;
 using Billing.Infrastructure.Postgres;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace Billing.Features.Refunds.Reconciler;
 
 /// <summary>
-/// Starts a reconciler run: records it with every refund that is Failed right now, and asks each refund's saga
-/// for one more attempt. All in one transaction with the outbox, so a run starts whole or not at all, and a
+/// Starts a reconciler run: records it with every refund that is Failed right now, and every refund stuck in flight
+/// (see <see cref="RefundOptions.StuckAfter"/>), and asks each refund's saga for one more attempt. All in one transaction with the outbox, so a run starts whole or not at all, and a
 /// repeated ReconciliationDue (same run id) starts nothing.
 /// </summary>
-public sealed class ReconciliationDueConsumer(BillingDbContext db, TimeProvider clock, ILogger<ReconciliationDueConsumer> logger)
+public sealed class ReconciliationDueConsumer(BillingDbContext db, TimeProvider clock, IOptions<RefundOptions> options,
+    ILogger<ReconciliationDueConsumer> logger)
     : IConsumer<ReconciliationDue>
 {
     public async Task Consume(ConsumeContext<ReconciliationDue> context)
@@ -34,11 +36,15 @@ public sealed class ReconciliationDueConsumer(BillingDbContext db, TimeProvider 
         var refundIds = new List<Guid>();
         await using (var items = await db.CreateCommandAsync("""
             insert into refunds.reconciler_run_item (run_id, refund_id)
-            select $1, correlation_id from refunds.refund where current_state = 'Failed'
+            select $1, correlation_id from refunds.refund
+            where current_state = 'Failed'
+               or (current_state in ('Attempting', 'Reconciling', 'RetryingManually') and updated_at < $2)
+               or (current_state = 'Retrying' and coalesce(next_attempt_at, updated_at) < $2)
             returning refund_id
             """, ct))
         {
             items.Parameters.Add(new() { Value = run.RunId });
+            items.Parameters.Add(new() { Value = clock.GetUtcNow() - options.Value.StuckAfter });
             await using var reader = await items.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
                 refundIds.Add(reader.GetGuid(0));

@@ -76,6 +76,7 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
         During(Failed,
             When(ReconcileRequested)
                 .Then(x => x.Saga.ReconcileRunId = x.Message.RunId)
+                .Then(Touch)
                 .ThenAsync(x => SendAttempt(x, RefundLanes.Reconcile, requestedBy: "reconciler"))
                 .TransitionTo(Reconciling));
 
@@ -86,16 +87,25 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
                     x.Saga.ManualRetryBy = x.Message.RequestedBy;
                     x.Saga.ManualRetryAt = x.Message.RequestedAt;
                 })
+                .Then(Touch)
                 .ThenAsync(x => SendAttempt(x, RefundLanes.Manual, x.Message.RequestedBy))
                 .TransitionTo(RetryingManually));
 
-        // Any state but Failed: the refund is not the reconciler's to try, but its run still hears back.
-        // A repeat of the run it is already reconciling for is not answered twice.
-        During([Attempting, Retrying, NeedsSupport, RetryingManually, Refunded],
-            When(ReconcileRequested).ThenAsync(x => x.Publish(Reconciled(x.Message, ReconcileOutcomes.Skipped))));
-        During(Reconciling,
-            When(ReconcileRequested, x => x.Saga.ReconcileRunId != x.Message.RunId)
+        // Stuck in flight (its attempt lost, say): the reconciler's attempt takes over, under the same key.
+        During([Attempting, Retrying, RetryingManually, Reconciling],
+            When(ReconcileRequested, x => IsStuck(x) && x.Saga.ReconcileRunId != x.Message.RunId)
+                .Then(x => x.Saga.ReconcileRunId = x.Message.RunId)
+                .Then(Touch)
+                .ThenAsync(x => SendAttempt(x, RefundLanes.Reconcile, requestedBy: "reconciler"))
+                .TransitionTo(Reconciling));
+
+        // Otherwise the refund is not the reconciler's to try, but its run still hears back. A repeat of the run it
+        // is already reconciling for is not answered twice.
+        During([Attempting, Retrying, RetryingManually, Reconciling],
+            When(ReconcileRequested, x => !IsStuck(x) && x.Saga.ReconcileRunId != x.Message.RunId)
                 .ThenAsync(x => x.Publish(Reconciled(x.Message, ReconcileOutcomes.Skipped))));
+        During(NeedsSupport, Refunded,
+            When(ReconcileRequested).ThenAsync(x => x.Publish(Reconciled(x.Message, ReconcileOutcomes.Skipped))));
 
         During(Reconciling,
             When(Attempted, IsPaid)
@@ -140,6 +150,12 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
     /// failed may find the refund paid, and that must not be ignored as a duplicate.
     /// </summary>
     static bool IsPaid(BehaviorContext<RefundState, RefundAttempted> x) => x.Message.Outcome == AttemptOutcomes.Paid;
+
+    bool IsStuck(BehaviorContext<RefundState> x)
+    {
+        var waitingSince = x.Saga.CurrentState == nameof(Retrying) && x.Saga.NextAttemptAt is { } next ? next : x.Saga.UpdatedAt;
+        return waitingSince < _clock.GetUtcNow() - _options.StuckAfter;
+    }
 
     static bool IsDeclined(BehaviorContext<RefundState, RefundAttempted> x) => x.Message.Outcome == AttemptOutcomes.Declined;
 
