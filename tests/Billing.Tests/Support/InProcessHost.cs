@@ -19,9 +19,13 @@ public sealed class InProcessHost : IAsyncDisposable
     }
 
     /// <summary>The stack's service settings (as configuration keys), then <paramref name="settings"/> over them.</summary>
-    public static IEnumerable<KeyValuePair<string, string?>> Settings(StackFixture stack, IReadOnlyDictionary<string, string>? settings = null) =>
-        stack.ServiceSettings.Concat(settings ?? new Dictionary<string, string>())
-            .Select(kv => new KeyValuePair<string, string?>(kv.Key.Replace("__", ":"), kv.Value));
+    public static IEnumerable<KeyValuePair<string, string?>> Settings(StackFixture stack, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var merged = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in stack.ServiceSettings.Concat(settings ?? new Dictionary<string, string>()))
+            merged[key.Replace("__", ":")] = value;
+        return merged;
+    }
 
     public static void Configure(IConfigurationBuilder configuration, StackFixture stack, IReadOnlyDictionary<string, string>? settings = null) =>
         configuration.AddInMemoryCollection(Settings(stack, settings));
