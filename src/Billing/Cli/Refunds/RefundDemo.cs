@@ -91,6 +91,10 @@ public sealed class RefundDemo(IBus bus, NpgsqlDataSource dataSource, StandInCon
         }
 
         var ledger = await provider.Ledger(ct);
+        // The ledger was emptied at the start, but a reconciler run also settles failed refunds of earlier runs, so
+        // count this run's refunds in it rather than its size.
+        var paidOnce = (await RefundedIds(tag, ct))
+            .Count(id => ledger.References.Contains(id.ToString()) || ledger.References.Contains(id.ToString("N")));
         var mail = await LastMail(ct);
         var table = new Table().Title("Refunds: card and Swish through the fast and slow lanes, the reconciler and the provider stand-in")
             .AddColumns("Outcome", "Refunds");
@@ -101,17 +105,30 @@ public sealed class RefundDemo(IBus bus, NpgsqlDataSource dataSource, StandInCon
         table.AddRow("Needing support (declined again by the reconciler's attempt)", $"{tally.NeedsSupport:N0}");
         table.AddRow("Still failed / in flight", $"{tally.Failed:N0} / {tally.InFlight:N0}");
         table.AddRow("Time until every refund settled the first time", $"{firstPass.TotalSeconds:N1} s");
-        table.AddRow("Provider ledger: refunds paid / idempotency keys paid twice", $"{ledger.Payments:N0} / {ledger.KeysPaidTwice:N0}");
+        table.AddRow("Provider ledger: refunded refunds found paid / idempotency keys paid twice",
+            $"{paidOnce:N0} of {tally.Refunded:N0} / {ledger.KeysPaidTwice:N0}");
         table.AddRow("Support e-mail for the reconciler run", mail);
         AnsiConsole.Write(table);
 
         var ok = settledOnTime && reconciledOnTime && tally.Total == count
             && tally.Refunded + tally.NeedsSupport == count
-            && ledger.KeysPaidTwice == 0 && ledger.Payments == tally.Refunded;
+            && ledger.KeysPaidTwice == 0 && paidOnce == tally.Refunded;
         AnsiConsole.MarkupLine(ok
             ? "[green]Refunds passed: every refund settled, none paid twice.[/]"
             : "[red]Refunds failed: see the table above.[/]");
         return ok;
+    }
+
+    async Task<List<Guid>> RefundedIds(string tag, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(
+            "select correlation_id from refunds.refund where requested_by = $1 and current_state = 'Refunded'");
+        command.Parameters.AddWithValue(tag);
+        var ids = new List<Guid>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            ids.Add(reader.GetGuid(0));
+        return ids;
     }
 
     async Task<bool> RunDone(DateTimeOffset since, CancellationToken ct)
@@ -133,7 +150,7 @@ public sealed class RefundDemo(IBus bus, NpgsqlDataSource dataSource, StandInCon
             return "no reconciler run";
         return reader.IsDBNull(1)
             ? $"not sent ({reader.GetInt32(0)} needing support)"
-            : $"one message listing {reader.GetInt32(0)} refund(s), sent {reader.GetDateTime(1):HH:mm:ss} UTC (see .stack/mail/new)";
+            : $"one message listing {reader.GetInt32(0)} refund(s) (earlier runs' too), sent {reader.GetDateTime(1):HH:mm:ss} UTC (see .stack/mail/new)";
     }
 
     static async Task<bool> Until(Func<Task<bool>> done, TimeSpan timeout, CancellationToken ct)
