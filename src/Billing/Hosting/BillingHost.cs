@@ -17,6 +17,7 @@ public static class BillingHost
         configure?.Invoke(builder.Configuration);
         builder.Services.AddBillingPersistence(builder.Configuration);
         builder.Services.AddRefunds(builder.Configuration);
+        builder.Services.AddRefundAttempts(builder.Configuration);
         builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Worker);
         builder.Services.AddBillingJobs(builder.Configuration);
         builder.Services.AddSupportMail(builder.Configuration);

@@ -149,23 +149,27 @@ public sealed class RefundStack : IAsyncDisposable
     }
 
     /// <summary>Registers a payment the refund service knows, so intake checks its refundable balance.</summary>
-    public async Task KnownPayment(string paymentId, decimal amount, string currency = "SEK", string method = "card")
-    {
-        await using var command = _stack.DataSource.CreateCommand(
-            "insert into refunds.payment (payment_id, amount, currency, method) values ($1, $2, $3, $4)");
-        command.Parameters.Add(new NpgsqlParameter { Value = paymentId });
-        command.Parameters.Add(new NpgsqlParameter { Value = amount });
-        command.Parameters.Add(new NpgsqlParameter { Value = currency });
-        command.Parameters.Add(new NpgsqlParameter { Value = method });
-        await command.ExecuteNonQueryAsync();
-    }
+    public Task KnownPayment(string paymentId, decimal amount, string currency = "SEK", string method = "card") =>
+        Execute("insert into refunds.payment (payment_id, amount, currency, method) values ($1, $2, $3, $4)", paymentId, amount, currency, method);
 
     public async Task<long> Count(string sql, params object[] parameters)
     {
-        await using var command = _stack.DataSource.CreateCommand(sql);
+        await using var command = Command(sql, parameters);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
+    public async Task Execute(string sql, params object[] parameters)
+    {
+        await using var command = Command(sql, parameters);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    NpgsqlCommand Command(string sql, object[] parameters)
+    {
+        var command = _stack.DataSource.CreateCommand(sql);
         foreach (var value in parameters)
             command.Parameters.Add(new NpgsqlParameter { Value = value });
-        return Convert.ToInt64(await command.ExecuteScalarAsync());
+        return command;
     }
 
     static async Task<WebApplication> StartStandIn(TimeSpan timeoutAfterPayHold)

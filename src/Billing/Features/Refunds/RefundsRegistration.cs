@@ -10,13 +10,19 @@ namespace Billing.Features.Refunds;
 
 public static class RefundsRegistration
 {
-    /// <summary>Options and provider adapters, for every role (the API validates methods against the same list).</summary>
+    /// <summary>The refund options, for every role (the API validates methods against the same list).</summary>
     public static IServiceCollection AddRefunds(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<RefundOptions>()
             .Bind(configuration.GetSection(RefundOptions.Section))
             .Validate(o => o.Methods.Count > 0, $"Configure at least one payment method under {RefundOptions.Section}:Methods.")
             .ValidateOnStart();
+        return services;
+    }
+
+    /// <summary>The provider adapters and the attempt runner: only the worker calls providers.</summary>
+    public static IServiceCollection AddRefundAttempts(this IServiceCollection services, IConfiguration configuration)
+    {
         services.AddRefundProviders(configuration);
         // Scoped like the consumers: the typed HTTP clients behind it are transient, so their handlers keep rotating.
         services.AddScoped<RefundAttemptRunner>();

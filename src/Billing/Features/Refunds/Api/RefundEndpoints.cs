@@ -59,13 +59,13 @@ public static class RefundEndpoints
                 ["requestedBy"] = ["Say who asks for the retry (body 'requestedBy' or header X-Requested-By), at most 100 characters."],
             });
 
-        if (await queries.Find(refundId, cancellationToken) is not { } refund)
+        if (await queries.Status(refundId, cancellationToken) is not { } status)
             return NotFound(refundId);
-        if (refund.Status == RefundStatus.Refunded)
+        if (status == RefundStatus.Refunded)
             return Results.Problem($"Refund {refundId} is already refunded; nothing to retry.", statusCode: StatusCodes.Status409Conflict,
                 title: "Already refunded");
-        if (!RefundStatus.AllowsManualRetry(refund.Status))
-            return Results.Problem($"Refund {refundId} is {refund.Status}; a retry is possible once it is failed or needs_support.",
+        if (!RefundStatus.AllowsManualRetry(status))
+            return Results.Problem($"Refund {refundId} is {status}; a retry is possible once it is failed or needs_support.",
                 statusCode: StatusCodes.Status409Conflict, title: "Refund is in progress");
 
         await publish.Publish(new RetryRefund(refundId, requestedBy, clock.GetUtcNow()), cancellationToken);

@@ -32,6 +32,11 @@ public sealed class RefundQueries(BillingDbContext db)
         return View(refund, attempts);
     }
 
+    /// <summary>The refund's status alone (no attempt history), or null when there is no such refund.</summary>
+    public async Task<string?> Status(Guid refundId, CancellationToken cancellationToken) =>
+        await db.Set<RefundState>().AsNoTracking().Where(x => x.CorrelationId == refundId).Select(x => x.CurrentState)
+            .SingleOrDefaultAsync(cancellationToken) is { } state ? RefundStatus.OfState(state) : null;
+
     public async Task<RefundPage> List(string? state, string? method, DateTimeOffset? from, DateTimeOffset? to, int page, int pageSize,
         CancellationToken cancellationToken)
     {

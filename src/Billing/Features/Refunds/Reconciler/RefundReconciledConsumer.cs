@@ -1,7 +1,7 @@
 using Billing.Contracts.Refunds;
 using Billing.Infrastructure.Persistence;
-using Billing.Infrastructure.Postgres;
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 
 namespace Billing.Features.Refunds.Reconciler;
 
@@ -19,43 +19,32 @@ public sealed class RefundReconciledConsumer(BillingDbContext db, TimeProvider c
         var answer = context.Message;
         var ct = context.CancellationToken;
 
-        await using (var lockRun = await db.CreateCommandAsync("select 1 from refunds.reconciler_run where run_id = $1 for update", ct))
-        {
-            lockRun.Parameters.Add(new() { Value = answer.RunId });
-            if (await lockRun.ExecuteScalarAsync(ct) is null)
-                return;
-        }
+        var run = await db.Database.SqlQuery<int>($"select 1 as \"Value\" from refunds.reconciler_run where run_id = {answer.RunId} for update")
+            .ToListAsync(ct);
+        if (run.Count == 0)
+            return;
 
-        await using (var item = await db.CreateCommandAsync(
-            "update refunds.reconciler_run_item set outcome = $3 where run_id = $1 and refund_id = $2 and outcome is null", ct))
-        {
-            item.Parameters.Add(new() { Value = answer.RunId });
-            item.Parameters.Add(new() { Value = answer.RefundId });
-            item.Parameters.Add(new() { Value = answer.Outcome });
-            if (await item.ExecuteNonQueryAsync(ct) == 0)
-                return;
-        }
+        if (await db.Database.ExecuteSqlAsync($"""
+                update refunds.reconciler_run_item set outcome = {answer.Outcome}
+                where run_id = {answer.RunId} and refund_id = {answer.RefundId} and outcome is null
+                """, ct) == 0)
+            return;
 
-        var column = answer.Outcome switch
-        {
-            ReconcileOutcomes.Refunded => "refunded",
-            ReconcileOutcomes.NeedsSupport => "needs_support",
-            _ => "skipped",
-        };
-        await using var count = await db.CreateCommandAsync($"""
-            update refunds.reconciler_run set {column} = {column} + 1,
-                completed_at = case when refunded + needs_support + skipped + 1 = expected then $2 end
-            where run_id = $1
-            returning completed_at is not null, needs_support
-            """, ct);
-        count.Parameters.Add(new() { Value = answer.RunId });
-        count.Parameters.Add(new() { Value = clock.GetUtcNow() });
-        await using var reader = await count.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        var (completed, needsSupport) = (reader.GetBoolean(0), reader.GetInt32(1));
-        await reader.CloseAsync();
+        var counted = await db.Database.SqlQuery<RunCount>($"""
+            update refunds.reconciler_run set
+                refunded = refunded + case when {answer.Outcome} = 'refunded' then 1 else 0 end,
+                needs_support = needs_support + case when {answer.Outcome} = 'needs_support' then 1 else 0 end,
+                skipped = skipped + case when {answer.Outcome} in ('refunded', 'needs_support') then 0 else 1 end,
+                completed_at = case when refunded + needs_support + skipped + 1 = expected then {clock.GetUtcNow()} end
+            where run_id = {answer.RunId}
+            returning completed_at is not null as "Completed", needs_support as "NeedsSupport"
+            """).ToListAsync(ct);
+        var (completed, needsSupport) = (counted[0].Completed, counted[0].NeedsSupport);
 
         if (completed && needsSupport > 0)
             await context.Publish(new ReconcilerRunCompleted(answer.RunId, needsSupport), ct);
     }
 }
+
+/// <summary>A run's counts right after an answer was added: whether it completed, and how many need support.</summary>
+public sealed record RunCount(bool Completed, int NeedsSupport);

@@ -3,8 +3,8 @@ using System.Text;
 using Billing.Contracts.Money;
 using Billing.Features.Support;
 using Billing.Infrastructure.Persistence;
-using Billing.Infrastructure.Postgres;
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 
 namespace Billing.Features.Refunds.Reconciler;
 
@@ -20,30 +20,21 @@ public sealed class SupportMailConsumer(BillingDbContext db, ISupportMailer mail
         var runId = context.Message.RunId;
         var ct = context.CancellationToken;
 
-        await using (var claim = await db.CreateCommandAsync(
-            "select 1 from refunds.reconciler_run where run_id = $1 and mail_sent_at is null for update", ct))
-        {
-            claim.Parameters.Add(new() { Value = runId });
-            if (await claim.ExecuteScalarAsync(ct) is null)
-                return;
-        }
+        var unsent = await db.Database.SqlQuery<int>(
+            $"select 1 as \"Value\" from refunds.reconciler_run where run_id = {runId} and mail_sent_at is null for update").ToListAsync(ct);
+        if (unsent.Count == 0)
+            return;
 
-        var lines = new List<string>();
-        await using (var refunds = await db.CreateCommandAsync("""
-            select r.correlation_id, r.payment_id, r.amount, r.currency, r.method, r.attempt_count, r.last_error_code, r.last_error_message
+        var refunds = await db.Database.SqlQuery<NeedsSupportLine>($"""
+            select r.correlation_id as "RefundId", r.payment_id as "PaymentId", r.amount as "Amount", trim(r.currency) as "Currency",
+                   r.method as "Method", r.attempt_count as "Attempts", r.last_error_code as "Cause", r.last_error_message as "Message"
             from refunds.reconciler_run_item i join refunds.refund r on r.correlation_id = i.refund_id
-            where i.run_id = $1 and i.outcome = 'needs_support'
+            where i.run_id = {runId} and i.outcome = 'needs_support'
             order by r.requested_at
-            """, ct))
-        {
-            refunds.Parameters.Add(new() { Value = runId });
-            await using var reader = await refunds.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-                lines.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"- {reader.GetGuid(0)}  payment {reader.GetString(1)}  {Currencies.Format(reader.GetDecimal(2), reader.GetString(3).Trim())}  " +
-                    $"{reader.GetString(4)}  {reader.GetInt32(5)} attempts  {(reader.IsDBNull(6) ? "unknown" : reader.GetString(6))}: " +
-                    $"{(reader.IsDBNull(7) ? "" : reader.GetString(7))}"));
-        }
+            """).ToListAsync(ct);
+        var lines = refunds.Select(r => string.Create(CultureInfo.InvariantCulture,
+            $"- {r.RefundId}  payment {r.PaymentId}  {Currencies.Format(r.Amount, r.Currency)}  {r.Method}  {r.Attempts} attempts  {r.Cause ?? "unknown"}: {r.Message}"))
+            .ToList();
 
         var body = new StringBuilder()
             .AppendLine($"The refund reconciler run {runId} could not complete {lines.Count} refund(s); they now need support.")
@@ -59,12 +50,12 @@ public sealed class SupportMailConsumer(BillingDbContext db, ISupportMailer mail
             MessageId = runId,
         }, ct);
 
-        await using var sent = await db.CreateCommandAsync("update refunds.reconciler_run set mail_sent_at = $2 where run_id = $1", ct);
-        sent.Parameters.Add(new() { Value = runId });
-        sent.Parameters.Add(new() { Value = clock.GetUtcNow() });
-        await sent.ExecuteNonQueryAsync(ct);
+        await db.Database.ExecuteSqlAsync($"update refunds.reconciler_run set mail_sent_at = {clock.GetUtcNow()} where run_id = {runId}", ct);
     }
 }
+
+public sealed record NeedsSupportLine(Guid RefundId, string PaymentId, decimal Amount, string Currency, string Method, int Attempts,
+    string? Cause, string? Message);
 
 public class SupportMailConsumerDefinition : ConsumerDefinition<SupportMailConsumer>
 {

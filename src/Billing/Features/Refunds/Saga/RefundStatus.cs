@@ -24,7 +24,9 @@ public static class RefundStatus
 
     public static IReadOnlyCollection<string> All => ByState.Values;
 
-    public static string Of(RefundState refund) => refund.CurrentState is { } state && ByState.TryGetValue(state, out var status) ? status : "requested";
+    public static string Of(RefundState refund) => OfState(refund.CurrentState);
+
+    public static string OfState(string? state) => state is not null && ByState.TryGetValue(state, out var status) ? status : "requested";
 
     /// <summary>The saga state stored for a status name; null for a name that is not a status.</summary>
     public static string? StateOf(string status) => ByState.FirstOrDefault(p => p.Value == status).Key;

@@ -10,7 +10,7 @@ using Quartz;
 namespace Billing.Tests.Scheduling;
 
 [Collection(StackCollection.Name)]
-public class RefundReconcilerTests(StackFixture stack) : IAsyncLifetime
+public class ReconcilerScheduleTests(StackFixture stack) : IAsyncLifetime
 {
     static readonly Dictionary<string, string> OnDemandOnly = new()
     {
