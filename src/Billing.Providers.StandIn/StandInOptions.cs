@@ -9,4 +9,10 @@ public sealed class StandInOptions
     /// although the money moved; a client that disconnects ends the hold early.
     /// </summary>
     public TimeSpan TimeoutAfterPayHold { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long the card provider remembers an idempotency key after first storing it; Stripe keeps keys 24 hours.
+    /// After that the same key is a new request and pays again, so a caller that retries late must look up first.
+    /// </summary>
+    public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
 }

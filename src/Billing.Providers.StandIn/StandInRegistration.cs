@@ -14,6 +14,7 @@ public static class StandInRegistration
         services.AddOptions<StandInOptions>()
             .Bind(configuration.GetSection(StandInOptions.Section))
             .Validate(o => o.TimeoutAfterPayHold > TimeSpan.Zero, "StandIn:TimeoutAfterPayHold must be positive.")
+            .Validate(o => o.IdempotencyWindow > TimeSpan.Zero, "StandIn:IdempotencyWindow must be positive.")
             .ValidateOnStart();
         services.AddProblemDetails();
         // A log line per request drowns the one line per payment that matters when a demo sends thousands.
@@ -22,6 +23,7 @@ public static class StandInRegistration
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<Ledger>();
+        services.AddSingleton<RequestLog>();
         services.AddSingleton<Faults>();
         services.AddSingleton<CardRefundBook>();
         services.AddSingleton<SwishRefundBook>();

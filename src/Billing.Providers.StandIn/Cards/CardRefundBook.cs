@@ -1,18 +1,22 @@
 using Billing.Providers.StandIn.Control;
+using Microsoft.Extensions.Options;
 
 namespace Billing.Providers.StandIn.Cards;
 
-/// <summary>The card provider's refunds: made at most once per idempotency key, paid into the ledger.</summary>
-public sealed class CardRefundBook(Faults faults, Ledger ledger, TimeProvider clock)
+/// <summary>
+/// The card provider's refunds: made at most once per idempotency key while Stripe would remember the key
+/// (<see cref="StandInOptions.IdempotencyWindow"/>), paid into the ledger. Refunds outlive their keys, as at Stripe.
+/// </summary>
+public sealed class CardRefundBook(Faults faults, Ledger ledger, TimeProvider clock, IOptions<StandInOptions> options)
 {
-    readonly IdempotencyStore<CardAnswer> _answers = new();
+    readonly IdempotencyStore<CardAnswer> _answers = new(clock, options.Value.IdempotencyWindow);
     readonly List<StripeRefund> _refunds = [];
     readonly Lock _gate = new();
 
     public IdempotentResult<CardAnswer> Create(string? idempotencyKey, CardRefundRequest request) =>
         _answers.Run(idempotencyKey, request.Fingerprint, () => Execute(idempotencyKey, request));
 
-    /// <summary>What a retry with this key would be answered, without running anything.</summary>
+    /// <summary>What a retry with this key would be answered, without running anything; null once the key is forgotten.</summary>
     public CardAnswer? FindByIdempotencyKey(string key) => _answers.Find(key);
 
     public StripeRefund? Find(string id)
@@ -61,6 +65,7 @@ public sealed class CardRefundBook(Faults faults, Ledger ledger, TimeProvider cl
         ledger.Record(new LedgerEntry(PaymentMethod.Card, idempotencyKey, request.Metadata.GetValueOrDefault("refund_id"),
             refund.Id, refund.Amount, refund.Currency.ToUpperInvariant(), now));
 
-        return new(new CardAnswer(StatusCodes.Status200OK, refund), Keep: true, HoldAfterPay: roll.Outcome == Outcome.PayThenTimeOut);
+        return new(new CardAnswer(StatusCodes.Status200OK, refund), Keep: true, Paid: true,
+            HoldAfterPay: roll.Outcome == Outcome.PayThenTimeOut);
     }
 }

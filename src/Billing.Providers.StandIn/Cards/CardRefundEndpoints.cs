@@ -7,17 +7,23 @@ namespace Billing.Providers.StandIn.Cards;
 public static class CardRefundEndpoints
 {
     const int MaxIdempotencyKeyLength = 255;
+    const string ReferenceField = "metadata[refund_id]";
 
     public static IEndpointRouteBuilder MapCardRefunds(this IEndpointRouteBuilder app)
     {
         var refunds = app.MapGroup("/v1/refunds")
+            .WithRequestLog(PaymentMethod.Card, Identify)
             .WithFaultsOf(PaymentMethod.Card, () => StripeErrors.Unavailable().ToResult())
             .AddEndpointFilter(async (context, next) =>
                 HasApiKey(context.HttpContext.Request) ? await next(context) : StripeErrors.MissingApiKey().ToResult());
 
         refunds.MapPost("", Create);
-        refunds.MapGet("/{id}", (string id, CardRefundBook book) =>
-            book.Find(id) is { } refund ? Results.Json(refund, CardAnswer.Json) : StripeErrors.NotFound("id", id).ToResult());
+        refunds.MapGet("/{id}", (string id, HttpContext http, CardRefundBook book) =>
+        {
+            var refund = book.Find(id);
+            http.NoteRequest(r => r with { Reference = refund?.Metadata.GetValueOrDefault("refund_id") });
+            return refund is not null ? Results.Json(refund, CardAnswer.Json) : StripeErrors.NotFound("id", id).ToResult();
+        });
         refunds.MapGet("", ([FromQuery(Name = "payment_intent")] string? paymentIntent, string? charge, int? limit, CardRefundBook book) =>
         {
             var take = Math.Clamp(limit ?? 10, 1, 100);
@@ -27,8 +33,12 @@ public static class CardRefundEndpoints
         // Not Stripe: a stand-in convenience that answers what a retry with this key would get, without paying.
         // Against the real provider the adapter resolves an unknown outcome by retrying with the same key or by
         // listing the payment intent's refunds (GET /v1/refunds?payment_intent=...), which both work here too.
-        refunds.MapGet("/by-idempotency-key/{key}", (string key, CardRefundBook book) =>
-            book.FindByIdempotencyKey(key) is { } answer ? answer.ToResult() : StripeErrors.NotFound("idempotency_key", key).ToResult());
+        refunds.MapGet("/by-idempotency-key/{key}", (string key, HttpContext http, CardRefundBook book) =>
+        {
+            var answer = book.FindByIdempotencyKey(key);
+            http.NoteRequest(r => r with { Reference = (answer?.Body as StripeRefund)?.Metadata.GetValueOrDefault("refund_id") });
+            return answer is not null ? answer.ToResult() : StripeErrors.NotFound("idempotency_key", key).ToResult();
+        });
 
         return app;
     }
@@ -39,16 +49,20 @@ public static class CardRefundEndpoints
             return StripeErrors.Invalid("body", "parameter_invalid_string",
                 "Send parameters form-encoded (application/x-www-form-urlencoded).").ToResult();
 
-        var key = http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } k ? k : null;
+        var key = IdempotencyKey(http.Request);
         if (key is { Length: > MaxIdempotencyKeyLength })
             return StripeErrors.Invalid("Idempotency-Key", "idempotency_key_too_long",
                 $"Idempotency keys are at most {MaxIdempotencyKeyLength} characters.").ToResult();
 
-        var (request, error) = CardRefundRequest.Parse(await http.Request.ReadFormAsync(cancellationToken));
+        var form = await http.Request.ReadFormAsync(cancellationToken);
+        // Noted before validation: a refused request still says which refund the service was trying to pay.
+        http.NoteRequest(r => r with { Reference = form[ReferenceField].ToString() is { Length: > 0 } reference ? reference : null });
+        var (request, error) = CardRefundRequest.Parse(form);
         if (request is null)
             return error!.ToResult();
 
         var result = book.Create(key, request);
+        http.NoteRequest(r => r with { Paid = result.Paid, Replayed = result.Replayed });
         if (result.Conflict)
             return StripeErrors.IdempotencyConflict(key!).ToResult();
         if (key is not null)
@@ -59,6 +73,17 @@ public static class CardRefundEndpoints
             return Results.Empty;
         return result.Answer!.ToResult();
     }
+
+    /// <summary>What the URL and headers say, so even a request refused before its handler ran is identified.</summary>
+    static ProviderRequest Identify(HttpRequest http, ProviderRequest request) => request with
+    {
+        IdempotencyKey = IdempotencyKey(http) ?? http.RouteValues["key"] as string,
+        PaymentIntent = http.Query["payment_intent"].ToString() is { Length: > 0 } paymentIntent ? paymentIntent : null,
+        RefundId = http.RouteValues["id"] as string,
+    };
+
+    static string? IdempotencyKey(HttpRequest request) =>
+        request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } key ? key : null;
 
     static bool HasApiKey(HttpRequest request) =>
         request.Headers.Authorization.ToString() is var header

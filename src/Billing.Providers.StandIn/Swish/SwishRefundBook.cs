@@ -5,7 +5,9 @@ namespace Billing.Providers.StandIn.Swish;
 /// <summary>The Swish provider's refunds, keyed by instruction UUID: made at most once each, paid into the ledger.</summary>
 public sealed class SwishRefundBook(Faults faults, Ledger ledger, TimeProvider clock)
 {
-    readonly IdempotencyStore<SwishAnswer> _answers = new();
+    // No window, unlike cards: the instruction UUID is the refund resource's own id (GET v1/refunds/{id} finds it
+    // for good), not a key the provider forgets, so a second PUT under it never pays again, however late.
+    readonly IdempotencyStore<SwishAnswer> _answers = new(clock, window: null);
 
     public IdempotentResult<SwishAnswer> Create(string instructionId, SwishRefundRequest request) =>
         _answers.Run(instructionId, request.Fingerprint, () => Execute(instructionId, request));
@@ -48,6 +50,7 @@ public sealed class SwishRefundBook(Faults faults, Ledger ledger, TimeProvider c
         var paid = refund with { PaymentReference = Guid.NewGuid().ToString("N").ToUpperInvariant() };
         ledger.Record(new LedgerEntry(PaymentMethod.Swish, instructionId, request.PayerPaymentReference, paid.Id,
             decimal.ToInt64(paid.Amount * 100), paid.Currency, now));
-        return new(new SwishAnswer(StatusCodes.Status201Created, paid), Keep: true, HoldAfterPay: roll.Outcome == Outcome.PayThenTimeOut);
+        return new(new SwishAnswer(StatusCodes.Status201Created, paid), Keep: true, Paid: true,
+            HoldAfterPay: roll.Outcome == Outcome.PayThenTimeOut);
     }
 }

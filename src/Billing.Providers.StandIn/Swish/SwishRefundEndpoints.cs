@@ -13,11 +13,19 @@ public static partial class SwishRefundEndpoints
     public static IEndpointRouteBuilder MapSwishRefunds(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/swish-cpcapi/api")
+            .WithRequestLog(PaymentMethod.Swish, (http, request) => request with
+            {
+                IdempotencyKey = (http.RouteValues["instructionUuid"] ?? http.RouteValues["id"]) as string,
+            })
             .WithFaultsOf(PaymentMethod.Swish, () => Results.StatusCode(StatusCodes.Status503ServiceUnavailable));
 
         api.MapPut("/v2/refunds/{instructionUuid}", Create);
-        api.MapGet("/v1/refunds/{id}", (string id, SwishRefundBook book) =>
-            book.Find(id) is { } refund ? Results.Ok(refund) : Results.NotFound());
+        api.MapGet("/v1/refunds/{id}", (string id, HttpContext http, SwishRefundBook book) =>
+        {
+            var refund = book.Find(id);
+            http.NoteRequest(r => r with { Reference = refund?.PayerPaymentReference });
+            return refund is not null ? Results.Ok(refund) : Results.NotFound();
+        });
 
         return app;
     }
@@ -41,10 +49,13 @@ public static partial class SwishRefundEndpoints
         }
         if (request is null)
             return SwishErrors.Result(StatusCodes.Status400BadRequest, SwishErrors.WrongFormat);
+        // Noted before validation: a refused request still says which refund the service was trying to pay.
+        http.NoteRequest(r => r with { Reference = request.PayerPaymentReference });
         if (request.Validate() is { Count: > 0 } errors)
             return SwishErrors.Result(StatusCodes.Status422UnprocessableEntity, [.. errors]);
 
         var result = book.Create(instructionUuid, request);
+        http.NoteRequest(r => r with { Paid = result.Paid, Replayed = result.Replayed });
         if (result.Conflict)
             return SwishErrors.Result(StatusCodes.Status409Conflict, SwishErrors.InstructionReused);
         if (result.HoldAfterPay && !await faults.HoldAfterPayAsync(PaymentMethod.Swish, cancellationToken))

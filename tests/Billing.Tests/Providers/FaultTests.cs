@@ -171,16 +171,6 @@ public sealed class FaultTests : IAsyncLifetime
         response.StatusCode.ShouldBe(expected);
     }
 
-    [Fact]
-    public async Task Clearing_the_ledger_forgets_the_payments()
-    {
-        await _standIn.PostCardRefund("rf-1", StandInHost.CardRefund());
-
-        (await _standIn.Client.DeleteAsync("/control/ledger")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
-
-        (await _standIn.Ledger()).Payments.ShouldBeEmpty();
-    }
-
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync() => await _standIn.DisposeAsync();
