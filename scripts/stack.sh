@@ -6,6 +6,9 @@
 #   scripts/stack.sh up       start whatever does not answer yet (idempotent)
 #   scripts/stack.sh down     stop only what `up` started (listed in .stack/started)
 #   scripts/stack.sh status   show what answers (exit 1 if something does not)
+#   scripts/stack.sh restart postgres|rabbitmq
+#                             restart one server and wait until it answers again
+#                             (the failure tests use it: a routine restart mid-run)
 #
 # If a Docker engine answers, `up` uses docker-compose.yml (services postgres,
 # rabbitmq, mailsink); otherwise it uses Debian packages on this machine,
@@ -401,6 +404,17 @@ rabbit_ensure_user() {
   as_root rabbitmqctl -q set_permissions -p "$BILLING_RABBIT_VHOST" "$u" '.*' '.*' '.*' >/dev/null
 }
 
+# Queue depths in the management API are counted every collect_statistics_interval (5 s by default); tests that wait
+# for "every queue empty" need fresher counts. Set for the running node (queues created from now on) and for later boots.
+RABBIT_STATISTICS_INTERVAL_MS=500
+rabbit_statistics_interval() {
+  if ! grep -qs '^collect_statistics_interval' /etc/rabbitmq/rabbitmq.conf; then
+    echo "collect_statistics_interval = $RABBIT_STATISTICS_INTERVAL_MS" | as_root tee -a /etc/rabbitmq/rabbitmq.conf >/dev/null
+  fi
+  as_root rabbitmqctl -q eval "application:set_env(rabbit, collect_statistics_interval, $RABBIT_STATISTICS_INTERVAL_MS)." \
+    >/dev/null 2>&1 </dev/null 9>&- || warn "could not set RabbitMQ's collect_statistics_interval; queue depths lag by 5 s"
+}
+
 up_rabbitmq() {
   local started=0
   if rabbit_amqp_answers; then
@@ -439,6 +453,7 @@ up_rabbitmq() {
   wait_until 60 rabbit_mgmt_port_open \
     || die "RabbitMQ management UI does not listen on $LOCALHOST:$BILLING_RABBIT_MGMT_PORT; is rabbitmq_management enabled (/etc/rabbitmq/enabled_plugins)? see $RABBIT_LOG_DIR/"
   rabbit_ensure_user
+  rabbit_statistics_interval
   wait_until 60 rabbit_mgmt_answers \
     || die "RabbitMQ management API did not answer on http://$LOCALHOST:$BILLING_RABBIT_MGMT_PORT/api/overview (as $BILLING_RABBIT_USER); is rabbitmq_management enabled? see $RABBIT_LOG_DIR/"
   rabbit_user_ok || die "RabbitMQ: user $BILLING_RABBIT_USER lacks the administrator tag or rights on vhost $BILLING_RABBIT_VHOST"
@@ -717,12 +732,50 @@ cmd_status() {
   return "$ok"
 }
 
+# A routine restart of one server, as an operator or a host update does it: clients are cut off, the data stays.
+cmd_restart() {
+  local what=${1:-}
+  if use_docker; then
+    find_compose
+    case $what in
+      postgres|rabbitmq) "${COMPOSE[@]}" restart "$what" 9>&- ;;
+      *) echo "usage: $0 restart postgres|rabbitmq" >&2; exit 2 ;;
+    esac
+  else
+    case $what in
+      postgres)
+        # -m fast: disconnect the clients at once, as a restart for an update does.
+        as_root pg_ctlcluster "$BILLING_PG_VERSION" "$BILLING_PG_CLUSTER" restart -m fast \
+          >>"$LOG_DIR/postgres-start.log" 2>&1 </dev/null 9>&- \
+          || die "PostgreSQL did not restart; see $PG_LOG"
+        ;;
+      rabbitmq)
+        # Stopping and starting the broker application closes every connection and keeps durable queues and their
+        # messages, like a node restart, in a few seconds instead of a whole Erlang boot.
+        as_root rabbitmqctl -q stop_app >/dev/null 2>&1 </dev/null 9>&- || die "rabbitmqctl stop_app failed"
+        as_root rabbitmqctl -q start_app >/dev/null 2>&1 </dev/null 9>&- || die "rabbitmqctl start_app failed"
+        rabbit_statistics_interval
+        ;;
+      *) echo "usage: $0 restart postgres|rabbitmq" >&2; exit 2 ;;
+    esac
+  fi
+  case $what in
+    postgres) wait_until "$BILLING_PG_TIMEOUT" pg_answers || die "PostgreSQL did not answer again within ${BILLING_PG_TIMEOUT}s" ;;
+    rabbitmq)
+      wait_until "$BILLING_RABBIT_TIMEOUT" rabbit_amqp_answers || die "RabbitMQ did not answer again within ${BILLING_RABBIT_TIMEOUT}s"
+      wait_until 60 rabbit_mgmt_answers || die "RabbitMQ's management API did not answer again within 60s"
+      ;;
+  esac
+  log "$what restarted"
+}
+
 main() {
   case ${1:-} in
-    up)     cmd_up ;;
-    down)   cmd_down ;;
-    status) cmd_status ;;
-    *)      echo "usage: $0 up|down|status" >&2; exit 2 ;;
+    up)      cmd_up ;;
+    down)    cmd_down ;;
+    status)  cmd_status ;;
+    restart) cmd_restart "${2:-}" ;;
+    *)       echo "usage: $0 up|down|status|restart postgres|rabbitmq" >&2; exit 2 ;;
   esac
 }
 

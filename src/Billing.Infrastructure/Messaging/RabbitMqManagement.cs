@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 
 namespace Billing.Infrastructure.Messaging;
 
@@ -18,6 +19,27 @@ public sealed class RabbitMqManagement(string baseUrl, string username, string p
         (await _http.PutAsync($"/api/permissions/{vhost}/{Uri.EscapeDataString(username)}",
             Json("""{"configure":".*","write":".*","read":".*"}"""), cancellationToken)).EnsureSuccessStatusCode();
     }
+
+    /// <summary>Deletes a virtual host with all its queues and exchanges; a missing one is not an error.</summary>
+    public async Task DeleteVirtualHost(string virtualHost, CancellationToken cancellationToken = default)
+    {
+        using var response = await _http.DeleteAsync($"/api/vhosts/{Uri.EscapeDataString(virtualHost)}", cancellationToken);
+        if (response.StatusCode != System.Net.HttpStatusCode.NotFound)
+            response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The names of every virtual host.</summary>
+    public async Task<IReadOnlyList<string>> VirtualHosts(CancellationToken cancellationToken = default) =>
+        (await _http.GetFromJsonAsync<List<NamedInfo>>("/api/vhosts?columns=name", cancellationToken) ?? []).Select(v => v.Name).ToList();
+
+    /// <summary>
+    /// Every queue of a virtual host with its messages (ready and unacknowledged) and consumers. The counts come from
+    /// the broker's statistics, which lag by its <c>collect_statistics_interval</c>.
+    /// </summary>
+    public async Task<IReadOnlyList<QueueDepth>> Queues(string virtualHost, CancellationToken cancellationToken = default) =>
+        await _http.GetFromJsonAsync<List<QueueDepth>>(
+            $"/api/queues/{Uri.EscapeDataString(virtualHost)}?columns=name,messages,messages_ready,messages_unacknowledged,consumers",
+            JsonNames, cancellationToken) ?? [];
 
     /// <summary>The consumers attached to a queue, or 0 when the queue does not exist yet.</summary>
     public async Task<int> Consumers(string virtualHost, string queue, CancellationToken cancellationToken = default)
@@ -46,5 +68,15 @@ public sealed class RabbitMqManagement(string baseUrl, string username, string p
 
     static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
+    static readonly JsonSerializerOptions JsonNames = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+
     sealed record QueueInfo(int Consumers);
+
+    sealed record NamedInfo(string Name);
 }
+
+/// <param name="Messages">Ready plus unacknowledged.</param>
+public sealed record QueueDepth(string Name, long Messages, long MessagesReady, long MessagesUnacknowledged, int Consumers);

@@ -5,78 +5,81 @@ using MassTransit;
 
 namespace Billing.Tests.Messaging;
 
-[Collection(StackCollection.Name)]
-public class OutboxCrashTests(StackFixture stack)
+/// <summary>
+/// Workers that kill themselves right after a consumer's commit, before its messages reach RabbitMQ. They consume one
+/// message at a time (prefetch 1), so at the kill no other message is half sent: every completion must then reach the
+/// transport exactly once, which a probe without an inbox counts.
+/// </summary>
+public class OutboxCrashTests(StackFixture stack) : IClassFixture<StackFixture>
 {
+    static readonly Dictionary<string, string> OneAtATime = new() { ["RabbitMq__PrefetchCount"] = "1" };
+
     [Fact]
-    public async Task A_message_committed_by_a_worker_killed_before_sending_it_is_delivered_once_after_restart()
+    public async Task A_message_committed_by_a_worker_killed_before_sending_it_reaches_rabbitmq_once_after_restart()
     {
-        await using var bus = await TestBus.Start(stack);
+        await using var completions = await MessageProbe<TallyCompleted>.Start(stack.Ground);
+        await using var bus = await TestBus.Start(stack.Ground);
         var run = new TallyRun(bus.Bus, stack.DataSource, tallies: 40, additions: 3);
 
-        await using (var doomed = WorkerProcess.Start(stack, new Dictionary<string, string> { ["Faults__KillAfterCommits"] = "5" }))
+        await using (var doomed = await stack.StartWorker(Doomed(afterCommits: 5)))
         {
-            await stack.WaitForConsumers("tally-state", 1, TimeSpan.FromSeconds(60));
             await run.Publish(CancellationToken.None);
-
-            (await doomed.WaitForExit(TimeSpan.FromSeconds(60))).ShouldBeTrue($"the worker should have killed itself after its fifth completion commit\n{doomed.Output}");
-            doomed.ExitCode.ShouldNotBe(0, doomed.Output);
-            doomed.Output.ShouldContain("Fault injection: killing the process", Case.Sensitive, doomed.Output);
+            await ExpectSuicide(doomed);
         }
 
-        // The completion committed by the killed worker is still in the outbox: it never reached RabbitMQ.
-        (await UnsentOutboxMessages()).ShouldBeGreaterThan(0, "no unsent message was left by the killed worker");
+        (await UnsentOutboxMessages()).ShouldBeGreaterThan(0, "the killed worker's last commit is still in the outbox");
 
-        await using var survivor = WorkerProcess.Start(stack);
-        var finished = await run.WaitForReceipts(TimeSpan.FromSeconds(90), null, CancellationToken.None);
+        await using var survivor = await stack.StartWorker();
+        await Eventually.Until("a receipt for every tally", async () => await run.CountReceipts(CancellationToken.None) == 40);
+        await stack.Ground.WaitUntilIdle();
 
         var result = await run.Read(CancellationToken.None);
-        finished.ShouldBeTrue($"receipts: {result.Receipts} of 40\n{survivor.Output}");
         result.ExactlyApplied.ShouldBe(40);
         result.ReceiptsWithOneEffect.ShouldBe(40);
+        OncePerTally(completions, run.TallyIds);
         (await UnsentOutboxMessages()).ShouldBe(0);
     }
 
     [Fact]
-    public async Task What_a_killed_worker_committed_is_delivered_by_the_sweeper_when_its_inbound_message_is_gone()
+    public async Task What_a_killed_worker_committed_reaches_rabbitmq_once_through_two_sweeping_workers_when_its_inbound_message_is_gone()
     {
-        await using var bus = await TestBus.Start(stack);
+        await using var completions = await MessageProbe<TallyCompleted>.Start(stack.Ground);
+        await using var bus = await TestBus.Start(stack.Ground);
         var run = new TallyRun(bus.Bus, stack.DataSource, tallies: 40, additions: 3);
 
-        await using (var doomed = WorkerProcess.Start(stack, new Dictionary<string, string> { ["Faults__KillAfterCommits"] = "3" }))
+        await using (var doomed = await stack.StartWorker(Doomed(afterCommits: 3)))
         {
-            await stack.WaitForConsumers("tally-state", 1, TimeSpan.FromSeconds(60));
             await run.Publish(CancellationToken.None);
-            (await doomed.WaitForExit(TimeSpan.FromSeconds(60))).ShouldBeTrue("the worker should have killed itself after its third completion commit");
+            await ExpectSuicide(doomed);
         }
 
         // Nobody will redeliver the inbound messages now: only the sweeper can finish what was committed.
         await stack.PurgeQueue("tally-state");
-        (await UnsentOutboxMessages()).ShouldBeGreaterThan(0);
+        var stranded = await UnsentOutboxMessages();
+        stranded.ShouldBeGreaterThan(0);
 
-        await using var sweeper = WorkerProcess.Start(stack, new Dictionary<string, string>
-        {
-            ["Inbox__SweepInterval"] = "00:00:01",
-            ["Inbox__SweepAfter"] = "00:00:01",
-        });
-        await Eventually.Get(async () => await UnsentOutboxMessages() == 0 ? "swept" : null, TimeSpan.FromSeconds(60));
+        // Two sweepers at once: each stranded inbox row must be claimed by one of them (FOR UPDATE SKIP LOCKED).
+        var sweeping = new Dictionary<string, string> { ["Inbox__SweepInterval"] = "00:00:01", ["Inbox__SweepAfter"] = "00:00:01" };
+        await using var first = await stack.StartWorker(sweeping);
+        await using var second = await stack.StartWorker(sweeping);
+        await Eventually.Until("the outbox to be swept", async () => await UnsentOutboxMessages() == 0);
+        await stack.Ground.WaitUntilIdle();
 
-        var result = await Eventually.Get(async () =>
-        {
-            var read = await run.Read(CancellationToken.None);
-            return read.Receipts == read.Completed ? read : null;
-        }, TimeSpan.FromSeconds(30));
+        var result = await run.Read(CancellationToken.None);
         result.Completed.ShouldBeGreaterThan(0);
+        result.Receipts.ShouldBe(result.Completed);
         result.ReceiptsWithOneEffect.ShouldBe(result.Completed);
-        sweeper.Output.ShouldContain("Delivered the outbox of");
+        var completed = completions.Received.Select(c => c.TallyId).Distinct().ToList();
+        completed.Count.ShouldBe(result.Completed);
+        OncePerTally(completions, completed);
+        (first.Output + second.Output).ShouldContain("Delivered the outbox of");
     }
 
     [Fact]
     public async Task A_message_delivered_twice_with_the_same_id_is_applied_once()
     {
-        await using var worker = WorkerProcess.Start(stack);
-        await stack.WaitForConsumers("tally-state", 1, TimeSpan.FromSeconds(60));
-        await using var bus = await TestBus.Start(stack);
+        await using var worker = await stack.StartWorker();
+        await using var bus = await TestBus.Start(stack.Ground);
 
         var tallyId = NewId.NextGuid();
         var duplicateId = NewId.NextGuid();
@@ -85,19 +88,31 @@ public class OutboxCrashTests(StackFixture stack)
             await bus.Bus.Publish(new AddToTally { TallyId = tallyId, Sequence = 1 }, ctx => ctx.MessageId = duplicateId);
         await bus.Bus.Publish(new AddToTally { TallyId = tallyId, Sequence = 2 });
 
-        var applied = await Eventually.Get(async () =>
+        var applied = await Eventually.Found("the tally completed", async () =>
         {
             await using var command = stack.DataSource.CreateCommand("select applied from diagnostics.tally_state where correlation_id = $1 and current_state = 'Completed'");
             command.Parameters.AddWithValue(tallyId);
             return await command.ExecuteScalarAsync() as int[];
-        }, TimeSpan.FromSeconds(30));
+        });
 
         applied.Order().ShouldBe([1, 2]);
     }
 
-    async Task<long> UnsentOutboxMessages()
+    static Dictionary<string, string> Doomed(int afterCommits) => new(OneAtATime) { ["Faults__KillAfterCommits"] = afterCommits.ToString() };
+
+    static async Task ExpectSuicide(WorkerProcess doomed)
     {
-        await using var command = stack.DataSource.CreateCommand("select count(*) from messaging.outbox_message");
-        return (long)(await command.ExecuteScalarAsync())!;
+        (await doomed.WaitForExit(TimeSpan.FromSeconds(60))).ShouldBeTrue($"the worker should have killed itself after a completion commit\n{doomed.Output}");
+        doomed.ExitCode.ShouldNotBe(0, doomed.Output);
+        doomed.Output.ShouldContain("Fault injection: killing the process", Case.Sensitive, doomed.Output);
     }
+
+    static void OncePerTally(MessageProbe<TallyCompleted> completions, IEnumerable<Guid> tallies)
+    {
+        var byTally = completions.Deliveries.GroupBy(d => d.Message.TallyId).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var tally in tallies)
+            byTally.GetValueOrDefault(tally).ShouldBe(1, $"tally {tally}'s completion reaches RabbitMQ once");
+    }
+
+    Task<long> UnsentOutboxMessages() => stack.Count("select count(*) from messaging.outbox_message");
 }

@@ -3,23 +3,22 @@ using Billing.Tests.Support;
 
 namespace Billing.Tests.Messaging;
 
-[Collection(StackCollection.Name)]
-public class SagaConcurrencyTests(StackFixture stack)
+public class SagaConcurrencyTests(StackFixture stack) : IClassFixture<StackFixture>
 {
     [Fact]
     public async Task Two_workers_apply_each_of_ten_concurrent_events_to_a_thousand_sagas_exactly_once()
     {
-        await using var first = WorkerProcess.Start(stack);
-        await using var second = WorkerProcess.Start(stack);
-        await stack.WaitForConsumers("tally-state", 2, TimeSpan.FromSeconds(60));
-        await using var bus = await TestBus.Start(stack);
+        await using var first = await stack.StartWorker();
+        await using var second = await stack.StartWorker();
+        await using var bus = await TestBus.Start(stack.Ground);
 
         var run = new TallyRun(bus.Bus, stack.DataSource, tallies: 1000, additions: 10);
         await run.Publish(CancellationToken.None);
-        var finished = await run.WaitForReceipts(TimeSpan.FromMinutes(3), null, CancellationToken.None);
+        await Eventually.Get("a receipt for each of the 1000 tallies", () => run.CountReceipts(CancellationToken.None), n => n == 1000,
+            TimeSpan.FromMinutes(3), n => $"{n} receipts");
+        await stack.Ground.WaitUntilIdle();
 
         var result = await run.Read(CancellationToken.None);
-        finished.ShouldBeTrue($"receipts: {result.Receipts} of 1000\n{first.Output}\n{second.Output}");
         result.Completed.ShouldBe(1000);
         result.ExactlyApplied.ShouldBe(1000);
         result.ReceiptsWithOneEffect.ShouldBe(1000);

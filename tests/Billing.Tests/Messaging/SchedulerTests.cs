@@ -4,96 +4,87 @@ using MassTransit;
 
 namespace Billing.Tests.Messaging;
 
-[Collection(StackCollection.Name)]
-public class SchedulerTests(StackFixture stack)
+public class SchedulerTests(StackFixture stack) : IClassFixture<StackFixture>
 {
     [Fact]
     public async Task A_consumer_that_fails_three_times_is_redelivered_at_exponentially_growing_intervals()
     {
-        await using var worker = WorkerProcess.Start(stack, new Dictionary<string, string>
+        await using var worker = await stack.StartWorker(new Dictionary<string, string>
         {
             ["Diagnostics__RedeliveryIntervalDelta"] = "00:00:01",
             ["Diagnostics__RedeliveryLimit"] = "5",
         });
-        await stack.WaitForConsumers("redelivery-probe", 1, TimeSpan.FromSeconds(60));
-        await stack.WaitForConsumers("scheduler", 1, TimeSpan.FromSeconds(60));
-        await using var bus = await TestBus.Start(stack);
+        await using var bus = await TestBus.Start(stack.Ground);
 
         var probeId = NewId.NextGuid();
         await bus.Bus.Publish(new ProbeRedelivery { ProbeId = probeId, FailTimes = 3 });
 
-        var attempts = await Eventually.Get(async () =>
-        {
-            var seen = await Attempts(probeId);
-            return seen.Count >= 4 ? seen : null;
-        }, TimeSpan.FromSeconds(30));
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        var attempts = await Eventually.Get("four deliveries of the probe", () => Attempts(probeId), seen => seen.Count >= 4,
+            describe: seen => $"{seen.Count} deliveries");
+        await stack.Ground.WaitUntilIdle();
         (await Attempts(probeId)).Count.ShouldBe(4, "the fourth delivery succeeds, so there is no fifth");
 
-        // MassTransit's exponential policy: interval n = 2^n × delta, each ±20 %. Tolerance on top: up to 1 s for the
-        // trip through the scheduler queue, its 200 ms poll and a busy 2-core machine.
+        // MassTransit's exponential policy: interval n = 2^n × delta, each ±20 %. Never earlier than that; later by the
+        // trip through the scheduler queue, its 200 ms poll and a busy machine.
         var gaps = Enumerable.Range(0, 3).Select(n => (attempts[n + 1] - attempts[n]).TotalSeconds).ToList();
         for (var n = 0; n < 3; n++)
         {
             var expected = Math.Pow(2, n);
-            gaps[n].ShouldBeInRange(expected * 0.8, expected * 1.2 + 1.0, $"gap {n + 1} of {string.Join(", ", attempts)}");
+            gaps[n].ShouldBeInRange(expected * 0.8, expected * 1.2 + 3, $"gap {n + 1} of {string.Join(", ", attempts)}");
         }
 
         gaps[2].ShouldBeGreaterThan(gaps[0] * 1.5, "the intervals grow");
     }
 
     [Fact]
-    public async Task A_message_scheduled_ten_seconds_ahead_is_delivered_after_every_process_restarted()
+    public async Task A_scheduled_message_is_delivered_when_due_after_the_worker_was_killed_and_postgres_and_rabbitmq_restarted()
     {
         var pingId = NewId.NextGuid();
-        var due = DateTime.UtcNow.AddSeconds(10);
+        // Far enough ahead for both restarts (RabbitMQ's takes a few seconds) to finish before it is due.
+        var due = DateTime.UtcNow.AddSeconds(40);
 
-        await using (var before = WorkerProcess.Start(stack))
+        await using (var before = await stack.StartWorker())
         {
-            await stack.WaitForConsumers("scheduler", 1, TimeSpan.FromSeconds(60));
-            await using (var bus = await TestBus.Start(stack))
+            await using (var bus = await TestBus.Start(stack.Ground))
                 await bus.Schedule(due, new Ping { PingId = pingId, ScheduledFor = due });
 
-            await Eventually.Get(() => ScheduledRows(pingId), TimeSpan.FromSeconds(10));
+            await Eventually.Until("the ping's row in the scheduler table", async () => await ScheduledRows(pingId) == 1);
             before.Kill();
-            await before.WaitForExit(TimeSpan.FromSeconds(10));
+            (await before.WaitForExit(TimeSpan.FromSeconds(30))).ShouldBeTrue();
         }
 
-        DateTime.UtcNow.ShouldBeLessThan(due, "the restart must happen before the message is due");
-        await using var after = WorkerProcess.Start(stack);
+        await StackServers.RestartPostgres();
+        await StackServers.RestartRabbitMq();
+        DateTime.UtcNow.ShouldBeLessThan(due, "every restart must be over before the message is due");
+        await using var after = await stack.StartWorker();
 
-        var receivedAt = await Eventually.Get(() => PingReceivedAt(pingId), TimeSpan.FromSeconds(40));
-        receivedAt.ShouldBeGreaterThanOrEqualTo(due.AddMilliseconds(-50));
-        receivedAt.ShouldBeLessThan(due.AddSeconds(5));
+        var receivedAt = await Eventually.Get("the ping's receipt", () => PingReceivedAt(pingId), at => at is not null,
+            TimeSpan.FromSeconds(90));
+        receivedAt!.Value.ShouldBeGreaterThanOrEqualTo(due.AddMilliseconds(-50), "never before it is due");
+        (await ScheduledRows(pingId)).ShouldBe(0);
     }
 
     [Fact]
-    public async Task With_two_workers_running_each_scheduled_message_fires_once()
+    public async Task With_two_workers_running_each_scheduled_message_reaches_rabbitmq_once()
     {
-        await using var first = WorkerProcess.Start(stack);
-        await using var second = WorkerProcess.Start(stack);
-        await stack.WaitForConsumers("scheduler", 2, TimeSpan.FromSeconds(60));
-        await using var bus = await TestBus.Start(stack);
+        // Counted at the transport, by a probe without an inbox: fails if both workers' dispatchers claim the same due
+        // rows (the claim without FOR UPDATE SKIP LOCKED, say), which a consumer behind an inbox would hide.
+        await using var probe = await MessageProbe<Ping>.Start(stack.Ground);
+        await using var first = await stack.StartWorker();
+        await using var second = await stack.StartWorker();
+        await using var bus = await TestBus.Start(stack.Ground);
 
         var due = DateTime.UtcNow.AddSeconds(3);
-        var pings = Enumerable.Range(0, 200).Select(_ => NewId.NextGuid()).ToArray();
+        var pings = Enumerable.Range(0, 200).Select(_ => NewId.NextGuid()).ToHashSet();
         foreach (var id in pings)
             await bus.Schedule(due, new Ping { PingId = id, ScheduledFor = due });
 
-        var effects = await Eventually.Get(async () =>
-        {
-            await using var command = stack.DataSource.CreateCommand("select effects from diagnostics.ping_receipt where ping_id = any($1)");
-            command.Parameters.AddWithValue(pings);
-            var rows = new List<int>();
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-                rows.Add(reader.GetInt32(0));
-            return rows.Count == pings.Length ? rows : null;
-        }, TimeSpan.FromSeconds(30));
+        await Eventually.Until("every ping at the probe", () => pings.IsSubsetOf(probe.Received.Select(p => p.PingId)));
+        await stack.Ground.WaitUntilIdle();
 
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        effects.ShouldAllBe(e => e == 1);
-        (await ScheduledRows(null)).ShouldBeNull("every scheduled row is removed once sent");
+        var deliveries = probe.Deliveries.Where(d => pings.Contains(d.Message.PingId)).ToList();
+        deliveries.Count.ShouldBe(pings.Count, "each scheduled message is sent once");
+        (await ScheduledRows(null)).ShouldBe(0, "every scheduled row is removed once sent");
     }
 
     async Task<List<DateTime>> Attempts(Guid probeId)
@@ -107,15 +98,10 @@ public class SchedulerTests(StackFixture stack)
         return attempts;
     }
 
-    /// <summary>The number of scheduled rows (for one ping's payload, or all), or null when there are none.</summary>
-    async Task<object?> ScheduledRows(Guid? pingId)
-    {
-        await using var command = stack.DataSource.CreateCommand(
-            "select count(*) from messaging.scheduled_message where $1::text is null or body like '%' || $1::text || '%'");
-        command.Parameters.AddWithValue((object?)pingId?.ToString() ?? DBNull.Value);
-        var count = (long)(await command.ExecuteScalarAsync())!;
-        return count == 0 ? null : count;
-    }
+    /// <summary>The number of scheduled rows, for one ping's payload or all.</summary>
+    Task<long> ScheduledRows(Guid? pingId) => stack.Count(
+        "select count(*) from messaging.scheduled_message where $1::text is null or body like '%' || $1::text || '%'",
+        (object?)pingId?.ToString() ?? DBNull.Value);
 
     async Task<DateTime?> PingReceivedAt(Guid pingId)
     {

@@ -4,26 +4,30 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Billing.Tests.Postgres;
 
-[Collection(StackCollection.Name)]
-public class MigratorTests(StackFixture stack)
+public class MigratorTests(StackFixture stack) : IClassFixture<StackFixture>
 {
+    static readonly string[] Schemas = ["public", "messaging", "refunds", "diagnostics", "quartz"];
+
     [Fact]
-    public async Task Applying_the_migrations_again_changes_nothing()
+    public async Task Applying_the_migrations_again_changes_neither_the_schema_nor_its_bookkeeping()
     {
         var migrator = new Migrator(stack.DataSource, NullLogger<Migrator>.Instance);
+        var before = await PostgresSchema.Shape(stack.DataSource, Schemas);
+        var recordedBefore = await PostgresSchema.Lines(stack.DataSource, "select version from public.schema_migrations order by 1");
 
         var applied = await migrator.ApplyAsync(Migrator.FindMigrationsDirectory());
 
         applied.ShouldBeEmpty();
-        await using var command = stack.DataSource.CreateCommand("select count(*) from public.schema_migrations");
-        var recorded = (long)(await command.ExecuteScalarAsync())!;
-        recorded.ShouldBe(Directory.GetFiles(Migrator.FindMigrationsDirectory(), "*.sql").Length);
+        (await PostgresSchema.Shape(stack.DataSource, Schemas)).ShouldBe(before);
+        var expected = Directory.GetFiles(Migrator.FindMigrationsDirectory(), "*.sql").Select(Path.GetFileNameWithoutExtension).Order().ToList();
+        recordedBefore.ShouldBe(expected!);
+        (await PostgresSchema.Lines(stack.DataSource, "select version from public.schema_migrations order by 1")).ShouldBe(expected!);
     }
 
     [Fact]
     public async Task Several_instances_migrating_an_empty_database_at_once_apply_each_migration_once()
     {
-        await using var dataSource = await stack.CreateEmptyDatabase($"{StackFixture.Database}_migrate");
+        await using var dataSource = await TestGround.CreateEmptyDatabase("migrate");
         var migrations = Migrator.FindMigrationsDirectory();
 
         var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
@@ -31,5 +35,7 @@ public class MigratorTests(StackFixture stack)
 
         var expected = Directory.GetFiles(migrations, "*.sql").Select(Path.GetFileNameWithoutExtension).Order().ToList();
         runs.SelectMany(r => r).Order().ShouldBe(expected);
+        (await PostgresSchema.Shape(dataSource, Schemas)).ShouldBe(await PostgresSchema.Shape(stack.DataSource, Schemas),
+            "four racing instances build the same schema as one");
     }
 }

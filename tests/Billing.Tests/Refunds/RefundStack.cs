@@ -1,65 +1,35 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Billing.Features.Refunds.Api;
-using Billing.Hosting;
-using Billing.Providers.StandIn;
 using Billing.Providers.StandIn.Control;
-using Billing.Tests.Providers;
 using Billing.Tests.Support;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace Billing.Tests.Refunds;
 
 /// <summary>
-/// Everything a refund test talks to, for real: the provider stand-in on a loopback port, a worker process
-/// (sagas, lanes, scheduler) pointed at it, and the API in process on its own port. Slow-lane waits are
-/// configured in seconds so a test sees several retries without waiting for minutes.
+/// A <see cref="ServiceStack"/> for refund tests: slow-lane waits of 1, 2, 4 s (3 attempts) so a test sees several
+/// retries without waiting for minutes, and the refund API and the stand-in's ledger in the words of the tests.
 /// </summary>
 public sealed class RefundStack : IAsyncDisposable
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    readonly StackFixture _stack;
-    readonly Dictionary<string, string> _workerSettings;
-    readonly WebApplication _standIn;
-    readonly WebApplication _api;
-    readonly List<WorkerProcess> _workers = [];
+    /// <summary>The refund saga's queue, as the worker names it (MassTransit's kebab-case name of the saga).</summary>
+    public static readonly string SagaQueue = MassTransit.KebabCaseEndpointNameFormatter.Instance.Saga<Billing.Features.Refunds.Saga.RefundState>();
 
-    RefundStack(StackFixture stack, WebApplication standIn, WebApplication api, Dictionary<string, string> workerSettings)
+    RefundStack(ServiceStack stack) => Stack = stack;
+
+    public ServiceStack Stack { get; }
+    public HttpClient Api => Stack.Api;
+    public StandIns StandIns => Stack.StandIns;
+    public IReadOnlyList<WorkerProcess> Workers => Stack.Workers;
+
+    /// <param name="settings">Service settings over the refund test defaults (environment-variable form).</param>
+    /// <param name="standIns">The provider stand-ins' own settings (StandIn__IdempotencyWindow, …).</param>
+    public static async Task<RefundStack> Start(IReadOnlyDictionary<string, string>? settings = null, int workers = 1,
+        IReadOnlyDictionary<string, string>? standIns = null)
     {
-        _stack = stack;
-        _standIn = standIn;
-        _api = api;
-        _workerSettings = workerSettings;
-        StandIn = new HttpClient { BaseAddress = new Uri(Address(standIn)) };
-        Api = new HttpClient { BaseAddress = new Uri(Address(api)) };
-    }
-
-    public HttpClient Api { get; }
-    public HttpClient StandIn { get; }
-    public IReadOnlyList<WorkerProcess> Workers => _workers;
-
-    /// <param name="settings">Worker settings on top of the test defaults (environment-variable form).</param>
-    public static async Task<RefundStack> Start(StackFixture stack, IReadOnlyDictionary<string, string>? settings = null,
-        TimeSpan? timeoutAfterPayHold = null)
-    {
-        var standIn = await StartStandIn(timeoutAfterPayHold ?? TimeSpan.FromSeconds(4));
-        var providerUrl = Address(standIn);
-
-        var service = new Dictionary<string, string>(stack.ServiceSettings)
-        {
-            ["Refunds__Providers__card__BaseUrl"] = providerUrl,
-            ["Refunds__Providers__swish__BaseUrl"] = providerUrl,
-            ["Refunds__Providers__card__Timeout"] = "00:00:01.500",
-            ["Refunds__Providers__swish__Timeout"] = "00:00:01.500",
-        };
+        var service = new Dictionary<string, string>();
         foreach (var method in new[] { "card", "swish" })
         {
             service[$"Refunds__Methods__{method}__SlowLane__Attempts"] = "3";
@@ -69,25 +39,7 @@ public sealed class RefundStack : IAsyncDisposable
 
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             service[key] = value;
-
-        var api = BillingHost.Api(["--urls", "http://127.0.0.1:0"], configuration =>
-            configuration.AddInMemoryCollection(service.ToDictionary(p => p.Key.Replace("__", ":"), p => (string?)p.Value)));
-        await api.StartAsync();
-
-        var refunds = new RefundStack(stack, standIn, api, service);
-        await refunds.StartWorker();
-        return refunds;
-    }
-
-    /// <summary>Starts one more worker and waits until it consumes the saga and lane queues.</summary>
-    public async Task<WorkerProcess> StartWorker()
-    {
-        var worker = WorkerProcess.Start(_stack, _workerSettings);
-        _workers.Add(worker);
-        var expected = _workers.Count(w => !w.HasExited);
-        foreach (var queue in new[] { "refund-state", "refund-card-fast", "refund-card-slow", "refund-swish-fast", "refund-swish-slow", "scheduler" })
-            await _stack.WaitForConsumers(queue, expected, TimeSpan.FromSeconds(60));
-        return worker;
+        return new RefundStack(await ServiceStack.Start(service, workers, standIns));
     }
 
     public static object Body(string paymentId, decimal amount, string method = "card", string currency = "SEK", string? reason = "duplicate charge") =>
@@ -112,92 +64,37 @@ public sealed class RefundStack : IAsyncDisposable
     public async Task<RefundView> Get(Guid refundId) =>
         (await Api.GetFromJsonAsync<RefundView>($"/refunds/{refundId}", Json))!;
 
-    /// <summary>Waits until the refund reaches <paramref name="status"/>; the message names where it got stuck.</summary>
-    public async Task<RefundView> WaitFor(Guid refundId, string status, TimeSpan timeout)
-    {
-        RefundView? last = null;
-        try
-        {
-            return await Eventually.Get(async () =>
-            {
-                last = await Get(refundId);
-                return last.Status == status ? last : null;
-            }, timeout);
-        }
-        catch (TimeoutException)
-        {
-            throw new TimeoutException($"Refund {refundId} is '{last?.Status}' after {timeout.TotalSeconds:N0} s, not '{status}'. " +
-                $"Attempts: {string.Join("; ", last?.Attempts?.Select(a => $"#{a.Number} {a.Lane} {a.Outcome} {a.ErrorCode} @{a.AttemptedAt:HH:mm:ss.fff}") ?? [])}");
-        }
-    }
+    /// <summary>Waits until the refund reaches <paramref name="status"/>; the failure names where it got stuck.</summary>
+    public Task<RefundView> WaitFor(Guid refundId, string status, TimeSpan? timeout = null) =>
+        WaitFor(refundId, $"'{status}'", r => r.Status == status, timeout);
 
-    public async Task SetFaults(string method, FaultSettings faults)
-    {
-        using var response = await StandIn.PutAsJsonAsync($"/control/faults/{method}", faults, StandInHost.Json);
-        response.EnsureSuccessStatusCode();
-    }
+    /// <summary>Waits until the refund satisfies <paramref name="condition"/>, described as <paramref name="what"/>.</summary>
+    public Task<RefundView> WaitFor(Guid refundId, string what, Func<RefundView, bool> condition, TimeSpan? timeout = null) =>
+        Eventually.Get($"refund {refundId} to be {what}", () => Get(refundId), condition, timeout, Describe);
 
-    public async Task ClearFaults(string method) => (await StandIn.DeleteAsync($"/control/faults/{method}")).EnsureSuccessStatusCode();
+    public Task SetFaults(string method, FaultSettings faults) => StandIns.SetFaults(method, faults);
 
-    public async Task<LedgerView> Ledger() => (await StandIn.GetFromJsonAsync<LedgerView>("/control/ledger", StandInHost.Json))!;
+    public Task ClearFaults(string method) => StandIns.ClearFaults(method);
 
-    /// <summary>How many times the provider paid this refund (the stand-in's ledger, keyed by our reference).</summary>
-    public async Task<int> TimesPaid(Guid refundId)
-    {
-        var ledger = await Ledger();
-        return ledger.Payments.Count(p => p.Reference == refundId.ToString() || p.Reference == refundId.ToString("N"));
-    }
+    public Task<LedgerView> Ledger() => StandIns.Ledger();
+
+    /// <summary>How many times the provider paid this refund: payments under our reference, whatever key they came with.</summary>
+    public async Task<int> TimesPaid(Guid refundId) => (await Ledger()).Payments.Count(p => IsOurs(p.Reference, refundId));
 
     /// <summary>Registers a payment the refund service knows, so intake checks its refundable balance.</summary>
     public Task KnownPayment(string paymentId, decimal amount, string currency = "SEK", string method = "card") =>
         Execute("insert into refunds.payment (payment_id, amount, currency, method) values ($1, $2, $3, $4)", paymentId, amount, currency, method);
 
-    public async Task<long> Count(string sql, params object[] parameters)
-    {
-        await using var command = Command(sql, parameters);
-        return Convert.ToInt64(await command.ExecuteScalarAsync());
-    }
+    public Task<long> Count(string sql, params object[] parameters) => Stack.Count(sql, parameters);
 
-    public async Task Execute(string sql, params object[] parameters)
-    {
-        await using var command = Command(sql, parameters);
-        await command.ExecuteNonQueryAsync();
-    }
+    public Task Execute(string sql, params object[] parameters) => Stack.Execute(sql, parameters);
 
-    NpgsqlCommand Command(string sql, object[] parameters)
-    {
-        var command = _stack.DataSource.CreateCommand(sql);
-        foreach (var value in parameters)
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
-        return command;
-    }
+    /// <summary>Our reference at the provider: the refund id, as Stripe's metadata (with dashes) or Swish's reference (without).</summary>
+    public static bool IsOurs(string? reference, Guid refundId) =>
+        reference == refundId.ToString() || string.Equals(reference, refundId.ToString("N"), StringComparison.OrdinalIgnoreCase);
 
-    static async Task<WebApplication> StartStandIn(TimeSpan timeoutAfterPayHold)
-    {
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["StandIn:TimeoutAfterPayHold"] = timeoutAfterPayHold.ToString(),
-            ["Logging:LogLevel:Default"] = "Warning",
-        });
-        builder.Services.AddProviderStandIn(builder.Configuration);
-        var app = builder.Build();
-        app.MapProviderStandIn();
-        await app.StartAsync();
-        return app;
-    }
+    public static string Describe(RefundView refund) =>
+        $"'{refund.Status}', attempts: {string.Join("; ", refund.Attempts?.Select(a => $"#{a.Number} {a.Lane} {a.Outcome} {a.ErrorCode} @{a.AttemptedAt:HH:mm:ss.fff}") ?? [])}";
 
-    static string Address(WebApplication app) =>
-        app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var worker in _workers)
-            await worker.DisposeAsync();
-        await _api.DisposeAsync();
-        await _standIn.DisposeAsync();
-        Api.Dispose();
-        StandIn.Dispose();
-    }
+    public ValueTask DisposeAsync() => Stack.DisposeAsync();
 }

@@ -1,12 +1,10 @@
 using Billing.Infrastructure.Postgres;
 using Billing.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 
 namespace Billing.Tests.Scheduling;
 
-[Collection(StackCollection.Name)]
-public class QuartzMigrationTests(StackFixture stack)
+public class QuartzMigrationTests
 {
     // The tables Quartz's job store reads and writes; Quartz itself checks them (and their columns) when it starts.
     static readonly string[] CoreTables =
@@ -18,7 +16,7 @@ public class QuartzMigrationTests(StackFixture stack)
     [Fact]
     public async Task The_quartz_migration_creates_the_job_store_tables_in_the_quartz_schema()
     {
-        await using var dataSource = await stack.CreateEmptyDatabase($"{StackFixture.Database}_quartz");
+        await using var dataSource = await TestGround.CreateEmptyDatabase($"quartz_{Guid.NewGuid():N}"[..14]);
 
         var applied = await new Migrator(dataSource, NullLogger<Migrator>.Instance).ApplyAsync(Migrator.FindMigrationsDirectory());
 
@@ -35,7 +33,7 @@ public class QuartzMigrationTests(StackFixture stack)
     [Fact]
     public async Task Running_the_quartz_migration_again_changes_nothing()
     {
-        await using var dataSource = await stack.CreateEmptyDatabase($"{StackFixture.Database}_quartz");
+        await using var dataSource = await TestGround.CreateEmptyDatabase($"quartz_{Guid.NewGuid():N}"[..14]);
         var migrator = new Migrator(dataSource, NullLogger<Migrator>.Instance);
         await migrator.ApplyAsync(Migrator.FindMigrationsDirectory());
         await using (var row = dataSource.CreateCommand("insert into quartz.qrtz_locks (sched_name, lock_name) values ('Billing', 'TRIGGER_ACCESS')"))
@@ -53,23 +51,7 @@ public class QuartzMigrationTests(StackFixture stack)
         ((long)(await count.ExecuteScalarAsync())!).ShouldBe(1, "rows survive: the script drops nothing");
     }
 
-    /// <summary>Every column and index of the quartz schema, as text, to compare before and after.</summary>
-    static async Task<List<string>> Shape(NpgsqlDataSource dataSource) =>
-    [
-        .. await Names(dataSource, """
-            select table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '')
-            from information_schema.columns where table_schema = 'quartz' order by 1
-            """),
-        .. await Names(dataSource, "select indexdef from pg_indexes where schemaname = 'quartz' order by 1"),
-    ];
+    static Task<List<string>> Shape(Npgsql.NpgsqlDataSource dataSource) => PostgresSchema.Shape(dataSource, "quartz");
 
-    static async Task<List<string>> Names(NpgsqlDataSource dataSource, string sql)
-    {
-        await using var command = dataSource.CreateCommand(sql);
-        await using var reader = await command.ExecuteReaderAsync();
-        var names = new List<string>();
-        while (await reader.ReadAsync())
-            names.Add(reader.GetString(0));
-        return names;
-    }
+    static Task<List<string>> Names(Npgsql.NpgsqlDataSource dataSource, string sql) => PostgresSchema.Lines(dataSource, sql);
 }

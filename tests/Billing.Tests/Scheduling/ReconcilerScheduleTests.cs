@@ -9,8 +9,7 @@ using Quartz;
 
 namespace Billing.Tests.Scheduling;
 
-[Collection(StackCollection.Name)]
-public class ReconcilerScheduleTests(StackFixture stack) : IAsyncLifetime
+public class ReconcilerScheduleTests(StackFixture stack) : IClassFixture<StackFixture>, IAsyncLifetime
 {
     static readonly Dictionary<string, string> OnDemandOnly = new()
     {
@@ -36,7 +35,7 @@ public class ReconcilerScheduleTests(StackFixture stack) : IAsyncLifetime
     [Fact]
     public async Task With_two_workers_running_the_scheduled_reconciliation_fires_once_and_is_published_once()
     {
-        await using var probe = await MessageProbe<ReconciliationDue>.Start(stack);
+        await using var probe = await MessageProbe<ReconciliationDue>.Start(stack.Ground);
         // Whole seconds: the cron names one second of one day, so it fires once within this test.
         var due = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 8);
         var settings = new Dictionary<string, string>
@@ -49,10 +48,14 @@ public class ReconcilerScheduleTests(StackFixture stack) : IAsyncLifetime
         await using var first = workers[0];
         await using var second = workers[1];
         DateTimeOffset.UtcNow.ShouldBeLessThan(due, "both workers must be running before the reconciliation is due");
-        (await Eventually.Get(() => ClusterNodes(2), TimeSpan.FromSeconds(10))).ShouldBe(2, "each worker is a node of one cluster");
+        await Eventually.Until("both workers checked in to one Quartz cluster", async () => await ClusterNodes() == 2);
 
-        await Eventually.Get(async () => probe.Received.Count > 0 ? probe.Received : null, TimeSpan.FromSeconds(30));
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        await Eventually.Until("the reconciliation published", () => probe.Received.Count > 0);
+        // Over when no trigger is firing any more and the cron trigger's next firing is past this one.
+        await Eventually.Until("the firing to be over", async () =>
+            await Count("select count(*) from quartz.qrtz_fired_triggers") == 0
+            && await Count("select count(*) from quartz.qrtz_triggers where next_fire_time <= $1", due.ToUnixTimeMilliseconds()) == 0);
+        await stack.Ground.WaitUntilIdle();
 
         var published = probe.Received.ShouldHaveSingleItem();
         published.DueAt.ShouldBe(due);
@@ -63,42 +66,43 @@ public class ReconcilerScheduleTests(StackFixture stack) : IAsyncLifetime
     [Fact]
     public async Task A_run_requested_from_the_api_role_fires_on_a_worker_and_says_who_asked()
     {
-        await using var probe = await MessageProbe<ReconciliationDue>.Start(stack);
+        await using var probe = await MessageProbe<ReconciliationDue>.Start(stack.Ground);
         await using var worker = await StartWorker(OnDemandOnly);
         await using var api = await StartApiScheduler();
 
         var requestedAt = DateTimeOffset.UtcNow;
         var runId = await api.Services.GetRequiredService<IReconcilerTrigger>().TriggerNowAsync("ops@example.com", CancellationToken.None);
 
-        var published = await Eventually.Get(async () => probe.Received.FirstOrDefault(), TimeSpan.FromSeconds(30));
+        var published = await Eventually.Found("the reconciliation published", () => Task.FromResult(probe.Received.FirstOrDefault()));
         published.RunId.ShouldBe(runId);
         published.Trigger.ShouldBe("manual:ops@example.com");
         published.DueAt.ShouldBeInRange(requestedAt.AddSeconds(-1), DateTimeOffset.UtcNow);
 
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        // A one-off trigger is deleted once it has fired: then nothing more can come of it.
+        await Eventually.Until("the one-off trigger fired and removed", async () =>
+            await Count("select count(*) from quartz.qrtz_triggers where trigger_name <> $1", RefundReconcilerJob.ScheduleKey.Name) == 0
+            && await Count("select count(*) from quartz.qrtz_fired_triggers") == 0);
+        await stack.Ground.WaitUntilIdle();
         probe.Received.Count.ShouldBe(1);
         (await api.Services.GetRequiredService<ISchedulerFactory>().GetScheduler()).Status.ShouldBe(SchedulerStatus.Created, "the API role runs no jobs");
-        (await ClusterNodes(0)).ShouldBe(1, "only the worker is a node of the cluster");
+        (await ClusterNodes()).ShouldBe(1, "only the worker is a node of the cluster");
     }
 
     Task<InProcessHost> StartWorker(IReadOnlyDictionary<string, string> settings) =>
-        InProcessHost.Start(BillingHost.Worker([], c => InProcessHost.Configure(c, stack, settings)));
+        InProcessHost.Start(BillingHost.Worker([], c => InProcessHost.Configure(c, stack.Ground, settings)));
 
     /// <summary>What the API role registers for jobs, without its HTTP server.</summary>
     Task<InProcessHost> StartApiScheduler()
     {
         var builder = Host.CreateApplicationBuilder();
-        InProcessHost.Configure(builder.Configuration, stack);
+        InProcessHost.Configure(builder.Configuration, stack.Ground);
         builder.Services.AddBillingJobsClient(builder.Configuration);
         return InProcessHost.Start(builder.Build());
     }
 
-    /// <summary>Scheduler instances checked in to the cluster, or null while fewer than <paramref name="atLeast"/>.</summary>
-    async Task<int?> ClusterNodes(int atLeast)
-    {
-        await using var command = stack.DataSource.CreateCommand("select count(*) from quartz.qrtz_scheduler_state where sched_name = $1");
-        command.Parameters.AddWithValue(SchedulingRegistration.SchedulerName);
-        var nodes = (int)(long)(await command.ExecuteScalarAsync())!;
-        return nodes >= atLeast ? nodes : null;
-    }
+    /// <summary>Scheduler instances checked in to the cluster.</summary>
+    Task<long> ClusterNodes() =>
+        Count("select count(*) from quartz.qrtz_scheduler_state where sched_name = $1", SchedulingRegistration.SchedulerName);
+
+    Task<long> Count(string sql, params object[] parameters) => stack.Count(sql, parameters);
 }

@@ -18,17 +18,17 @@ public sealed class InProcessHost : IAsyncDisposable
         return new InProcessHost(host);
     }
 
-    /// <summary>The stack's service settings (as configuration keys), then <paramref name="settings"/> over them.</summary>
-    public static IEnumerable<KeyValuePair<string, string?>> Settings(StackFixture stack, IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>The ground's service settings (as configuration keys), then <paramref name="settings"/> over them.</summary>
+    public static IEnumerable<KeyValuePair<string, string?>> Settings(TestGround ground, IReadOnlyDictionary<string, string>? settings = null)
     {
         var merged = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (key, value) in stack.ServiceSettings.Concat(settings ?? new Dictionary<string, string>()))
+        foreach (var (key, value) in ground.ServiceSettings.Concat(settings ?? new Dictionary<string, string>()))
             merged[key.Replace("__", ":")] = value;
         return merged;
     }
 
-    public static void Configure(IConfigurationBuilder configuration, StackFixture stack, IReadOnlyDictionary<string, string>? settings = null) =>
-        configuration.AddInMemoryCollection(Settings(stack, settings));
+    public static void Configure(IConfigurationBuilder configuration, TestGround ground, IReadOnlyDictionary<string, string>? settings = null) =>
+        configuration.AddInMemoryCollection(Settings(ground, settings));
 
     public async ValueTask DisposeAsync()
     {

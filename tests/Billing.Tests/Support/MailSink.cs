@@ -19,7 +19,7 @@ public static class MailSink
     {
         if (Environment.GetEnvironmentVariable("BILLING_MAIL_DIR") is { Length: > 0 } configured)
             return configured;
-        var stack = Path.Combine(RepositoryRoot(), ".stack");
+        var stack = Path.Combine(Repository.Root, ".stack");
         var recorded = Path.Combine(stack, "mail-dir");
         return File.Exists(recorded) ? File.ReadAllText(recorded).Trim() : Path.Combine(stack, "mail");
     }
@@ -28,42 +28,29 @@ public static class MailSink
     /// Waits until the sink holds <paramref name="count"/> messages whose raw text contains <paramref name="marker"/>
     /// (a Message-ID, say) and returns them, or fails the test naming where it looked.
     /// </summary>
-    public static async Task<IReadOnlyList<StoredMail>> WaitFor(string marker, int count, TimeSpan timeout)
+    public static async Task<IReadOnlyList<StoredMail>> WaitFor(string marker, int count, TimeSpan? timeout = null)
     {
         var delivered = Path.Combine(MailDirectory, "new");
         if (!Directory.Exists(delivered))
             throw new InvalidOperationException(
                 $"No Maildir at {MailDirectory}. Start the local stack with `scripts/stack.sh up`, or point BILLING_MAIL_DIR at the directory the running mail sink writes to.");
 
-        var deadline = DateTime.UtcNow + timeout;
-        var found = new List<StoredMail>();
-        while (DateTime.UtcNow < deadline)
-        {
-            found.Clear();
-            foreach (var file in Directory.EnumerateFiles(delivered))
-            {
-                var text = await File.ReadAllTextAsync(file);
-                if (text.Contains(marker, StringComparison.Ordinal))
-                    found.Add(StoredMail.Parse(file, text));
-            }
-
-            if (found.Count >= count)
-                return found;
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException(
-            $"{found.Count} message(s) containing '{marker}' in {delivered} after {timeout.TotalSeconds:N0} s; expected {count}. " +
-            "Is the mail sink on 127.0.0.1:2525 writing somewhere else (BILLING_MAIL_DIR)?");
+        return await Eventually.Get($"{count} message(s) containing '{marker}' in {delivered} (is the sink on 127.0.0.1:2525 writing elsewhere? BILLING_MAIL_DIR)",
+            () => Containing(delivered, marker), found => found.Count >= count, timeout, found => $"{found.Count} message(s)");
     }
 
-    static string RepositoryRoot()
+    /// <summary>Every stored message whose raw text contains <paramref name="marker"/>.</summary>
+    public static async Task<IReadOnlyList<StoredMail>> Containing(string delivered, string marker)
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Billing.sln")))
-                return dir.FullName;
+        var found = new List<StoredMail>();
+        foreach (var file in Directory.EnumerateFiles(delivered))
+        {
+            var text = await File.ReadAllTextAsync(file);
+            if (text.Contains(marker, StringComparison.Ordinal))
+                found.Add(StoredMail.Parse(file, text));
+        }
 
-        throw new InvalidOperationException($"No Billing.sln above {AppContext.BaseDirectory}; set BILLING_MAIL_DIR to the mail sink's Maildir.");
+        return found;
     }
 }
 

@@ -8,28 +8,31 @@ using Microsoft.Extensions.Hosting;
 namespace Billing.Tests.Support;
 
 /// <summary>
-/// Receives every <typeparamref name="T"/> published on the test virtual host, on a queue of its own (deleted with it),
-/// so a test sees exactly what the service published.
+/// Receives every <typeparamref name="T"/> published on the ground's virtual host, on a queue of its own (deleted with
+/// it) and without an inbox, so a test counts what reached the transport: a message sent twice is seen twice.
 /// </summary>
 public sealed class MessageProbe<T> : IAsyncDisposable
     where T : class
 {
     readonly IHost _host;
-    readonly ConcurrentQueue<T> _received;
+    readonly ConcurrentQueue<Delivery<T>> _deliveries;
 
-    MessageProbe(IHost host, ConcurrentQueue<T> received)
+    MessageProbe(IHost host, ConcurrentQueue<Delivery<T>> deliveries)
     {
         _host = host;
-        _received = received;
+        _deliveries = deliveries;
     }
 
-    public IReadOnlyList<T> Received => _received.ToArray();
+    public IReadOnlyList<T> Received => _deliveries.Select(d => d.Message).ToArray();
 
-    public static async Task<MessageProbe<T>> Start(StackFixture stack)
+    /// <summary>Every delivery in the order it came, with the transport's MessageId.</summary>
+    public IReadOnlyList<Delivery<T>> Deliveries => _deliveries.ToArray();
+
+    public static async Task<MessageProbe<T>> Start(TestGround ground)
     {
-        var received = new ConcurrentQueue<T>();
+        var received = new ConcurrentQueue<Delivery<T>>();
         var builder = Host.CreateApplicationBuilder();
-        InProcessHost.Configure(builder.Configuration, stack);
+        InProcessHost.Configure(builder.Configuration, ground);
         var rabbit = builder.Configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>()!;
 
         // Start-up returns once the queue is bound, so nothing published after it is missed.
@@ -47,7 +50,7 @@ public sealed class MessageProbe<T> : IAsyncDisposable
                 e.Durable = false;
                 e.Handler<T>(context =>
                 {
-                    received.Enqueue(context.Message);
+                    received.Enqueue(new Delivery<T>(context.MessageId, context.Message));
                     return Task.CompletedTask;
                 });
             });
@@ -64,3 +67,5 @@ public sealed class MessageProbe<T> : IAsyncDisposable
         _host.Dispose();
     }
 }
+
+public sealed record Delivery<T>(Guid? MessageId, T Message);

@@ -1,7 +1,6 @@
 using Billing.Infrastructure.Messaging;
 using Billing.Infrastructure.Persistence;
 using MassTransit;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -16,11 +15,10 @@ public sealed class TestBus : IAsyncDisposable
 
     public IBus Bus => _host.Services.GetRequiredService<IBus>();
 
-    public static async Task<TestBus> Start(StackFixture stack)
+    public static async Task<TestBus> Start(TestGround ground)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(stack.ServiceSettings.Select(kv =>
-            new KeyValuePair<string, string?>(kv.Key.Replace("__", ":"), kv.Value)));
+        InProcessHost.Configure(builder.Configuration, ground);
         builder.Services.AddBillingPersistence(builder.Configuration);
         builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Client);
 

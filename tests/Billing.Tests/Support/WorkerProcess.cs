@@ -1,11 +1,18 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
+using Billing.Infrastructure.Messaging;
 
 namespace Billing.Tests.Support;
 
-/// <summary>A real worker process of the service (`Billing worker`), as deployed: killable with SIGKILL.</summary>
+/// <summary>
+/// A real worker process of the service (`Billing worker`), as deployed: stopped gracefully (SIGTERM) at the end of a
+/// test, or killed (SIGKILL) when the test is about a crash.
+/// </summary>
 public sealed class WorkerProcess : IAsyncDisposable
 {
+    static readonly TimeSpan GracefulStop = TimeSpan.FromSeconds(30);
+
     readonly Process _process;
     readonly StringBuilder _output = new();
 
@@ -27,7 +34,11 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static WorkerProcess Start(StackFixture stack, IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>The queues the worker said it consumes once its bus was up (empty until <see cref="WaitUntilReady"/>).</summary>
+    public IReadOnlyList<string> Queues { get; private set; } = [];
+
+    /// <param name="service">The ground's settings; <paramref name="settings"/> go over them (environment-variable form).</param>
+    public static WorkerProcess Start(IReadOnlyDictionary<string, string> service, IReadOnlyDictionary<string, string>? settings = null)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Billing.dll"), "worker"])
         {
@@ -35,14 +46,48 @@ public sealed class WorkerProcess : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        foreach (var (key, value) in stack.ServiceSettings.Concat(settings ?? new Dictionary<string, string>()))
+        foreach (var (key, value) in service.Concat(settings ?? new Dictionary<string, string>()))
             start.Environment[key] = value;
 
         return new WorkerProcess(Process.Start(start) ?? throw new InvalidOperationException("Could not start the worker process."));
     }
 
+    /// <summary>Starts a worker and returns once it consumes every queue it serves.</summary>
+    public static async Task<WorkerProcess> StartReady(IReadOnlyDictionary<string, string> service, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var worker = Start(service, settings);
+        await worker.WaitUntilReady();
+        return worker;
+    }
+
+    /// <summary>Waits for the worker's own word that its bus is up and every endpoint consumes (WorkerReadiness).</summary>
+    public async Task WaitUntilReady()
+    {
+        var line = await Eventually.Found("the worker's ready line", () =>
+        {
+            if (HasExited)
+                throw new InvalidOperationException($"The worker exited ({ExitCode}) before it was ready:\n{Output}");
+            var ready = Output.Split('\n').FirstOrDefault(l => l.Contains(WorkerReadiness.ReadyLine, StringComparison.Ordinal));
+            return Task.FromResult(ready);
+        });
+        Queues = line[(line.IndexOf(WorkerReadiness.ReadyLine, StringComparison.Ordinal) + WorkerReadiness.ReadyLine.Length)..]
+            .Trim().Split(',', StringSplitOptions.RemoveEmptyEntries);
+    }
+
     /// <summary>SIGKILL: no shutdown hooks, no acknowledgements, like a crash or an OOM kill.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
+
+    /// <summary>SIGTERM, as an orchestrator stops a worker: consumers finish what they hold and the bus closes cleanly.</summary>
+    public async Task Stop()
+    {
+        if (_process.HasExited)
+            return;
+        if (SendSignal(_process.Id, SigTerm) != 0 || !await WaitForExit(GracefulStop))
+        {
+            Kill();
+            await _process.WaitForExitAsync();
+        }
+    }
 
     public async Task<bool> WaitForExit(TimeSpan timeout)
     {
@@ -60,12 +105,7 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
+        await Stop();
         _process.Dispose();
     }
 
@@ -76,4 +116,9 @@ public sealed class WorkerProcess : IAsyncDisposable
         lock (_output)
             _output.AppendLine(line);
     }
+
+    const int SigTerm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    static extern int SendSignal(int pid, int signal);
 }

@@ -22,7 +22,7 @@ public class SmtpSupportMailerTests
 
         await Mailer().SendAsync(mail, CancellationToken.None);
 
-        var stored = (await MailSink.WaitFor(mail.MessageId.ToString("N"), 1, TimeSpan.FromSeconds(10))).ShouldHaveSingleItem();
+        var stored = (await MailSink.WaitFor(mail.MessageId.ToString("N"), 1, TimeSpan.FromSeconds(30))).ShouldHaveSingleItem();
         stored.Headers["Message-ID"].ShouldBe($"<{mail.MessageId:N}@billing.local>");
         stored.Headers["From"].ShouldBe("billing@billing.local");
         stored.Headers["To"].ShouldBe("support@billing.local");
@@ -31,7 +31,7 @@ public class SmtpSupportMailerTests
     }
 
     [Fact]
-    public async Task The_same_mail_sent_again_after_a_crash_carries_the_same_message_id()
+    public async Task The_same_mail_sent_twice_carries_the_same_message_id_both_times()
     {
         var mail = new Features.Support.SupportMail { Subject = "Reconciliation stuck", Body = "Run 12 has not finished.", MessageId = NewId.NextGuid() };
         var mailer = Mailer();
@@ -39,7 +39,7 @@ public class SmtpSupportMailerTests
         await mailer.SendAsync(mail, CancellationToken.None);
         await mailer.SendAsync(mail, CancellationToken.None);
 
-        var stored = await MailSink.WaitFor(mail.MessageId.ToString("N"), 2, TimeSpan.FromSeconds(10));
+        var stored = await MailSink.WaitFor(mail.MessageId.ToString("N"), 2, TimeSpan.FromSeconds(30));
         stored.Count.ShouldBe(2, "the sink keeps both; a mail client shows them as one");
         stored.Select(m => m.Headers["Message-ID"]).Distinct().ShouldHaveSingleItem().ShouldBe($"<{mail.MessageId:N}@billing.local>");
     }

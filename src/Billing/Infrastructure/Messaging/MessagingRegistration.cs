@@ -45,7 +45,8 @@ public static class MessagingRegistration
             else
                 x.AddMessageScheduler(scheduler.SchedulerAddress);
 
-            x.AddRequestClient<RequestRefund>(RequestTimeout.After(s: 15));
+            // How long POST /refunds waits for the saga's decision before answering 503 "send it again".
+            x.AddRequestClient<RequestRefund>(configuration.GetValue("Refunds:IntakeTimeout", TimeSpan.FromSeconds(15)));
 
             x.UsingRabbitMq((context, cfg) =>
             {
@@ -67,6 +68,14 @@ public static class MessagingRegistration
                 cfg.ConfigureEndpoints(context);
             });
         });
+
+        if (role == BusRole.Worker)
+        {
+            // After MassTransit's hosted service, so that the line comes once every endpoint is ready.
+            services.AddSingleton<WorkerReadiness>();
+            services.AddReceiveEndpointObserver<WorkerReadiness>();
+            services.AddHostedService(sp => sp.GetRequiredService<WorkerReadiness>());
+        }
 
         return services;
     }

@@ -1,0 +1,114 @@
+using Billing.Hosting;
+using Billing.Infrastructure.Messaging;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Billing.Tests.Support;
+
+/// <summary>
+/// The whole service for one feature test, for real and on clean ground of its own: the provider stand-ins on a
+/// loopback port, the API in process on its own port, and worker processes pointed at both. Feature wrappers
+/// (RefundStack, …) add their settings and helpers on top; see tests/README.md.
+/// </summary>
+public sealed class ServiceStack : IAsyncDisposable
+{
+    readonly Dictionary<string, string> _settings;
+    readonly WebApplication _api;
+    readonly List<WorkerProcess> _workers = [];
+
+    ServiceStack(TestGround ground, StandIns standIns, WebApplication api, Dictionary<string, string> settings)
+    {
+        Ground = ground;
+        StandIns = standIns;
+        _api = api;
+        _settings = settings;
+        Api = new HttpClient { BaseAddress = new Uri(Address(api)) };
+    }
+
+    public TestGround Ground { get; }
+    public StandIns StandIns { get; }
+    public HttpClient Api { get; }
+    public IReadOnlyList<WorkerProcess> Workers => _workers;
+
+    /// <summary>The settings every process of this stack runs with (environment-variable form).</summary>
+    public IReadOnlyDictionary<string, string> Settings => _settings;
+
+    /// <param name="settings">Service settings over the ground's and the stand-ins' (environment-variable form).</param>
+    /// <param name="standIns">How the provider stand-ins behave (their own options, not the service's).</param>
+    public static async Task<ServiceStack> Start(IReadOnlyDictionary<string, string>? settings = null, int workers = 1,
+        IReadOnlyDictionary<string, string>? standIns = null)
+    {
+        var ground = await TestGround.Create();
+        var providers = await StandIns.Start(standIns);
+
+        var service = new Dictionary<string, string>(ground.ServiceSettings);
+        foreach (var (key, value) in providers.ServiceSettings.Concat(settings ?? new Dictionary<string, string>()))
+            service[key] = value;
+
+        var api = BillingHost.Api(["--urls", "http://127.0.0.1:0"], configuration =>
+            configuration.AddInMemoryCollection(service.ToDictionary(p => p.Key.Replace("__", ":"), p => (string?)p.Value)));
+        await api.StartAsync();
+
+        var stack = new ServiceStack(ground, providers, api, service);
+        for (var i = 0; i < workers; i++)
+            await stack.StartWorker();
+        return stack;
+    }
+
+    /// <summary>Starts one more worker and returns once it consumes every queue it serves.</summary>
+    public async Task<WorkerProcess> StartWorker(IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var worker = WorkerProcess.Start(_settings, settings);
+        _workers.Add(worker);
+        await worker.WaitUntilReady();
+        return worker;
+    }
+
+    /// <summary>SIGKILLs a worker and waits until it is gone.</summary>
+    public async Task Kill(WorkerProcess worker)
+    {
+        worker.Kill();
+        (await worker.WaitForExit(TimeSpan.FromSeconds(30))).ShouldBeTrue("the killed worker should be gone");
+    }
+
+    /// <summary>Waits until nothing is left to do on the stack's ground (see <see cref="TestGround.WaitUntilIdle"/>).</summary>
+    public Task WaitUntilIdle(TimeSpan? timeout = null) => Ground.WaitUntilIdle(timeout);
+
+    public async Task<long> Count(string sql, params object[] parameters)
+    {
+        await using var command = Command(sql, parameters);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
+    public async Task Execute(string sql, params object[] parameters)
+    {
+        await using var command = Command(sql, parameters);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    NpgsqlCommand Command(string sql, object[] parameters)
+    {
+        var command = Ground.DataSource.CreateCommand(sql);
+        foreach (var value in parameters)
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        return command;
+    }
+
+    static string Address(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+
+    public async ValueTask DisposeAsync()
+    {
+        // Workers first and gracefully, so nothing they hold is half done when the ground goes.
+        await Task.WhenAll(_workers.Select(w => w.DisposeAsync().AsTask()));
+        await _api.DisposeAsync();
+        await StandIns.DisposeAsync();
+        Api.Dispose();
+        await Ground.DisposeAsync();
+    }
+}

@@ -1,0 +1,27 @@
+using System.Diagnostics;
+
+namespace Billing.Tests.Support;
+
+/// <summary>The stack's servers themselves, restarted under a running test (scripts/stack.sh restart), as in production.</summary>
+public static class StackServers
+{
+    public static Task RestartPostgres() => Restart("postgres");
+
+    public static Task RestartRabbitMq() => Restart("rabbitmq");
+
+    /// <summary>Restarts one server and returns once it answers again; fails the test with the script's output otherwise.</summary>
+    static async Task Restart(string server)
+    {
+        var start = new ProcessStartInfo("bash", [Path.Combine(Repository.Root, "scripts", "stack.sh"), "restart", server])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not run scripts/stack.sh.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(timeout.Token);
+        process.ExitCode.ShouldBe(0, $"scripts/stack.sh restart {server}:\n{await output}\n{await errors}");
+    }
+}
