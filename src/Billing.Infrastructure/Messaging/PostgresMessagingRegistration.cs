@@ -51,6 +51,7 @@ public static class PostgresMessagingRegistration
 
         x.AddConfigureEndpointsCallback((context, name, endpoint) =>
         {
+            endpoint.UseTransientFaultRetry();
             endpoint.UsePostgresConcurrencyRetry();
 
             // Not the scheduler: its commands are idempotent by token already, and the redelivery commands of one
@@ -83,6 +84,20 @@ public static class PostgresMessagingRegistration
         configurator.ConnectConsumerConfigurationObserver(observer);
         configurator.ConnectSagaConfigurationObserver(observer);
     }
+
+    /// <summary>
+    /// Waits out a database that is briefly away (a restart, a failover, a full pool) at growing intervals, about a
+    /// minute in all, instead of sending the message to its error queue. Outermost, so a lost race retried inside it
+    /// does not use up these waits.
+    /// </summary>
+    public static void UseTransientFaultRetry(this IConsumePipeConfigurator configurator) =>
+        configurator.UseMessageRetry(r =>
+        {
+            r.Handle<Exception>(PostgresErrors.IsTransient);
+            r.Intervals(
+                TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2),
+                TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30));
+        });
 
     /// <summary>
     /// Retries at once when Postgres reports a lost race (a concurrent insert of the same saga, a deadlock):

@@ -51,6 +51,26 @@ public sealed class RabbitMqManagement(string baseUrl, string username, string p
         return info?.Consumers ?? 0;
     }
 
+    /// <summary>
+    /// Puts raw bytes (as UTF-8 text) on a queue through the default exchange, as a broken or foreign producer would:
+    /// what a consumer must survive without help from MassTransit's serializer.
+    /// </summary>
+    public async Task PublishRaw(string virtualHost, string queue, string payload, string contentType, CancellationToken cancellationToken = default)
+    {
+        var body = JsonSerializer.Serialize(new
+        {
+            properties = new { content_type = contentType, message_id = Guid.NewGuid().ToString(), delivery_mode = 2 },
+            routing_key = queue,
+            payload,
+            payload_encoding = "string",
+        });
+        using var response = await _http.PostAsync($"/api/exchanges/{Uri.EscapeDataString(virtualHost)}/amq.default/publish", Json(body), cancellationToken);
+        response.EnsureSuccessStatusCode();
+        var routed = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        if (!routed.GetProperty("routed").GetBoolean())
+            throw new InvalidOperationException($"RabbitMQ routed the message to no queue: is there a queue '{queue}' in '{virtualHost}'?");
+    }
+
     /// <summary>Drops every ready message of a queue.</summary>
     public async Task Purge(string virtualHost, string queue, CancellationToken cancellationToken = default) =>
         (await _http.DeleteAsync($"/api/queues/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(queue)}/contents", cancellationToken))

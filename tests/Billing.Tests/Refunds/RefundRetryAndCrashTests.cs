@@ -128,7 +128,9 @@ public class RefundRetryAndCrashTests
         await refunds.Stack.Ground.WaitUntilDrained(RefundStack.SagaQueue);
         (await refunds.Get(attempting)).Status.ShouldBe("attempting");
         (await refunds.Get(retrying)).Status.ShouldBe("retrying", "the repeats landed while the Swish refund waited");
-        (await ScheduledFor(refunds, retrying)).ShouldBe(1, "one slow attempt scheduled, not one per repeated report");
+        (await ScheduledFor(refunds, retrying)).ShouldBe(1, "one slow attempt scheduled, not one per repeated report: " + string.Join("; ",
+            await PostgresSchema.Lines(refunds.Stack.Ground.DataSource,
+                $"select destination_address || ' ' || message_type || ' ' || due_at from messaging.scheduled_message where body like '%{retrying}%'")));
 
         await refunds.ClearFaults("card");
         await refunds.ClearFaults("swish");

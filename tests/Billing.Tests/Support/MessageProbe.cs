@@ -17,11 +17,15 @@ public sealed class MessageProbe<T> : IAsyncDisposable
     readonly IHost _host;
     readonly ConcurrentQueue<Delivery<T>> _deliveries;
 
-    MessageProbe(IHost host, ConcurrentQueue<Delivery<T>> deliveries)
+    MessageProbe(IHost host, ConcurrentQueue<Delivery<T>> deliveries, string queue)
     {
         _host = host;
         _deliveries = deliveries;
+        Queue = queue;
     }
+
+    /// <summary>The probe's own queue, for waiting until it is drained.</summary>
+    public string Queue { get; }
 
     public IReadOnlyList<T> Received => _deliveries.Select(d => d.Message).ToArray();
 
@@ -31,6 +35,7 @@ public sealed class MessageProbe<T> : IAsyncDisposable
     public static async Task<MessageProbe<T>> Start(TestGround ground)
     {
         var received = new ConcurrentQueue<Delivery<T>>();
+        var queue = $"probe-{typeof(T).Name}-{NewId.Next():N}";
         var builder = Host.CreateApplicationBuilder();
         InProcessHost.Configure(builder.Configuration, ground);
         var rabbit = builder.Configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>()!;
@@ -44,7 +49,7 @@ public sealed class MessageProbe<T> : IAsyncDisposable
                 h.Username(rabbit.Username);
                 h.Password(rabbit.Password);
             });
-            cfg.ReceiveEndpoint($"probe-{typeof(T).Name}-{NewId.Next():N}", e =>
+            cfg.ReceiveEndpoint(queue, e =>
             {
                 e.AutoDelete = true;
                 e.Durable = false;
@@ -58,7 +63,7 @@ public sealed class MessageProbe<T> : IAsyncDisposable
 
         var host = builder.Build();
         await host.StartAsync();
-        return new MessageProbe<T>(host, received);
+        return new MessageProbe<T>(host, received, queue);
     }
 
     public async ValueTask DisposeAsync()

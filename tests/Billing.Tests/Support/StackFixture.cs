@@ -36,11 +36,7 @@ public sealed class StackFixture : IAsyncLifetime
     }
 
     /// <summary>Every queue of this ground's virtual host, with its depth and consumers (as the broker last counted them).</summary>
-    public async Task<IReadOnlyList<QueueDepth>> Queues()
-    {
-        using var management = TestGround.Management();
-        return await management.Queues(VirtualHost);
-    }
+    public Task<IReadOnlyList<QueueDepth>> Queues() => Ground.Queues();
 
     public async Task<long> Count(string sql, params object[] parameters)
     {

@@ -34,6 +34,13 @@ public sealed class TestBus : IAsyncDisposable
         await scope.ServiceProvider.GetRequiredService<IMessageScheduler>().SchedulePublish(dueUtc, message);
     }
 
+    public async Task ScheduleSend<T>(Uri destination, DateTime dueUtc, T message)
+        where T : class
+    {
+        using var scope = _host.Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<IMessageScheduler>().ScheduleSend(destination, dueUtc, message);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _host.StopAsync();

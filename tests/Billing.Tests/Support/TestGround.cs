@@ -125,6 +125,13 @@ public sealed class TestGround : IAsyncDisposable
         return busy;
     }
 
+    /// <summary>Every queue of the ground's virtual host, with its depth and consumers (as the broker last counted them).</summary>
+    public async Task<IReadOnlyList<QueueDepth>> Queues()
+    {
+        using var management = Management();
+        return await management.Queues(VirtualHost);
+    }
+
     public static RabbitMqManagement Management() => new(ManagementUrl, User, Password);
 
     public async ValueTask DisposeAsync()

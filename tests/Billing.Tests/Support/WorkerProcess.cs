@@ -72,6 +72,7 @@ public sealed class WorkerProcess : IAsyncDisposable
         });
         Queues = line[(line.IndexOf(WorkerReadiness.ReadyLine, StringComparison.Ordinal) + WorkerReadiness.ReadyLine.Length)..]
             .Trim().Split(',', StringSplitOptions.RemoveEmptyEntries);
+        Queues.ShouldNotBeEmpty($"a ready worker consumes queues:\n{Output}");
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no acknowledgements, like a crash or an OOM kill.</summary>

@@ -25,7 +25,8 @@ public sealed class ScheduleMessageConsumer<TDbContext>(TDbContext dbContext) : 
             request_id = excluded.request_id, source_address = excluded.source_address, destination_address = excluded.destination_address,
             response_address = excluded.response_address, fault_address = excluded.fault_address, sent_time = excluded.sent_time,
             expiration_time = excluded.expiration_time, headers = excluded.headers, properties = excluded.properties,
-            content_type = excluded.content_type, message_type = excluded.message_type, body = excluded.body
+            content_type = excluded.content_type, message_type = excluded.message_type, body = excluded.body,
+            send_attempts = 0, last_error = null
         """;
 
     public async Task Consume(ConsumeContext<ScheduleMessage> context)

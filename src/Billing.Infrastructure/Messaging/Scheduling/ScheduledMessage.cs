@@ -5,4 +5,9 @@ public class ScheduledMessage : StoredMessage
 {
     public Guid TokenId { get; set; }
     public DateTime DueAt { get; set; }
+
+    /// <summary>Sends that failed so far; each failure moves <see cref="DueAt"/> further out.</summary>
+    public int SendAttempts { get; set; }
+
+    public string? LastError { get; set; }
 }

@@ -71,9 +71,8 @@ public static class MessagingRegistration
 
         if (role == BusRole.Worker)
         {
-            // After MassTransit's hosted service, so that the line comes once every endpoint is ready.
+            // After MassTransit's hosted service, which starts the bus that this one waits for.
             services.AddSingleton<WorkerReadiness>();
-            services.AddReceiveEndpointObserver<WorkerReadiness>();
             services.AddHostedService(sp => sp.GetRequiredService<WorkerReadiness>());
         }
 

@@ -3,25 +3,46 @@ using MassTransit;
 namespace Billing.Infrastructure.Messaging;
 
 /// <summary>
-/// Says once, when the worker's bus has started, which queues it consumes: operators see that a worker is up and
-/// what it serves, and tests wait for this line instead of polling RabbitMQ for a hand-kept list of queues.
-/// Registered after MassTransit's hosted service, which (with WaitUntilStarted) returns only once every endpoint is ready.
+/// Says once, when every receive endpoint of the worker's bus is ready (the bus healthy), which queues it consumes:
+/// operators see that a worker is up and what it serves, and tests wait for this line instead of polling RabbitMQ for
+/// a hand-kept list of queues. It watches the endpoints from before the bus starts (it connects itself when created,
+/// which the host does before starting any hosted service).
 /// </summary>
-public sealed class WorkerReadiness(ILogger<WorkerReadiness> logger) : IReceiveEndpointObserver, IHostedService
+public sealed class WorkerReadiness : IReceiveEndpointObserver, IHostedService
 {
+    static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
+
+    readonly IBusControl _bus;
+    readonly ILogger<WorkerReadiness> _logger;
+
+    public WorkerReadiness(IBusControl bus, ILogger<WorkerReadiness> logger)
+    {
+        _bus = bus;
+        _logger = logger;
+        bus.ConnectReceiveEndpointObserver(this);
+    }
+
     /// <summary>The start of the line, followed by the queues, comma-separated.</summary>
     public const string ReadyLine = "Worker ready, consuming: ";
 
     readonly SortedSet<string> _queues = new(StringComparer.Ordinal);
     readonly Lock _gate = new();
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        string queues;
+        if (await _bus.WaitForHealthStatus(BusHealthStatus.Healthy, StartTimeout) != BusHealthStatus.Healthy)
+        {
+            _logger.LogWarning("The worker's bus is not healthy {Timeout} after start; queues ready so far: {Queues}", StartTimeout, Queues());
+            return;
+        }
+
+        _logger.LogInformation(ReadyLine + "{Queues}", Queues());
+    }
+
+    string Queues()
+    {
         lock (_gate)
-            queues = string.Join(",", _queues);
-        logger.LogInformation(ReadyLine + "{Queues}", queues);
-        return Task.CompletedTask;
+            return string.Join(",", _queues);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
