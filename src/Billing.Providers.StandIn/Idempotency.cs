@@ -29,7 +29,7 @@ public sealed class IdempotencyStore<TAnswer>(TimeProvider clock, TimeSpan? wind
             var execution = execute();
             if (key is not null && execution.Keep)
                 _answers[key] = new Stored(fingerprint, execution.Answer, clock.GetUtcNow());
-            return new(execution.Answer, Paid: execution.Paid, HoldAfterPay: execution.HoldAfterPay);
+            return new(execution.Answer, HoldAfterPay: execution.HoldAfterPay);
         }
     }
 
@@ -54,9 +54,6 @@ public sealed class IdempotencyStore<TAnswer>(TimeProvider clock, TimeSpan? wind
 }
 
 /// <param name="Keep">False for answers a retry should not see again (a retryable failure never reached the money).</param>
-/// <param name="Paid">True when this execution moved money (and was recorded in the ledger).</param>
-public sealed record Execution<TAnswer>(TAnswer Answer, bool Keep, bool Paid = false, bool HoldAfterPay = false);
+public sealed record Execution<TAnswer>(TAnswer Answer, bool Keep, bool HoldAfterPay = false);
 
-/// <param name="Paid">True only for the request that paid; a replay of it pays nothing.</param>
-public sealed record IdempotentResult<TAnswer>(
-    TAnswer? Answer, bool Replayed = false, bool Conflict = false, bool Paid = false, bool HoldAfterPay = false);
+public sealed record IdempotentResult<TAnswer>(TAnswer? Answer, bool Replayed = false, bool Conflict = false, bool HoldAfterPay = false);

@@ -6,10 +6,10 @@ namespace Billing.Providers.StandIn;
 public static class ProviderGate
 {
     /// <summary>
-    /// Logs every request that reaches the group's endpoints (see <see cref="RequestLog"/>), with what its URL and
+    /// Logs every request that reaches the group's endpoints in the <see cref="Ledger"/>, with what its URL and
     /// headers say (<paramref name="identify"/>); the handler adds what only it knows through <see cref="NoteRequest"/>,
-    /// and the answer's status is added here. Add it before <see cref="WithFaultsOf"/>: a dark or slow provider
-    /// still received the request, and the time it arrived is the one that counts.
+    /// the payment marks it paid, and the answer's status is added here. Add it before <see cref="WithFaultsOf"/>:
+    /// a dark or slow provider still received the request, and the time it arrived is the one that counts.
     /// </summary>
     public static RouteGroupBuilder WithRequestLog(
         this RouteGroupBuilder group, PaymentMethod method, Func<HttpRequest, ProviderRequest, ProviderRequest> identify) =>
@@ -18,8 +18,8 @@ public static class ProviderGate
             var http = context.HttpContext;
             var receivedAt = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
             var operation = HttpMethods.IsGet(http.Request.Method) ? ProviderOperation.Lookup : ProviderOperation.Refund;
-            var logged = http.RequestServices.GetRequiredService<RequestLog>()
-                .Add(identify(http.Request, new ProviderRequest(method, operation, http.Request.Path.Value ?? "", receivedAt)));
+            var logged = http.RequestServices.GetRequiredService<Ledger>()
+                .Received(identify(http.Request, new ProviderRequest(method, operation, http.Request.Path.Value ?? "", receivedAt)));
             http.Features.Set(logged);
 
             var result = await next(context);
@@ -29,9 +29,12 @@ public static class ProviderGate
             return result;
         });
 
-    /// <summary>Adds what the handler learnt (the reference sent, whether it paid) to this request's line in the log.</summary>
+    /// <summary>This request's line in the ledger's request log.</summary>
+    public static LoggedRequest LoggedRequest(this HttpContext http) => http.Features.GetRequiredFeature<LoggedRequest>();
+
+    /// <summary>Adds what the handler learnt (the reference sent, whether it replayed) to this request's line in the log.</summary>
     public static void NoteRequest(this HttpContext http, Func<ProviderRequest, ProviderRequest> change) =>
-        http.Features.GetRequiredFeature<LoggedRequest>().Update(change);
+        http.LoggedRequest().Update(change);
 
     /// <summary>
     /// Applies a method's transport-level faults to every endpoint of its provider: latency first, then the dark

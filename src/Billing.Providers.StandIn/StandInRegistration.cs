@@ -23,7 +23,6 @@ public static class StandInRegistration
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<Ledger>();
-        services.AddSingleton<RequestLog>();
         services.AddSingleton<Faults>();
         services.AddSingleton<CardRefundBook>();
         services.AddSingleton<SwishRefundBook>();

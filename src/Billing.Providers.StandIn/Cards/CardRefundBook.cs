@@ -13,8 +13,9 @@ public sealed class CardRefundBook(Faults faults, Ledger ledger, TimeProvider cl
     readonly List<StripeRefund> _refunds = [];
     readonly Lock _gate = new();
 
-    public IdempotentResult<CardAnswer> Create(string? idempotencyKey, CardRefundRequest request) =>
-        _answers.Run(idempotencyKey, request.Fingerprint, () => Execute(idempotencyKey, request));
+    /// <param name="sentBy">The request's line in the ledger's log, marked paid along with the payment.</param>
+    public IdempotentResult<CardAnswer> Create(string? idempotencyKey, CardRefundRequest request, LoggedRequest? sentBy) =>
+        _answers.Run(idempotencyKey, request.Fingerprint, () => Execute(idempotencyKey, request, sentBy));
 
     /// <summary>What a retry with this key would be answered, without running anything; null once the key is forgotten.</summary>
     public CardAnswer? FindByIdempotencyKey(string key) => _answers.Find(key);
@@ -35,7 +36,7 @@ public sealed class CardRefundBook(Faults faults, Ledger ledger, TimeProvider cl
                 .ToList();
     }
 
-    Execution<CardAnswer> Execute(string? idempotencyKey, CardRefundRequest request)
+    Execution<CardAnswer> Execute(string? idempotencyKey, CardRefundRequest request, LoggedRequest? sentBy)
     {
         var roll = faults.Roll(PaymentMethod.Card);
         switch (roll.Outcome)
@@ -63,9 +64,8 @@ public sealed class CardRefundBook(Faults faults, Ledger ledger, TimeProvider cl
         lock (_gate)
             _refunds.Add(refund);
         ledger.Record(new LedgerEntry(PaymentMethod.Card, idempotencyKey, request.Metadata.GetValueOrDefault("refund_id"),
-            refund.Id, refund.Amount, refund.Currency.ToUpperInvariant(), now));
+            refund.Id, refund.Amount, refund.Currency.ToUpperInvariant(), now), sentBy);
 
-        return new(new CardAnswer(StatusCodes.Status200OK, refund), Keep: true, Paid: true,
-            HoldAfterPay: roll.Outcome == Outcome.PayThenTimeOut);
+        return new(new CardAnswer(StatusCodes.Status200OK, refund), Keep: true, HoldAfterPay: roll.Outcome == Outcome.PayThenTimeOut);
     }
 }

@@ -61,8 +61,8 @@ public static class CardRefundEndpoints
         if (request is null)
             return error!.ToResult();
 
-        var result = book.Create(key, request);
-        http.NoteRequest(r => r with { Paid = result.Paid, Replayed = result.Replayed });
+        var result = book.Create(key, request, http.LoggedRequest());
+        http.NoteRequest(r => r with { Replayed = result.Replayed });
         if (result.Conflict)
             return StripeErrors.IdempotencyConflict(key!).ToResult();
         if (key is not null)

@@ -2,17 +2,36 @@ namespace Billing.Providers.StandIn.Control;
 
 /// <summary>
 /// Every refund the stand-in actually paid, appended once per payment whatever the idempotency bookkeeping says,
-/// so "paid at most once" can be checked against money moved rather than against the code under test.
+/// so "paid at most once" can be checked against money moved rather than against the code under test. Next to it,
+/// every request that reached a provider endpoint, in the order it arrived, paid or not: what the service asked,
+/// so a test can check "a lookup before any retry" or "no paying request after the timeout".
 /// </summary>
-public sealed class Ledger(RequestLog requests, ILogger<Ledger> logger)
+/// <remarks>
+/// One lock for both, so a snapshot never shows a payment whose request is not yet marked paid.
+/// </remarks>
+public sealed class Ledger(ILogger<Ledger> logger)
 {
     readonly List<LedgerEntry> _payments = [];
+    readonly List<LoggedRequest> _requests = [];
     readonly Lock _gate = new();
 
-    public void Record(LedgerEntry payment)
+    /// <summary>Logs a request as it arrives, so the log keeps arrival order however long the answer takes.</summary>
+    public LoggedRequest Received(ProviderRequest request)
+    {
+        var logged = new LoggedRequest(request, _gate);
+        lock (_gate)
+            _requests.Add(logged);
+        return logged;
+    }
+
+    /// <param name="paidBy">The logged request that paid, marked paid together with the payment.</param>
+    public void Record(LedgerEntry payment, LoggedRequest? paidBy)
     {
         lock (_gate)
+        {
             _payments.Add(payment);
+            paidBy?.Update(r => r with { Paid = true });
+        }
         logger.LogInformation("Paid {Method} refund {RefundId} of {AmountMinor} {Currency} for key {IdempotencyKey}",
             payment.Method, payment.RefundId, payment.AmountMinor, payment.Currency, payment.IdempotencyKey);
     }
@@ -20,37 +39,47 @@ public sealed class Ledger(RequestLog requests, ILogger<Ledger> logger)
     public LedgerView Snapshot()
     {
         LedgerEntry[] payments;
+        ProviderRequest[] requests;
         lock (_gate)
+        {
             payments = [.. _payments];
-        var log = requests.Snapshot();
-
-        // Lookups rather than nested counts: a demo run leaves thousands of payments and requests.
-        var paidByKey = payments.Where(p => p.IdempotencyKey is not null).ToLookup(p => (p.Method, Key: p.IdempotencyKey!));
-        var paidByReference = payments.Where(p => p.Reference is not null).ToLookup(p => (p.Method, Reference: p.Reference!));
-        var refunds = log.Where(r => r.Operation == ProviderOperation.Refund).ToList();
-        var refundsByKey = refunds.Where(r => r.IdempotencyKey is not null).ToLookup(r => (r.Method, Key: r.IdempotencyKey!));
-        var refundsByReference = refunds.Where(r => r.Reference is not null).ToLookup(r => (r.Method, Reference: r.Reference!));
-        var lookupsByReference = log.Where(r => r.Operation == ProviderOperation.Lookup && r.Reference is not null)
-            .ToLookup(r => (r.Method, Reference: r.Reference!));
-
-        var keys = paidByKey
-            .Select(g => new KeyTally(g.Key.Method, g.Key.Key, g.Count(), refundsByKey[g.Key].Count()))
-            .ToList();
-        var references = log.Where(r => r.Reference is not null).Select(r => (r.Method, Reference: r.Reference!))
-            .Concat(payments.Where(p => p.Reference is not null).Select(p => (p.Method, Reference: p.Reference!)))
-            .Distinct()
-            .Select(m => new ReferenceTally(m.Method, m.Reference,
-                paidByReference[m].Count(), refundsByReference[m].Count(), lookupsByReference[m].Count()))
-            .ToList();
-
-        return new LedgerView(payments, keys, references, log);
+            requests = [.. _requests.Select(r => r.Current)];
+        }
+        return LedgerTallies.View(payments, requests);
     }
 
     /// <summary>Forgets payments and requests; the providers' idempotency keys stay, so a retry still replays.</summary>
     public void Clear()
     {
         lock (_gate)
+        {
             _payments.Clear();
-        requests.Clear();
+            _requests.Clear();
+        }
+    }
+}
+
+/// <summary>
+/// One request's line in the log, completed as the handler understands the request (reference, replayed), as it
+/// pays, and as the answer goes out (status). A line cleared from the log while its request is in flight is
+/// completed unseen.
+/// </summary>
+public sealed class LoggedRequest(ProviderRequest request, Lock ledgerGate)
+{
+    ProviderRequest _current = request;
+
+    public ProviderRequest Current
+    {
+        get
+        {
+            lock (ledgerGate)
+                return _current;
+        }
+    }
+
+    public void Update(Func<ProviderRequest, ProviderRequest> change)
+    {
+        lock (ledgerGate)
+            _current = change(_current);
     }
 }

@@ -9,12 +9,13 @@ public sealed class SwishRefundBook(Faults faults, Ledger ledger, TimeProvider c
     // for good), not a key the provider forgets, so a second PUT under it never pays again, however late.
     readonly IdempotencyStore<SwishAnswer> _answers = new(clock, window: null);
 
-    public IdempotentResult<SwishAnswer> Create(string instructionId, SwishRefundRequest request) =>
-        _answers.Run(instructionId, request.Fingerprint, () => Execute(instructionId, request));
+    /// <param name="sentBy">The request's line in the ledger's log, marked paid along with the payment.</param>
+    public IdempotentResult<SwishAnswer> Create(string instructionId, SwishRefundRequest request, LoggedRequest? sentBy) =>
+        _answers.Run(instructionId, request.Fingerprint, () => Execute(instructionId, request, sentBy));
 
     public SwishRefund? Find(string id) => _answers.Find(id)?.Refund;
 
-    Execution<SwishAnswer> Execute(string instructionId, SwishRefundRequest request)
+    Execution<SwishAnswer> Execute(string instructionId, SwishRefundRequest request, LoggedRequest? sentBy)
     {
         var roll = faults.Roll(PaymentMethod.Swish);
         if (roll.Outcome == Outcome.FailRetryable)
@@ -49,8 +50,7 @@ public sealed class SwishRefundBook(Faults faults, Ledger ledger, TimeProvider c
 
         var paid = refund with { PaymentReference = Guid.NewGuid().ToString("N").ToUpperInvariant() };
         ledger.Record(new LedgerEntry(PaymentMethod.Swish, instructionId, request.PayerPaymentReference, paid.Id,
-            decimal.ToInt64(paid.Amount * 100), paid.Currency, now));
-        return new(new SwishAnswer(StatusCodes.Status201Created, paid), Keep: true, Paid: true,
-            HoldAfterPay: roll.Outcome == Outcome.PayThenTimeOut);
+            decimal.ToInt64(paid.Amount * 100), paid.Currency, now), sentBy);
+        return new(new SwishAnswer(StatusCodes.Status201Created, paid), Keep: true, HoldAfterPay: roll.Outcome == Outcome.PayThenTimeOut);
     }
 }

@@ -54,8 +54,8 @@ public static partial class SwishRefundEndpoints
         if (request.Validate() is { Count: > 0 } errors)
             return SwishErrors.Result(StatusCodes.Status422UnprocessableEntity, [.. errors]);
 
-        var result = book.Create(instructionUuid, request);
-        http.NoteRequest(r => r with { Paid = result.Paid, Replayed = result.Replayed });
+        var result = book.Create(instructionUuid, request, http.LoggedRequest());
+        http.NoteRequest(r => r with { Replayed = result.Replayed });
         if (result.Conflict)
             return SwishErrors.Result(StatusCodes.Status409Conflict, SwishErrors.InstructionReused);
         if (result.HoldAfterPay && !await faults.HoldAfterPayAsync(PaymentMethod.Swish, cancellationToken))

@@ -15,8 +15,8 @@ public sealed class RequestLogTests : IAsyncLifetime
 
     readonly StandInHost _standIn = new();
 
-    // Catches log lines appended when answered instead of when received (the held POST comes after the lookup, or
-    // is missing while the server still holds it) and a retry that is not noted as replayed.
+    // Catches a status recorded for an answer nobody received (the held POST shows 200) and a retry that is not
+    // noted as replayed.
     [Fact]
     public async Task The_log_shows_a_timeout_after_pay_then_a_lookup_then_a_retry_that_replayed_without_paying()
     {
@@ -43,6 +43,31 @@ public sealed class RequestLogTests : IAsyncLifetime
         // What a service test asserts: nothing was sent that could pay, after the timeout, except under the same key.
         ledger.Requests.Where(r => r.Operation == ProviderOperation.Refund && r.ReceivedAt > sentAt)
             .ShouldAllBe(r => r.IdempotencyKey == "rf-1" && !r.Paid);
+    }
+
+    // Catches log lines appended when answered instead of when received: the held request is missing while it is
+    // held. Service tests rely on it to see a paying request still in flight (status null). It also caught, now and
+    // then, a request marked paid after its payment was recorded instead of with it (payment listed, request unpaid).
+    [Fact]
+    public async Task A_request_held_after_paying_is_in_the_log_before_it_is_answered()
+    {
+        await _standIn.SetFaults("card", """{"timeoutAfterPayRate":1.0,"seed":42}""");
+        using var giveUp = new CancellationTokenSource();
+        var held = _standIn.PostCardRefund("rf-1", StandInHost.CardRefund(refundId: "rf-1"), cancellationToken: giveUp.Token);
+
+        // The hold lasts 5 s (StandInHost); the payment shows within milliseconds, and the request must already be logged.
+        var ledger = await _standIn.Ledger();
+        for (var waited = 0; ledger.Payments.Count == 0 && waited < 4000; waited += 50)
+        {
+            await Task.Delay(50);
+            ledger = await _standIn.Ledger();
+        }
+
+        ledger.Payments.ShouldHaveSingleItem();
+        var inFlight = ledger.Requests.ShouldHaveSingleItem();
+        (inFlight.Operation, inFlight.IdempotencyKey, inFlight.Paid, inFlight.Status).ShouldBe((ProviderOperation.Refund, "rf-1", true, (int?)null));
+        await giveUp.CancelAsync();
+        await Should.ThrowAsync<TaskCanceledException>(() => held);
     }
 
     // Catches a reference taken from the idempotency key: each key paid once, so only the reference shows the double.

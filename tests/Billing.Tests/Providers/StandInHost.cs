@@ -68,12 +68,13 @@ public sealed class StandInHost : IAsyncDisposable
         ["metadata[refund_id]"] = refundId,
     };
 
-    public Task<HttpResponseMessage> PostCardRefund(string? idempotencyKey, Dictionary<string, string> form, HttpClient? client = null)
+    public Task<HttpResponseMessage> PostCardRefund(string? idempotencyKey, Dictionary<string, string> form, HttpClient? client = null,
+        CancellationToken cancellationToken = default)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/v1/refunds") { Content = new FormUrlEncodedContent(form) };
         if (idempotencyKey is not null)
             request.Headers.Add("Idempotency-Key", idempotencyKey);
-        return (client ?? Client).SendAsync(request);
+        return (client ?? Client).SendAsync(request, cancellationToken);
     }
 
     public static string SwishRefund(string amount = "100.00", string reference = "rf-2") => $$"""
