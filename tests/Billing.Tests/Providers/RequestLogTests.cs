@@ -2,6 +2,8 @@ using System.Net;
 using Billing.Providers.StandIn;
 using Billing.Providers.StandIn.Control;
 
+using Billing.Tests.Support;
+
 namespace Billing.Tests.Providers;
 
 /// <summary>
@@ -56,12 +58,8 @@ public sealed class RequestLogTests : IAsyncLifetime
         var held = _standIn.PostCardRefund("rf-1", StandInHost.CardRefund(refundId: "rf-1"), cancellationToken: giveUp.Token);
 
         // The hold lasts 5 s (StandInHost); the payment shows within milliseconds, and the request must already be logged.
-        var ledger = await _standIn.Ledger();
-        for (var waited = 0; ledger.Payments.Count == 0 && waited < 4000; waited += 50)
-        {
-            await Task.Delay(50);
-            ledger = await _standIn.Ledger();
-        }
+        var ledger = await Eventually.Get("the held refund's payment in the ledger", _standIn.Ledger, l => l.Payments.Count > 0,
+            TimeSpan.FromSeconds(4), l => $"{l.Payments.Count} payments");
 
         ledger.Payments.ShouldHaveSingleItem();
         var inFlight = ledger.Requests.ShouldHaveSingleItem();

@@ -41,7 +41,11 @@ public sealed class MessageProbe<T> : IAsyncDisposable
         var rabbit = builder.Configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>()!;
 
         // Start-up returns once the queue is bound, so nothing published after it is missed.
-        builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
+        builder.Services.Configure<MassTransitHostOptions>(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.StartTimeout = rabbit.StartTimeout;
+        });
         builder.Services.AddMassTransit(x => x.UsingRabbitMq((_, cfg) =>
         {
             cfg.Host(rabbit.Host, rabbit.Port, rabbit.VirtualHost, h =>

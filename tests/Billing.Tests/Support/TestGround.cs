@@ -53,6 +53,8 @@ public sealed class TestGround : IAsyncDisposable
         ["RabbitMq__VirtualHost"] = VirtualHost,
         ["RabbitMq__Username"] = User,
         ["RabbitMq__Password"] = Password,
+        // A bus that cannot start fails its test within a minute instead of hanging the run.
+        ["RabbitMq__StartTimeout"] = "00:01:00",
         ["Logging__LogLevel__Default"] = "Warning",
         // The line tests wait for before they send anything (WorkerProcess.WaitUntilReady).
         [$"Logging__LogLevel__{typeof(WorkerReadiness).FullName}"] = "Information",

@@ -28,7 +28,11 @@ public static class MessagingRegistration
         var scheduler = configuration.GetSection("Scheduler").Get<SchedulerOptions>() ?? new SchedulerOptions();
 
         // Start-up returns once every endpoint is bound: a publish before that would find no queue and be lost.
-        services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
+        services.Configure<MassTransitHostOptions>(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.StartTimeout = configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>()?.StartTimeout;
+        });
         services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();

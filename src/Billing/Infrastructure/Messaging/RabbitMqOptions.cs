@@ -14,4 +14,10 @@ public class RabbitMqOptions
     public int PrefetchCount { get; set; } = 32;
 
     public string ManagementUrl { get; set; } = "http://127.0.0.1:15672";
+
+    /// <summary>
+    /// How long start-up waits for the bus; past it the process fails to start instead of waiting on. Unset (the
+    /// default) waits as long as it takes, for a broker that comes up after the service; the tests set it.
+    /// </summary>
+    public TimeSpan? StartTimeout { get; set; }
 }
