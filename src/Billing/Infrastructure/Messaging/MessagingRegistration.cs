@@ -73,12 +73,14 @@ public static class MessagingRegistration
             });
         });
 
+        // After MassTransit's hosted service, which starts the bus these wait for.
         if (role == BusRole.Worker)
         {
-            // After MassTransit's hosted service, which starts the bus that this one waits for.
             services.AddSingleton<WorkerReadiness>();
             services.AddHostedService(sp => sp.GetRequiredService<WorkerReadiness>());
         }
+        else
+            services.AddHostedService<ResponseEndpointWarmUp>();
 
         return services;
     }
