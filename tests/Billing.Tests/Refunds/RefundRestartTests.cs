@@ -5,7 +5,9 @@ namespace Billing.Tests.Refunds;
 
 /// <summary>
 /// A routine restart of Postgres or RabbitMQ (scripts/stack.sh restart) while refunds are in flight: every refund still
-/// ends refunded, none is paid twice, and nothing is left in an error queue for support to find.
+/// ends refunded, none is paid twice, and nothing is left in an error queue for support to find. The Postgres one fails
+/// if transient database errors (57P01/57P03, broken connections) are not waited out: the saga's messages then go to
+/// refund-state_error and their refunds never finish.
 /// </summary>
 public class RefundRestartTests
 {

@@ -95,6 +95,8 @@ public class RefundRetryAndCrashTests
         ledger.References.Where(r => r.TimesPaid > 0).ShouldAllBe(r => r.TimesPaid == 1);
     }
 
+    // Fails if the saga takes a repeated attempt report for a new one (its once-per-attempt-number rule): the repeated
+    // fast report would fail the retrying refund, or schedule a second slow-lane chain.
     [Fact]
     public async Task Repeated_reports_and_requests_change_nothing_while_attempting_while_retrying_and_once_refunded()
     {
