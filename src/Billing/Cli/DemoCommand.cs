@@ -43,7 +43,8 @@ public static class DemoCommand
 
     static async Task<int> Run(string[] args, int tallyCount, int additions, int refundCount, CancellationToken ct)
     {
-        using var host = BillingHost.Worker(args, configuration => configuration.AddInMemoryCollection(RefundDemo.Settings));
+        using var log = DemoLog.Start();
+        using var host = BillingHost.Worker(args, configuration => configuration.AddInMemoryCollection(RefundDemo.Settings), log.Use);
         var migrator = host.Services.GetRequiredService<Migrator>();
         var applied = await migrator.ApplyAsync(Migrator.FindMigrationsDirectory(), ct);
         AnsiConsole.MarkupLine($"[grey]Migrations:[/] {(applied.Count == 0 ? "up to date" : string.Join(", ", applied))}");
@@ -93,6 +94,7 @@ public static class DemoCommand
             var refundsOk = await refunds.Run(refundCount, ct);
 
             AnsiConsole.MarkupLine(ok && refundsOk ? "[green]Demo passed.[/]" : "[red]Demo failed.[/]");
+            AnsiConsole.MarkupLine($"[grey]The service's log of this run:[/] {Markup.Escape(Path.GetRelativePath(Directory.GetCurrentDirectory(), log.Path))}");
             return ok && refundsOk ? 0 : 1;
         }
         finally

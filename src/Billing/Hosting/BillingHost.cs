@@ -11,10 +11,12 @@ namespace Billing.Hosting;
 public static class BillingHost
 {
     /// <summary>The worker role: sagas, consumers, the scheduler, the outbox cleanup and the cron jobs. No HTTP.</summary>
-    public static IHost Worker(string[] args, Action<IConfigurationBuilder>? configure = null)
+    /// <param name="logging">Where logs go instead of the console (the demo writes them to a file).</param>
+    public static IHost Worker(string[] args, Action<IConfigurationBuilder>? configure = null, Action<ILoggingBuilder>? logging = null)
     {
         var builder = Host.CreateApplicationBuilder(Settings(args));
         configure?.Invoke(builder.Configuration);
+        logging?.Invoke(builder.Logging);
         builder.Services.AddBillingPersistence(builder.Configuration);
         builder.Services.AddRefunds(builder.Configuration);
         builder.Services.AddRefundAttempts(builder.Configuration);
