@@ -1,27 +1,48 @@
+using Billing.Contracts.Diagnostics;
 using Billing.Features.Diagnostics;
 using Billing.Tests.Support;
+using MassTransit;
 
 namespace Billing.Tests.Messaging;
 
 public class SagaConcurrencyTests(StackFixture stack) : IClassFixture<StackFixture>
 {
     [Fact]
-    public async Task Two_workers_apply_each_of_ten_concurrent_events_to_a_thousand_sagas_exactly_once()
+    public async Task Two_workers_apply_each_of_ten_concurrent_events_to_a_thousand_sagas_exactly_once_through_a_postgres_and_a_rabbitmq_restart()
     {
         await using var first = await stack.StartWorker();
         await using var second = await stack.StartWorker();
         await using var bus = await TestBus.Start(stack.Ground);
 
+        // Scheduled messages due after both restarts: none may be lost or applied twice.
+        var due = DateTime.UtcNow.AddSeconds(45);
+        var pings = Enumerable.Range(0, 100).Select(_ => NewId.NextGuid()).ToList();
+        foreach (var id in pings)
+            await bus.Schedule(due, new Ping { PingId = id, ScheduledFor = due });
+
         var run = new TallyRun(bus.Bus, stack.DataSource, tallies: 1000, additions: 10);
         await run.Publish(CancellationToken.None);
+        var before = await Eventually.Get("the run under way", () => run.CountReceipts(CancellationToken.None), n => n >= 20);
+        before.ShouldBeLessThan(1000, "the restarts must come while sagas are unfinished");
+
+        await StackServers.RestartPostgres();
+        await StackServers.RestartRabbitMq();
+        DateTime.UtcNow.ShouldBeLessThan(due, "the scheduled messages fall due after the restarts");
+
         await Eventually.Get("a receipt for each of the 1000 tallies", () => run.CountReceipts(CancellationToken.None), n => n == 1000,
-            TimeSpan.FromMinutes(3), n => $"{n} receipts");
-        await stack.Ground.WaitUntilIdle();
+            TimeSpan.FromMinutes(4), n => $"{n} receipts");
+        await Eventually.Get("a receipt for each scheduled ping", () => stack.Count(
+            "select count(*) from diagnostics.ping_receipt where ping_id = any($1)", pings.ToArray()), n => n == pings.Count, TimeSpan.FromMinutes(2));
+        await stack.Ground.WaitUntilIdle(TimeSpan.FromMinutes(2));
 
         var result = await run.Read(CancellationToken.None);
         result.Completed.ShouldBe(1000);
         result.ExactlyApplied.ShouldBe(1000);
         result.ReceiptsWithOneEffect.ShouldBe(1000);
+        (await stack.Count("select count(*) from diagnostics.ping_receipt where ping_id = any($1) and effects = 1", pings.ToArray()))
+            .ShouldBe(pings.Count, "each scheduled ping applied once");
+        (await stack.Queues()).Where(q => q.Name.EndsWith("_error", StringComparison.Ordinal) && q.Messages > 0)
+            .ShouldBeEmpty("no message was given up on");
         first.HasExited.ShouldBeFalse(first.Output);
         second.HasExited.ShouldBeFalse(second.Output);
     }
