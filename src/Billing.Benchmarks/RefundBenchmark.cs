@@ -33,6 +33,6 @@ public static class RefundBenchmark
         Console.WriteLine($"(c) Swish dark for {outage.TotalSeconds:N0} s with {count:N0} Swish + {count / 5:N0} card refunds requested at its start:");
         Console.WriteLine($"    card refunds all done after  {cardsDone.TotalSeconds,6:N1} s (the outage ended at {outage.TotalSeconds:N0} s)");
         Console.WriteLine($"    Swish drained                {drain.TotalSeconds,6:N1} s after the outage ended ({attempts:N0} attempts; slow lane 30 s doubling)");
-        Console.WriteLine($"    provider ledger: {ledger.Payments:N0} paid, {ledger.KeysPaidTwice} keys paid twice");
+        Console.WriteLine($"    provider ledger: {ledger.Payments:N0} paid, {ledger.ReferencesPaidTwice} refunds paid twice");
     }
 }

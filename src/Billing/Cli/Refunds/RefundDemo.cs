@@ -105,14 +105,14 @@ public sealed class RefundDemo(IBus bus, NpgsqlDataSource dataSource, StandInCon
         table.AddRow("Needing support (declined again by the reconciler's attempt)", $"{tally.NeedsSupport:N0}");
         table.AddRow("Still failed / in flight", $"{tally.Failed:N0} / {tally.InFlight:N0}");
         table.AddRow("Time until every refund settled the first time", $"{firstPass.TotalSeconds:N1} s");
-        table.AddRow("Provider ledger: refunded refunds found paid / idempotency keys paid twice",
-            $"{paidOnce:N0} of {tally.Refunded:N0} / {ledger.KeysPaidTwice:N0}");
+        table.AddRow("Provider ledger: refunded refunds found paid / refunds paid twice",
+            $"{paidOnce:N0} of {tally.Refunded:N0} / {ledger.ReferencesPaidTwice:N0}");
         table.AddRow("Support e-mail for the reconciler run", mail);
         AnsiConsole.Write(table);
 
         var ok = settledOnTime && reconciledOnTime && tally.Total == count
             && tally.Refunded + tally.NeedsSupport == count
-            && ledger.KeysPaidTwice == 0 && paidOnce == tally.Refunded;
+            && ledger.ReferencesPaidTwice == 0 && paidOnce == tally.Refunded;
         AnsiConsole.MarkupLine(ok
             ? "[green]Refunds passed: every refund settled, none paid twice.[/]"
             : "[red]Refunds failed: see the table above.[/]");

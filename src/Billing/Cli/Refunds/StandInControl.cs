@@ -17,15 +17,18 @@ public sealed class StandInControl(Uri baseUrl) : IDisposable
 
     public async Task ResetLedger(CancellationToken ct) => (await _http.DeleteAsync("control/ledger", ct)).EnsureSuccessStatusCode();
 
-    /// <summary>Payments recorded and idempotency keys paid more than once (which must be none).</summary>
-    public async Task<(int Payments, int KeysPaidTwice, IReadOnlySet<string> References)> Ledger(CancellationToken ct)
+    /// <summary>
+    /// Payments recorded and refunds (our references) paid more than once, which must be none. Counted per reference,
+    /// not per idempotency key: the provider deduplicates keys itself, so a double payment shows only here.
+    /// </summary>
+    public async Task<(int Payments, int ReferencesPaidTwice, IReadOnlySet<string> References)> Ledger(CancellationToken ct)
     {
         using var document = JsonDocument.Parse(await _http.GetStringAsync("control/ledger", ct));
         var payments = document.RootElement.GetProperty("payments");
         var references = payments.EnumerateArray()
             .Select(p => p.GetProperty("reference").GetString() ?? "")
             .ToHashSet();
-        var twice = document.RootElement.GetProperty("keys").EnumerateArray().Count(k => k.GetProperty("timesPaid").GetInt32() > 1);
+        var twice = document.RootElement.GetProperty("references").EnumerateArray().Count(r => r.GetProperty("timesPaid").GetInt32() > 1);
         return (payments.GetArrayLength(), twice, references);
     }
 
