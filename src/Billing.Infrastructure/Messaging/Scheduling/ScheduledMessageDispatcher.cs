@@ -70,17 +70,17 @@ public sealed class ScheduledMessageDispatcher<TDbContext>(
         """;
 
     /// <summary>
-    /// Puts set-aside rows (one token, or all when null) back into the schedule, due now and with a clean count.
-    /// An operator runs this (or the same SQL, README) once the cause is fixed.
+    /// Puts set-aside rows (one token, or all when null) back into the schedule, due now and with a clean count; a token
+    /// already waiting in the schedule again stays set aside. An operator runs this (README) once the cause is fixed.
     /// </summary>
     public const string ReplaySetAsideSql = $"""
-        with replay as (delete from messaging.scheduled_message_set_aside where $1::uuid is null or token_id = $1 returning *)
+        with replay as (delete from messaging.scheduled_message_set_aside a where ($1::uuid is null or token_id = $1)
+            and not exists (select 1 from messaging.scheduled_message s where s.token_id = a.token_id) returning *)
         insert into messaging.scheduled_message ({Columns}, send_attempts, last_error)
         select token_id, now(), message_id, conversation_id, correlation_id, initiator_id, request_id, source_address,
             destination_address, response_address, fault_address, sent_time, expiration_time, headers, properties, content_type,
             message_type, body, 0, null
         from replay
-        on conflict (token_id) do nothing
         """;
 
     protected override TimeSpan Interval => options.Value.PollInterval;
