@@ -22,7 +22,8 @@ public class SchedulerHardeningTests(StackFixture stack, ITestOutputHelper outpu
     [Fact]
     public async Task A_scheduled_message_that_never_sends_is_set_aside_while_500_others_arrive_once_each_within_seconds_of_their_due_times()
     {
-        // Catches: the set-aside step skipped (the row stays in scheduled_message, tried for ever), and a dispatcher that
+        // Catches the set-aside step never taken (broken once as `attempts >= int.MaxValue`: the row stays in
+        // scheduled_message, tried for ever, and the wait for it in the set-aside table times out), and a dispatcher that
         // lets the bad row hold up the rest (the pings come late or not at all).
         await using var pings = await MessageProbe<Ping>.Start(stack.Ground);
         await using var worker = await stack.StartWorker(new Dictionary<string, string> { ["Scheduler__MaxSendAttempts"] = "3" });
@@ -44,9 +45,12 @@ public class SchedulerHardeningTests(StackFixture stack, ITestOutputHelper outpu
         var deliveries = pings.Deliveries.Where(d => due.ContainsKey(d.Message.PingId)).ToList();
         deliveries.Count.ShouldBe(500, "each ping is sent once");
         var lateness = deliveries.Select(d => (d.ReceivedAt - due[d.Message.PingId]).TotalSeconds).Order().ToList();
-        output.WriteLine($"lateness s: min {lateness[0]:F3}, median {lateness[250]:F3}, p99 {lateness[494]:F3}, max {lateness[^1]:F3}");
-        lateness[0].ShouldBeGreaterThan(-0.05, "none before it is due");
-        lateness[^1].ShouldBeLessThan(3, "none more than a few seconds late (the issue's 'within a second', on a busy 2-core machine)");
+        // Measured alone on the 2-core machine: max 0.5 to 1.4 s (median 0.2 to 0.5 s); up to 6.7 s while other test runs
+        // loaded it (load average 10), which fails this bound.
+        var figures = $"lateness s: min {lateness[0]:F3}, median {lateness[250]:F3}, p99 {lateness[494]:F3}, max {lateness[^1]:F3}";
+        output.WriteLine(figures);
+        lateness[0].ShouldBeGreaterThan(-0.05, $"none before it is due; {figures}");
+        lateness[^1].ShouldBeLessThan(3, $"none more than a few seconds late (the issue's 'within a second', on a busy 2-core machine); {figures}");
 
         (await stack.Count("""
             select count(*) from messaging.scheduled_message_set_aside
@@ -58,8 +62,9 @@ public class SchedulerHardeningTests(StackFixture stack, ITestOutputHelper outpu
     [Fact]
     public async Task A_schedule_message_delivered_again_after_its_message_fired_fires_nothing()
     {
-        // Catches: the schedule consumer's tombstone check removed (the second command re-creates the fired row and the
-        // ping arrives twice), or the dispatcher deleting a sent row without its 'fired' tombstone.
+        // Catches the schedule consumer without its tombstone check (broken once by removing its `where not exists`: the
+        // second command re-created the fired row and the probe counted the ping twice); a dispatcher that deletes a sent
+        // row without its 'fired' tombstone should fail it the same way (not tried).
         await using var pings = await MessageProbe<Ping>.Start(stack.Ground);
         await using var worker = await stack.StartWorker();
         await using var bus = await TestBus.Start(stack.Ground);
@@ -85,8 +90,8 @@ public class SchedulerHardeningTests(StackFixture stack, ITestOutputHelper outpu
     [Fact]
     public async Task A_cancel_that_arrives_before_its_schedule_cancels_it()
     {
-        // Catches: the cancel consumer not leaving its 'cancelled' tombstone, or the schedule consumer ignoring it (the
-        // ping then fires once).
+        // Catches the schedule consumer ignoring the cancel's tombstone (broken once by removing its `where not exists`:
+        // the ping fired); a cancel consumer that leaves no tombstone would fail it at the wait for the tombstone.
         await using var pings = await MessageProbe<Ping>.Start(stack.Ground);
         await using var worker = await stack.StartWorker();
         await using var bus = await TestBus.Start(stack.Ground);
@@ -109,8 +114,9 @@ public class SchedulerHardeningTests(StackFixture stack, ITestOutputHelper outpu
     [Fact]
     public async Task An_orphan_whose_outbox_cannot_be_sent_holds_up_no_other_orphan_and_resends_none()
     {
-        // Catches: the sweeper's one transaction per batch (the bad row's failure rolls back the good ones: the ping
-        // before it is sent every round and never marked, the one after it never sent).
+        // Catches a failing orphan that stops the round (broken once by rethrowing instead of putting the row off: the bad
+        // row was claimed again each round and the orphan after it was never sent), as the old one transaction per batch
+        // did, which also rolled back the orphan before it and re-sent it every round.
         await using var pings = await MessageProbe<Ping>.Start(stack.Ground);
         var before = NewId.NextGuid();
         var after = NewId.NextGuid();
