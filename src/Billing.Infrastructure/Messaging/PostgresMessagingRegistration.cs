@@ -33,6 +33,8 @@ public static class PostgresMessagingRegistration
             o.QueueName = scheduler.QueueName;
             o.PollInterval = scheduler.PollInterval;
             o.BatchSize = scheduler.BatchSize;
+            o.SendTimeout = scheduler.SendTimeout;
+            o.MaxSendAttempts = scheduler.MaxSendAttempts;
         });
         x.Configure<InboxOptions>(o => configureInbox?.Invoke(o));
         x.TryAddSingleton(TimeProvider.System);

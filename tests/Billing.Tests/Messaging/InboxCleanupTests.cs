@@ -41,6 +41,41 @@ public class InboxCleanupTests(StackFixture stack) : IClassFixture<StackFixture>
         await tidy.ExecuteNonQueryAsync();
     }
 
+    [Fact]
+    public async Task Schedule_tombstones_older_than_the_window_are_removed_and_recent_ones_kept()
+    {
+        // Catches tombstones never removed (the table grows by a row per scheduled message) or removed too early (a
+        // duplicate ScheduleMessage inside the window fires again; broken once as `at < now()`: both were removed).
+        var old = NewId.NextGuid();
+        var recent = NewId.NextGuid();
+        await using (var insert = stack.DataSource.CreateCommand("""
+            insert into messaging.schedule_tombstone (token_id, reason, at)
+            values ($1, 'fired', now() - interval '31 minutes'), ($2, 'cancelled', now() - interval '29 minutes')
+            """))
+        {
+            insert.Parameters.AddWithValue(old);
+            insert.Parameters.AddWithValue(recent);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await using var services = Services();
+        (await Cleanup(services).RemoveExpiredTombstones(CancellationToken.None)).ShouldBe(1);
+
+        (await stack.Count("select count(*) from messaging.schedule_tombstone where token_id = $1", old)).ShouldBe(0);
+        (await stack.Count("select count(*) from messaging.schedule_tombstone where token_id = $1", recent)).ShouldBe(1);
+    }
+
+    ServiceProvider Services() => new ServiceCollection()
+        .AddBillingPersistence(new ConfigurationBuilder()
+            .AddInMemoryCollection([new("ConnectionStrings:Billing", stack.ConnectionString)])
+            .Build())
+        .BuildServiceProvider();
+
+    static InboxCleanupService<BillingDbContext> Cleanup(ServiceProvider services) =>
+        new(services.GetRequiredService<IServiceScopeFactory>(),
+            Options.Create(new InboxOptions { DuplicateDetectionWindow = TimeSpan.FromMinutes(30) }), TimeProvider.System,
+            NullLogger<InboxCleanupService<BillingDbContext>>.Instance);
+
     async Task Insert(Guid messageId, DateTime? delivered)
     {
         await using var command = stack.DataSource.CreateCommand("""

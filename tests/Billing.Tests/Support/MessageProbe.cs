@@ -29,7 +29,7 @@ public sealed class MessageProbe<T> : IAsyncDisposable
 
     public IReadOnlyList<T> Received => _deliveries.Select(d => d.Message).ToArray();
 
-    /// <summary>Every delivery in the order it came, with the transport's MessageId.</summary>
+    /// <summary>Every delivery in the order it came, with the transport's MessageId and when the probe got it (UTC).</summary>
     public IReadOnlyList<Delivery<T>> Deliveries => _deliveries.ToArray();
 
     public static async Task<MessageProbe<T>> Start(TestGround ground)
@@ -59,7 +59,7 @@ public sealed class MessageProbe<T> : IAsyncDisposable
                 e.Durable = false;
                 e.Handler<T>(context =>
                 {
-                    received.Enqueue(new Delivery<T>(context.MessageId, context.Message));
+                    received.Enqueue(new Delivery<T>(context.MessageId, context.Message, DateTime.UtcNow));
                     return Task.CompletedTask;
                 });
             });
@@ -77,4 +77,4 @@ public sealed class MessageProbe<T> : IAsyncDisposable
     }
 }
 
-public sealed record Delivery<T>(Guid? MessageId, T Message);
+public sealed record Delivery<T>(Guid? MessageId, T Message, DateTime ReceivedAt);

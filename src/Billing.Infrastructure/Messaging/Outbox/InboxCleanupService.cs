@@ -26,8 +26,9 @@ public sealed class InboxOptions
 }
 
 /// <summary>
-/// Deletes inbox rows delivered longer ago than the duplicate-detection window, in small batches so it never
-/// holds long locks. Idempotent, so every instance may run it.
+/// Deletes inbox rows delivered longer ago than the duplicate-detection window, and the scheduler's tombstones of the
+/// same age (a duplicate ScheduleMessage later than that is not expected), in small batches so it never holds long
+/// locks. Idempotent, so every instance may run it.
 /// </summary>
 public sealed class InboxCleanupService<TDbContext>(
     IServiceScopeFactory scopeFactory,
@@ -46,6 +47,9 @@ public sealed class InboxCleanupService<TDbContext>(
         var removed = await RemoveExpired(cancellationToken);
         if (removed > 0)
             logger.LogInformation("Removed {Count} expired inbox rows", removed);
+        var tombstones = await RemoveExpiredTombstones(cancellationToken);
+        if (tombstones > 0)
+            logger.LogInformation("Removed {Count} expired schedule tombstones", tombstones);
         return false;
     }
 
@@ -61,6 +65,24 @@ public sealed class InboxCleanupService<TDbContext>(
                 delete from messaging.inbox_state where ctid in (
                     select ctid from messaging.inbox_state where delivered < {0} limit {1})
                 """, [cutoff, BatchSize], cancellationToken);
+            total += removed;
+            if (removed < BatchSize)
+                return total;
+        }
+    }
+
+    /// <summary>Tombstones of fired or cancelled schedule tokens older than the window, by the database's clock.</summary>
+    public async Task<int> RemoveExpiredTombstones(CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (true)
+        {
+            await using var scope = scopeFactory.CreateAsyncScope();
+            var dbContext = scope.ServiceProvider.GetRequiredService<TDbContext>();
+            var removed = await dbContext.Database.ExecuteSqlRawAsync("""
+                delete from messaging.schedule_tombstone where token_id in (
+                    select token_id from messaging.schedule_tombstone where at < now() - {0} limit {1})
+                """, [options.Value.DuplicateDetectionWindow, BatchSize], cancellationToken);
             total += removed;
             if (removed < BatchSize)
                 return total;

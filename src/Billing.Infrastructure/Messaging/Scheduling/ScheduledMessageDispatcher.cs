@@ -2,6 +2,7 @@ using System.Data;
 using MassTransit;
 using MassTransit.Middleware;
 using MassTransit.Serialization;
+using Billing.Infrastructure.Postgres;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -15,6 +16,7 @@ namespace Billing.Infrastructure.Messaging.Scheduling;
 /// a crash before the commit leaves the rows in place to be sent again (at least once, same MessageId,
 /// which the receiver's inbox recognises). A row that cannot be sent stays, due again after a growing wait, and
 /// the batch is committed without it: one bad row neither blocks the rows after it nor re-sends those before it.
+/// After MaxSendAttempts failures the row is set aside, with its reason, for an operator to replay.
 /// </summary>
 public sealed class ScheduledMessageDispatcher<TDbContext>(
     IServiceScopeFactory scopeFactory,
@@ -25,12 +27,60 @@ public sealed class ScheduledMessageDispatcher<TDbContext>(
     : PeriodicBusWork(bus, clock, logger)
     where TDbContext : DbContext
 {
+    // The database's clock, not ours: instances with skewed clocks agree on what is due.
     const string ClaimDueSql = """
         select * from messaging.scheduled_message
-        where due_at <= {0}
+        where due_at <= now()
         order by due_at
-        limit {1}
+        limit {0}
         for update skip locked
+        """;
+
+    // A fired token gets a tombstone in the transaction that deletes its row, so a late duplicate of its
+    // ScheduleMessage cannot bring it back (ScheduleMessageConsumer).
+    const string DeleteSentSql = """
+        with sent as (delete from messaging.scheduled_message where token_id = any($1) returning token_id)
+        insert into messaging.schedule_tombstone (token_id, reason)
+        select token_id, 'fired' from sent
+        on conflict (token_id) do update set reason = 'fired', at = now()
+        """;
+
+    // clock_timestamp(), not now(): the transaction may have started a few send timeouts ago.
+    const string PutOffSql = """
+        update messaging.scheduled_message
+        set send_attempts = send_attempts + 1, last_error = $2, due_at = clock_timestamp() + $3
+        where token_id = $1
+        returning due_at
+        """;
+
+    const string Columns = """
+        token_id, due_at, message_id, conversation_id, correlation_id, initiator_id, request_id, source_address,
+        destination_address, response_address, fault_address, sent_time, expiration_time, headers, properties, content_type,
+        message_type, body
+        """;
+
+    const string SetAsideSql = $"""
+        with gone as (delete from messaging.scheduled_message where token_id = $1 returning *)
+        insert into messaging.scheduled_message_set_aside ({Columns}, send_attempts, last_error, set_aside_at)
+        select {Columns}, send_attempts + 1, $2, now() from gone
+        on conflict (token_id) do update set due_at = excluded.due_at, message_id = excluded.message_id,
+            destination_address = excluded.destination_address, headers = excluded.headers, properties = excluded.properties,
+            content_type = excluded.content_type, message_type = excluded.message_type, body = excluded.body,
+            send_attempts = excluded.send_attempts, last_error = excluded.last_error, set_aside_at = excluded.set_aside_at
+        """;
+
+    /// <summary>
+    /// Puts set-aside rows (one token, or all when null) back into the schedule, due now and with a clean count; a token
+    /// already waiting in the schedule again stays set aside. An operator runs this (README) once the cause is fixed.
+    /// </summary>
+    public const string ReplaySetAsideSql = $"""
+        with replay as (delete from messaging.scheduled_message_set_aside a where ($1::uuid is null or token_id = $1)
+            and not exists (select 1 from messaging.scheduled_message s where s.token_id = a.token_id) returning *)
+        insert into messaging.scheduled_message ({Columns}, send_attempts, last_error)
+        select token_id, now(), message_id, conversation_id, correlation_id, initiator_id, request_id, source_address,
+            destination_address, response_address, fault_address, sent_time, expiration_time, headers, properties, content_type,
+            message_type, body, 0, null
+        from replay
         """;
 
     protected override TimeSpan Interval => options.Value.PollInterval;
@@ -38,7 +88,7 @@ public sealed class ScheduledMessageDispatcher<TDbContext>(
     protected override async Task<bool> RunRound(CancellationToken cancellationToken) =>
         await DispatchDue(cancellationToken) == options.Value.BatchSize;
 
-    /// <summary>Sends one batch of due messages; returns how many.</summary>
+    /// <summary>Sends one batch of due messages; returns how many were claimed.</summary>
     public async Task<int> DispatchDue(CancellationToken cancellationToken)
     {
         await using var scope = scopeFactory.CreateAsyncScope();
@@ -46,7 +96,7 @@ public sealed class ScheduledMessageDispatcher<TDbContext>(
 
         await using var transaction = await dbContext.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
         var due = await dbContext.Set<ScheduledMessage>()
-            .FromSqlRaw(ClaimDueSql, Clock.GetUtcNow().UtcDateTime, options.Value.BatchSize)
+            .FromSqlRaw(ClaimDueSql, options.Value.BatchSize)
             .AsNoTracking()
             .ToListAsync(cancellationToken);
 
@@ -58,39 +108,82 @@ public sealed class ScheduledMessageDispatcher<TDbContext>(
         {
             try
             {
-                var endpoint = await Bus.GetSendEndpoint(message.DestinationAddress!);
-                await endpoint.Send(new SerializedMessageBody(), new ScheduledMessageSendPipe(message), cancellationToken);
+                await Send(message, cancellationToken);
                 sent.Add(message.TokenId);
             }
             catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
             {
-                await PutOff(dbContext, message, exception, cancellationToken);
+                await Failed(dbContext, message, exception, cancellationToken);
             }
         }
 
-        await dbContext.Set<ScheduledMessage>().Where(x => sent.Contains(x.TokenId)).ExecuteDeleteAsync(cancellationToken);
+        await using (var delete = await dbContext.CreateCommandAsync(DeleteSentSql, cancellationToken))
+        {
+            delete.Parameters.AddWithValue(sent.ToArray());
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
 
         logger.LogDebug("Sent {Count} scheduled messages", sent.Count);
         return due.Count;
     }
 
+    /// <summary>
+    /// One send, given up after SendTimeout: the token tells MassTransit to stop, and WaitAsync stops our wait even where
+    /// the transport does not listen. A send given up on may still have reached the broker; it is then sent again later
+    /// with the same MessageId (at least once, as after a crash).
+    /// </summary>
+    async Task Send(ScheduledMessage message, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Value.SendTimeout);
+        var send = SendNow(message, timeout.Token);
+        try
+        {
+            await send.WaitAsync(options.Value.SendTimeout, cancellationToken);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The send did not complete within {options.Value.SendTimeout}.");
+        }
+    }
+
+    async Task SendNow(ScheduledMessage message, CancellationToken cancellationToken)
+    {
+        var endpoint = await Bus.GetSendEndpoint(message.DestinationAddress!);
+        await endpoint.Send(new SerializedMessageBody(), new ScheduledMessageSendPipe(message), cancellationToken);
+    }
+
     /// <summary>Waits 1, 2, 4 … seconds, at most 10 minutes, before the row is tried again.</summary>
     public static TimeSpan RetryDelay(int failedAttempts) =>
         TimeSpan.FromSeconds(Math.Min(Math.Pow(2, Math.Min(failedAttempts, 20)), TimeSpan.FromMinutes(10).TotalSeconds));
 
-    async Task PutOff(TDbContext dbContext, ScheduledMessage message, Exception exception, CancellationToken cancellationToken)
+    // The reason without a stack trace: a bad address or body is a fact about the row, not a crash of ours.
+    async Task Failed(TDbContext dbContext, ScheduledMessage message, Exception exception, CancellationToken cancellationToken)
     {
         var attempts = message.SendAttempts + 1;
-        var next = Clock.GetUtcNow().UtcDateTime + RetryDelay(message.SendAttempts);
         var reason = $"{exception.GetType().Name}: {exception.Message}";
-        await dbContext.Set<ScheduledMessage>().Where(x => x.TokenId == message.TokenId).ExecuteUpdateAsync(row => row
-            .SetProperty(x => x.DueAt, next)
-            .SetProperty(x => x.SendAttempts, attempts)
-            .SetProperty(x => x.LastError, reason), cancellationToken);
-        // The reason without a stack trace: a bad address or body is a fact about the row, not a crash of ours.
-        logger.LogWarning("Scheduled message {TokenId} to {Destination} could not be sent (attempt {Attempt}); next try at {Next:u}: {Reason}",
-            message.TokenId, message.DestinationAddress, attempts, next, reason);
+
+        if (attempts >= options.Value.MaxSendAttempts)
+        {
+            await using var setAside = await dbContext.CreateCommandAsync(SetAsideSql, cancellationToken);
+            setAside.Parameters.AddWithValue(message.TokenId);
+            setAside.Parameters.AddWithValue(reason);
+            await setAside.ExecuteNonQueryAsync(cancellationToken);
+            logger.LogError("Scheduled message {TokenId} to {Destination} set aside after {Attempts} failed sends " +
+                "(messaging.scheduled_message_set_aside; README says how to replay it): {Reason}",
+                message.TokenId, message.DestinationAddress, attempts, reason);
+            return;
+        }
+
+        await using var putOff = await dbContext.CreateCommandAsync(PutOffSql, cancellationToken);
+        putOff.Parameters.AddWithValue(message.TokenId);
+        putOff.Parameters.AddWithValue(reason);
+        putOff.Parameters.AddWithValue(RetryDelay(message.SendAttempts));
+        var next = await putOff.ExecuteScalarAsync(cancellationToken);
+        logger.LogWarning("Scheduled message {TokenId} to {Destination} could not be sent (attempt {Attempt} of {Max}); next try at {Next:u}: {Reason}",
+            message.TokenId, message.DestinationAddress, attempts, options.Value.MaxSendAttempts, next, reason);
     }
 
     /// <summary>

@@ -11,5 +11,14 @@ public sealed class SchedulerOptions
     /// <summary>Due messages sent per transaction.</summary>
     public int BatchSize { get; set; } = 200;
 
+    /// <summary>
+    /// The longest one send may take; a send still waiting for the broker then counts as failed, so a hung broker call
+    /// cannot hold the claimed rows' transaction (and their locks) open.
+    /// </summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Failed sends after which a row is set aside (messaging.scheduled_message_set_aside) instead of tried again.</summary>
+    public int MaxSendAttempts { get; set; } = 10;
+
     public Uri SchedulerAddress => new($"queue:{QueueName}");
 }
