@@ -24,13 +24,14 @@ public class SchedulerTests(StackFixture stack) : IClassFixture<StackFixture>
         await stack.Ground.WaitUntilIdle();
         (await Attempts(probeId)).Count.ShouldBe(4, "the fourth delivery succeeds, so there is no fifth");
 
-        // MassTransit's exponential policy: interval n = 2^n × delta, each ±20 %. Never earlier than that; later by the
-        // trip through the scheduler queue, its 200 ms poll and a busy machine.
+        // MassTransit's exponential policy: interval n ≈ 2^n × delta with random jitter (±20 % nominally; seen down to −23 %
+        // on MassTransit 8.5). Never much shorter than that; longer by the trip through the scheduler queue, its 200 ms
+        // poll and a busy 2-core machine.
         var gaps = Enumerable.Range(0, 3).Select(n => (attempts[n + 1] - attempts[n]).TotalSeconds).ToList();
         for (var n = 0; n < 3; n++)
         {
             var expected = Math.Pow(2, n);
-            gaps[n].ShouldBeInRange(expected * 0.8, expected * 1.2 + 3, $"gap {n + 1} of {string.Join(", ", attempts)}");
+            gaps[n].ShouldBeInRange(expected * 0.7, expected * 1.2 + 3, $"gap {n + 1}; gaps {string.Join(", ", gaps.Select(g => $"{g:F2} s"))}");
         }
 
         gaps[2].ShouldBeGreaterThan(gaps[0] * 1.5, "the intervals grow");
