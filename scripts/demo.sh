@@ -6,5 +6,6 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 scripts/stack.sh up
 dotnet build src/Billing/Billing.csproj -c Release -nologo -v quiet
-dotnet src/Billing/bin/Release/net10.0/Billing.dll migrate
+# The migrator's own log lines would interleave with the demo's console; it prints what it applied itself.
+Logging__LogLevel__Default=Warning dotnet src/Billing/bin/Release/net10.0/Billing.dll migrate
 exec dotnet src/Billing/bin/Release/net10.0/Billing.dll demo "$@"

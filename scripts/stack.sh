@@ -14,7 +14,8 @@
 # rabbitmq, mailsink); otherwise it uses Debian packages on this machine,
 # installing missing ones with apt-get (needs root, or sudo). The provider
 # stand-in runs as a local dotnet process in both modes (built when its dll is
-# missing or older than its sources).
+# missing or older than its sources; a copy this script started is restarted
+# when its sources have changed since).
 #
 # Settings (environment variables, defaults in brackets):
 #   BILLING_STACK_MODE        auto | docker | native                 [auto]
@@ -519,16 +520,29 @@ providers_dll() {
   done
 }
 
-# True when the dll is missing or anything it is built from is newer.
-providers_build_stale() {
-  local dll; dll=$(providers_dll)
-  [[ -n $dll ]] || return 0
+# True when the given dll is missing or anything the stand-in is built from is newer.
+providers_sources_newer_than() {
+  local dll=$1
+  [[ -f $dll ]] || return 0
   [[ -n $(find "$PROVIDERS_PROJECT" \( -name bin -o -name obj \) -prune -o -type f -newer "$dll" -print -quit) ]] && return 0
   [[ -n $(find "$REPO_ROOT/global.json" "$REPO_ROOT/Directory.Build.props" "$REPO_ROOT/Directory.Packages.props" \
     -newer "$dll" -print -quit 2>/dev/null) ]]
 }
 
+providers_build_stale() { providers_sources_newer_than "$(providers_dll)"; }
+
+# The running copy (started by this script) is older than the stand-in's sources: a pull or an edit since it started.
+providers_running_stale() {
+  providers_pid_alive && providers_sources_newer_than "$PROVIDERS_RUN_DIR/Billing.Providers.StandIn.dll"
+}
+
 up_providers() {
+  if providers_answer && providers_running_stale; then
+    local old; old=$(<"$PROVIDERS_PID_FILE")
+    log "provider stand-in (pid $old) runs an older build than its sources; restarting it"
+    kill "$old" 2>/dev/null || true
+    wait_until 10 pid_gone "$old" || kill -9 "$old" 2>/dev/null || true
+  fi
   if providers_answer; then
     log "provider stand-in already answers on http://$LOCALHOST:$BILLING_PROVIDERS_PORT"
     return 0
