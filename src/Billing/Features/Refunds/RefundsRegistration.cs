@@ -26,6 +26,7 @@ public static class RefundsRegistration
         services.AddRefundProviders(configuration);
         // Scoped like the consumers: the typed HTTP clients behind it are transient, so their handlers keep rotating.
         services.AddScoped<RefundAttemptRunner>();
+        services.AddSingleton<FirstAttemptClaim>();
         return services;
     }
 
