@@ -1,11 +1,6 @@
 using Billing.Hosting;
-using Billing.Infrastructure.Messaging;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Billing.Tests.Support;
@@ -27,7 +22,7 @@ public sealed class ServiceStack : IAsyncDisposable
         StandIns = standIns;
         _api = api;
         _settings = settings;
-        Api = new HttpClient { BaseAddress = new Uri(Address(api)) };
+        Api = new HttpClient { BaseAddress = new Uri(api.ListeningAddress()) };
     }
 
     public TestGround Ground { get; }
@@ -98,9 +93,6 @@ public sealed class ServiceStack : IAsyncDisposable
             command.Parameters.Add(new NpgsqlParameter { Value = value });
         return command;
     }
-
-    static string Address(WebApplication app) =>
-        app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
 
     public async ValueTask DisposeAsync()
     {

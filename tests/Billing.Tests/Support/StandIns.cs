@@ -4,9 +4,6 @@ using Billing.Providers.StandIn.Control;
 using Billing.Tests.Providers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -23,7 +20,7 @@ public sealed class StandIns : IAsyncDisposable
     StandIns(WebApplication app)
     {
         _app = app;
-        Url = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        Url = app.ListeningAddress();
         Client = new HttpClient { BaseAddress = new Uri(Url) };
     }
 

@@ -53,36 +53,28 @@ public sealed class InboxCleanupService<TDbContext>(
         return false;
     }
 
-    public async Task<int> RemoveExpired(CancellationToken cancellationToken)
-    {
-        var cutoff = Clock.GetUtcNow().UtcDateTime - options.Value.DuplicateDetectionWindow;
-        var total = 0;
-        while (true)
-        {
-            await using var scope = scopeFactory.CreateAsyncScope();
-            var dbContext = scope.ServiceProvider.GetRequiredService<TDbContext>();
-            var removed = await dbContext.Database.ExecuteSqlRawAsync("""
-                delete from messaging.inbox_state where ctid in (
-                    select ctid from messaging.inbox_state where delivered < {0} limit {1})
-                """, [cutoff, BatchSize], cancellationToken);
-            total += removed;
-            if (removed < BatchSize)
-                return total;
-        }
-    }
+    public Task<int> RemoveExpired(CancellationToken cancellationToken) =>
+        DeleteInBatches("""
+            delete from messaging.inbox_state where ctid in (
+                select ctid from messaging.inbox_state where delivered < {0} limit {1})
+            """, Clock.GetUtcNow().UtcDateTime - options.Value.DuplicateDetectionWindow, cancellationToken);
 
     /// <summary>Tombstones of fired or cancelled schedule tokens older than the window, by the database's clock.</summary>
-    public async Task<int> RemoveExpiredTombstones(CancellationToken cancellationToken)
+    public Task<int> RemoveExpiredTombstones(CancellationToken cancellationToken) =>
+        DeleteInBatches("""
+            delete from messaging.schedule_tombstone where token_id in (
+                select token_id from messaging.schedule_tombstone where at < now() - {0} limit {1})
+            """, options.Value.DuplicateDetectionWindow, cancellationToken);
+
+    /// <summary>Runs a delete of at most BatchSize rows ({0}: its cutoff, {1}: the batch size) until it removes fewer.</summary>
+    async Task<int> DeleteInBatches(string sql, object cutoff, CancellationToken cancellationToken)
     {
         var total = 0;
         while (true)
         {
             await using var scope = scopeFactory.CreateAsyncScope();
             var dbContext = scope.ServiceProvider.GetRequiredService<TDbContext>();
-            var removed = await dbContext.Database.ExecuteSqlRawAsync("""
-                delete from messaging.schedule_tombstone where token_id in (
-                    select token_id from messaging.schedule_tombstone where at < now() - {0} limit {1})
-                """, [options.Value.DuplicateDetectionWindow, BatchSize], cancellationToken);
+            var removed = await dbContext.Database.ExecuteSqlRawAsync(sql, [cutoff, BatchSize], cancellationToken);
             total += removed;
             if (removed < BatchSize)
                 return total;
