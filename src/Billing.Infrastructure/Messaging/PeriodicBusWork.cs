@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Billing.Infrastructure.Messaging;
 
 /// <summary>
-/// The loop shared by the scheduler's dispatcher, the outbox sweeper and the inbox cleanup: wait for the bus (if any),
+/// The loop shared by the scheduler's dispatcher and the inbox cleanup: wait for the bus (if any),
 /// then run one round, pause for the interval unless the round left more to do, log a failure and carry on.
 /// </summary>
 public abstract class PeriodicBusWork(IBusControl? bus, TimeProvider clock, ILogger logger) : BackgroundService

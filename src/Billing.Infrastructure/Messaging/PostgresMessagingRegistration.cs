@@ -17,15 +17,17 @@ namespace Billing.Infrastructure.Messaging;
 public static class PostgresMessagingRegistration
 {
     /// <summary>
-    /// Registers the Postgres saga repository (for every saga without one of its own), the inbox/outbox, the
-    /// scheduler's consumers and background services, and wires every endpoint configured by
+    /// Registers the Postgres saga repository (for every saga without one of its own), the inbox/outbox and its
+    /// delivery service, the scheduler's consumers and background services, and wires every endpoint configured by
     /// <c>ConfigureEndpoints</c> with concurrency retries and the outbox. Pair it with
     /// <see cref="UsePostgresMessageScheduler"/> on the bus.
     /// </summary>
     public static IBusRegistrationConfigurator AddPostgresMessaging<TDbContext>(this IBusRegistrationConfigurator x,
-        Action<InboxOptions>? configureInbox = null, Action<SchedulerOptions>? configureScheduler = null)
+        Action<InboxOptions>? configureInbox = null, Action<SchedulerOptions>? configureScheduler = null,
+        Action<OutboxDeliveryOptions>? configureDelivery = null)
         where TDbContext : DbContext
     {
+        // The delivery service and the scheduler reach Postgres through the application's NpgsqlDataSource singleton.
         var scheduler = new SchedulerOptions();
         configureScheduler?.Invoke(scheduler);
         x.Configure<SchedulerOptions>(o =>
@@ -37,13 +39,15 @@ public static class PostgresMessagingRegistration
             o.MaxSendAttempts = scheduler.MaxSendAttempts;
         });
         x.Configure<InboxOptions>(o => configureInbox?.Invoke(o));
+        x.Configure<OutboxDeliveryOptions>(o => configureDelivery?.Invoke(o));
         x.TryAddSingleton(TimeProvider.System);
 
         x.SetPostgresSagaRepositoryProvider<TDbContext>();
         x.AddScoped<IOutboxContextFactory<TDbContext>, PostgresOutboxContextFactory<TDbContext>>();
-        x.TryAddScoped<OutboxTransaction>();
+        x.TryAddScoped<ConsumeTransaction>();
         x.AddHostedService<InboxCleanupService<TDbContext>>();
-        x.AddHostedService<OutboxSweeper<TDbContext>>();
+        x.TryAddSingleton<OutboxDeliverySignal>();
+        x.AddHostedService<OutboxDeliveryService>();
 
         x.AddConsumer<ScheduleMessageConsumer<TDbContext>>().Endpoint(e => e.Name = scheduler.QueueName);
         x.AddConsumer<CancelScheduledMessageConsumer<TDbContext>>().Endpoint(e => e.Name = scheduler.QueueName);

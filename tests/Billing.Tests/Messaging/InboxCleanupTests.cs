@@ -35,7 +35,7 @@ public class InboxCleanupTests(StackFixture stack) : IClassFixture<StackFixture>
         (await Exists(recent)).ShouldBeTrue("a recent row still guards against a late duplicate");
         (await Exists(undelivered)).ShouldBeTrue("an undelivered row still owns outgoing messages");
 
-        // Leave no abandoned-looking rows for another test's outbox sweeper.
+        // Leave the class's ground as it was found.
         await using var tidy = stack.DataSource.CreateCommand("delete from messaging.inbox_state where message_id = any($1)");
         tidy.Parameters.AddWithValue(new[] { old, recent, undelivered });
         await tidy.ExecuteNonQueryAsync();

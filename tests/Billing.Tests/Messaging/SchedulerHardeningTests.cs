@@ -7,9 +7,9 @@ using Xunit.Abstractions;
 namespace Billing.Tests.Messaging;
 
 /// <summary>
-/// The scheduler and the sweeper under bad rows and repeated commands: a row that never sends is set aside, a
-/// ScheduleMessage repeated after its firing or overtaken by its cancel fires nothing, and an orphan whose outbox cannot
-/// be sent holds up no other orphan.
+/// The scheduler and the outbox delivery service under bad rows and repeated commands: a row that never sends is set aside, a
+/// ScheduleMessage repeated after its firing or overtaken by its cancel fires nothing, and an outbox row that cannot be
+/// sent holds up no other row.
 /// </summary>
 public class SchedulerHardeningTests(StackFixture stack, ITestOutputHelper output) : IClassFixture<StackFixture>
 {
@@ -114,68 +114,64 @@ public class SchedulerHardeningTests(StackFixture stack, ITestOutputHelper outpu
     }
 
     [Fact]
-    public async Task An_orphan_whose_outbox_cannot_be_sent_holds_up_no_other_orphan_and_resends_none()
+    public async Task An_outbox_row_that_cannot_be_sent_holds_up_no_other_row_resends_none_and_is_set_aside_after_its_attempts()
     {
-        // Catches a failing orphan that stops the round (broken once by rethrowing instead of putting the row off: the bad
-        // row was claimed again each round and the orphan after it was never sent), as the old one transaction per batch
-        // did, which also rolled back the orphan before it and re-sent it every round.
+        // Catches a failing row that stops the batch or rolls it back: the rows before it would be re-sent every round
+        // (seen twice at the probe) and the rows after it never sent. Broken once by rethrowing from the send instead of
+        // putting the row off: the good rows' pings then never reached the probe.
         await using var pings = await MessageProbe<Ping>.Start(stack.Ground);
         var before = NewId.NextGuid();
         var after = NewId.NextGuid();
-        var bad = await Orphan(TimeSpan.FromMinutes(59), "nowhere://x", NewId.NextGuid());
-        Guid[] good = [await Orphan(TimeSpan.FromMinutes(60), PingExchange.ToString(), before),
-            await Orphan(TimeSpan.FromMinutes(58), PingExchange.ToString(), after)];
+        await OutboxRow(PingExchange.ToString(), before);
+        var bad = await OutboxRow("nowhere://x", NewId.NextGuid());
+        await OutboxRow(PingExchange.ToString(), after);
 
         await using var worker = await stack.StartWorker(new Dictionary<string, string>
         {
-            ["Inbox__SweepInterval"] = "00:00:01",
-            ["Inbox__SweepAfter"] = "00:00:01",
+            ["Outbox__MaxSendAttempts"] = "3",
+            ["Outbox__PollInterval"] = "00:00:00.200",
         });
 
-        await Eventually.Until("both good orphans' pings at the probe", () =>
+        await Eventually.Until("both good rows' pings at the probe", () =>
             pings.Received.Any(p => p.PingId == before) && pings.Received.Any(p => p.PingId == after));
-        // Two failed sweeps of the bad row: the sweeper has been past all three twice, so a re-send would show.
-        await Eventually.Until("the bad orphan tried twice", async () => await stack.Count(
-            "select sweep_attempts from messaging.inbox_state where message_id = $1 and last_sweep_error is not null and sweep_after > now()", bad) >= 2);
+        // Three failed sends of the bad row (1 s and 2 s apart): the service has been past all three rows three times.
+        var reason = await Eventually.Found("the bad row set aside with its reason", async () =>
+        {
+            await using var command = stack.DataSource.CreateCommand(
+                "select last_error from messaging.outbox_message_set_aside where message_id = $1 and send_attempts = 3");
+            command.Parameters.AddWithValue(bad);
+            return await command.ExecuteScalarAsync() as string;
+        });
         await Eventually.Until("the probe drained", async () => (await stack.Queues()).Any(q => q.Name == pings.Queue && q.Messages == 0));
 
-        pings.Received.Count(p => p.PingId == before).ShouldBe(1, "the orphan before the bad one is sent once");
-        pings.Received.Count(p => p.PingId == after).ShouldBe(1, "the orphan after the bad one is sent");
-        // The class's ground is shared, and the worker's own Ping consumer has inbox rows too: count these orphans only.
-        (await stack.Count("select count(*) from messaging.inbox_state where message_id = any($1) and delivered is not null", good))
-            .ShouldBe(2, "both good orphans are marked delivered");
-        (await stack.Count("select count(*) from messaging.outbox_message where inbox_message_id = any($1)", good)).ShouldBe(0);
-        (await stack.Count("select count(*) from messaging.outbox_message where inbox_message_id = $1", bad)).ShouldBe(1, "the bad orphan's message waits");
-        worker.Output.ShouldContain("could not be swept");
+        pings.Received.Count(p => p.PingId == before).ShouldBe(1, "the row before the bad one is sent once");
+        pings.Received.Count(p => p.PingId == after).ShouldBe(1, "the row after the bad one is sent once");
+        reason.ShouldContain("nowhere");
+        (await stack.Count("select count(*) from messaging.outbox_message where message_id = $1", bad)).ShouldBe(0, "set aside, out of the way");
+        worker.Output.ShouldContain("could not be sent (attempt 1 of 3)");
+        worker.Output.ShouldContain("set aside after 3 failed sends");
     }
 
-    /// <summary>An inbox row consumed long ago and never delivered, owning one Ping in the outbox: what a worker killed
-    /// after its commit leaves when the inbound message is then purged.</summary>
-    async Task<Guid> Orphan(TimeSpan consumedAgo, string destination, Guid pingId)
+    /// <summary>One committed outbox row holding a Ping, as a consumer's commit leaves it; returns its MessageId.</summary>
+    async Task<Guid> OutboxRow(string destination, Guid pingId)
     {
-        var inboxId = NewId.NextGuid();
-        var consumerId = NewId.NextGuid();
         var messageId = NewId.NextGuid();
         var body = $$"""
             {"messageId":"{{messageId}}","destinationAddress":"{{destination}}","messageType":["urn:message:Billing.Contracts.Diagnostics:Ping"],
              "message":{"pingId":"{{pingId}}","scheduledFor":"{{DateTime.UtcNow:O}}"},"sentTime":"{{DateTime.UtcNow:O}}"}
             """;
         await using var command = stack.DataSource.CreateCommand("""
-            with inbox as (
-                insert into messaging.inbox_state (message_id, consumer_id, received, receive_count, consumed)
-                values ($1, $2, now() - $3, 1, now() - $3))
             insert into messaging.outbox_message (inbox_message_id, inbox_consumer_id, message_id, destination_address, sent_time,
                 content_type, message_type, body)
-            values ($1, $2, $4, $5, now(), 'application/vnd.masstransit+json', 'urn:message:Billing.Contracts.Diagnostics:Ping', $6)
+            values ($1, $2, $3, $4, now(), 'application/vnd.masstransit+json', 'urn:message:Billing.Contracts.Diagnostics:Ping', $5)
             """);
-        command.Parameters.AddWithValue(inboxId);
-        command.Parameters.AddWithValue(consumerId);
-        command.Parameters.AddWithValue(consumedAgo);
+        command.Parameters.AddWithValue(NewId.NextGuid());
+        command.Parameters.AddWithValue(NewId.NextGuid());
         command.Parameters.AddWithValue(messageId);
         command.Parameters.AddWithValue(destination);
         command.Parameters.AddWithValue(body);
         await command.ExecuteNonQueryAsync();
-        return inboxId;
+        return messageId;
     }
 
     static int Occurrences(string text, string what) => (text.Length - text.Replace(what, "").Length) / what.Length;

@@ -12,16 +12,7 @@ public sealed class InboxOptions
 
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>How often each instance looks for consumed messages whose outbox was never delivered.</summary>
-    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>
-    /// How long after consumption an undelivered outbox counts as abandoned. Well above the time the broker takes
-    /// to redeliver an unacknowledged message, so the sweeper only finishes what nobody else will.
-    /// </summary>
-    public TimeSpan SweepAfter { get; set; } = TimeSpan.FromMinutes(2);
-
-    /// <summary>Messages the outbox sends per pass; above what one consumer normally produces, so one pass drains it.</summary>
+    /// <summary>MassTransit's outbox option; sending is the delivery service's (OutboxDeliveryOptions), so it only has to be positive.</summary>
     public int MessageDeliveryLimit { get; set; } = 100;
 }
 
@@ -56,8 +47,8 @@ public sealed class InboxCleanupService<TDbContext>(
     public Task<int> RemoveExpired(CancellationToken cancellationToken) =>
         DeleteInBatches("""
             delete from messaging.inbox_state where ctid in (
-                select ctid from messaging.inbox_state where delivered < {0} limit {1})
-            """, Clock.GetUtcNow().UtcDateTime - options.Value.DuplicateDetectionWindow, cancellationToken);
+                select ctid from messaging.inbox_state where delivered < now() - {0} limit {1})
+            """, options.Value.DuplicateDetectionWindow, cancellationToken);
 
     /// <summary>Tombstones of fired or cancelled schedule tokens older than the window, by the database's clock.</summary>
     public Task<int> RemoveExpiredTombstones(CancellationToken cancellationToken) =>

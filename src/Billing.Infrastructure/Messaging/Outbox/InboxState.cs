@@ -1,8 +1,8 @@
 namespace Billing.Infrastructure.Messaging.Outbox;
 
 /// <summary>
-/// One row per (message, consumer): whether the message was consumed and whether what it produced was
-/// delivered. The primary key is the duplicate detector; the row lock serialises redeliveries.
+/// One row per (message, consumer): whether the message was consumed (and, with it, what it produced
+/// handed to the delivery service). The primary key is the duplicate detector; the row lock serialises redeliveries.
 /// </summary>
 public class InboxState
 {
@@ -12,5 +12,4 @@ public class InboxState
     public int ReceiveCount { get; set; }
     public DateTime? Consumed { get; set; }
     public DateTime? Delivered { get; set; }
-    public long? LastSequenceNumber { get; set; }
 }

@@ -1,97 +1,92 @@
-using System.Data;
 using MassTransit;
 using MassTransit.Middleware;
 using Microsoft.EntityFrameworkCore;
-using Billing.Infrastructure.Postgres;
+using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Billing.Infrastructure.Messaging.Outbox;
 
 /// <summary>
-/// MassTransit's consumer outbox extension point, on Postgres.
-/// Each pass of the outbox pipe runs in one read-committed transaction that first upserts and locks the
-/// inbox row for (message, consumer):
-/// <list type="number">
-/// <item>not consumed: the consumer runs; its state changes, the inbox row and what it sent commit together;</item>
-/// <item>consumed, not delivered: the stored messages go to the broker, then are deleted with the row marked delivered;</item>
-/// <item>delivered: a duplicate; it is acknowledged without running the consumer.</item>
-/// </list>
-/// A process killed between 1 and 2 leaves the inbound message unacknowledged, so the broker redelivers it and
-/// whichever worker receives it performs step 2.
+/// MassTransit's consumer outbox extension point, on Postgres. A message is consumed in one read-committed
+/// <see cref="ConsumeTransaction"/>: the consumer's state, its inbox row (the duplicate detector) and what it published
+/// commit together, and the inbound message is acknowledged right after that commit. Sending what it published is the
+/// <see cref="OutboxDeliveryService{TDbContext}"/>'s job, woken by the commit; so a crash after the commit loses nothing
+/// and delays nothing but those sends, and a duplicate that arrives later finds the inbox row and is only acknowledged.
+/// <para>
+/// A first delivery is nearly always new, so its inbox row is not read first: it is inserted with the commit, and a
+/// duplicate key there means another copy was consumed first (a resend by the outbox, or a concurrent duplicate). That
+/// attempt is rolled back, unseen, and the message is taken again the careful way: the row upserted and locked first. A
+/// message the broker flags as redelivered goes the careful way at once.
+/// </para>
 /// </summary>
 public sealed class PostgresOutboxContextFactory<TDbContext>(
     TDbContext dbContext,
     IServiceProvider provider,
-    TimeProvider clock,
-    OutboxTransaction unitOfWork,
+    ConsumeTransaction transaction,
+    OutboxDeliverySignal delivery,
+    IOptions<OutboxDeliveryOptions> deliveryOptions,
     IEnumerable<IOutboxCommitObserver> observers)
     : IOutboxContextFactory<TDbContext>
     where TDbContext : DbContext
 {
     const string LockInboxSql = """
         insert into messaging.inbox_state (message_id, consumer_id, received, receive_count)
-        values (@message_id, @consumer_id, @now, 1)
-        on conflict (message_id, consumer_id) do update set receive_count = inbox_state.receive_count + @increment
-        returning received, receive_count, consumed, delivered, last_sequence_number
+        values ($1, $2, now(), 1)
+        on conflict (message_id, consumer_id) do update set receive_count = inbox_state.receive_count + 1
+        returning receive_count, consumed
         """;
 
     public async Task Send<T>(ConsumeContext<T> context, OutboxConsumeOptions options, IPipe<OutboxConsumeContext<T>> next)
         where T : class
     {
         var messageId = context.GetOriginalMessageId() ?? throw new MessageException(typeof(T), "A MessageId is required to use the outbox");
-        var progress = new OutboxDeliveryProgress();
-        var firstPass = true;
-        InboxState? inbox = null;
+        var assumeNew = !context.ReceiveContext.Redelivered;
 
         while (true)
         {
-            PostgresOutboxConsumeContext<T, TDbContext> outboxContext;
-
-            if (inbox is { Delivered: not null } && progress.Removed)
+            PostgresOutboxConsumeContext<T> outboxContext;
+            await transaction.Begin(dbContext, context.CancellationToken);
+            try
             {
-                // This process just delivered and removed everything; the closing pass has nothing to lock or write.
-                outboxContext = new(context, options, provider, dbContext, inbox, progress, clock);
+                var inbox = assumeNew
+                    ? new InboxState { MessageId = messageId, ConsumerId = options.ConsumerId, ReceiveCount = 1 }
+                    : await LockInbox(messageId, options.ConsumerId, context.CancellationToken);
+                outboxContext = new PostgresOutboxConsumeContext<T>(context, options, provider, inbox, rowExists: !assumeNew,
+                    deliveryOptions.Value.NotifyOtherProcesses, transaction);
+
                 await next.Send(outboxContext);
+                await transaction.Commit(context.CancellationToken);
             }
-            else
+            catch (Exception exception) when (assumeNew && IsInboxDuplicate(exception))
             {
-                dbContext.ChangeTracker.Clear();
-
-                // A failed statement fails the whole pass, which is retried from scratch: savepoints would only add round trips.
-                dbContext.Database.AutoSavepointsEnabled = false;
-                await using var transaction = await dbContext.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, context.CancellationToken);
-                unitOfWork.IsActive = true;
-
-                inbox = await LockInbox(messageId, options.ConsumerId, firstPass, context.CancellationToken);
-                dbContext.Attach(inbox);
-                firstPass = false;
-
-                var consumedBefore = inbox.Consumed.HasValue;
-                outboxContext = new(context, options, provider, dbContext, inbox, progress, clock);
-                await next.Send(outboxContext);
-
-                await dbContext.SaveChangesAsync(context.CancellationToken);
-                await transaction.CommitAsync(context.CancellationToken);
-                unitOfWork.IsActive = false;
-
-                if (!consumedBefore && inbox.Consumed.HasValue)
-                {
-                    foreach (var observer in observers)
-                        observer.ConsumeCommitted(messageId, options.ConsumerId, progress.Produced?.Count ?? 0);
-                }
+                assumeNew = false;
+                continue;
+            }
+            finally
+            {
+                await transaction.End();
             }
 
-            if (!outboxContext.ContinueProcessing)
-                return;
+            if (outboxContext.ConsumedHere)
+            {
+                foreach (var observer in observers)
+                    observer.ConsumeCommitted(messageId, options.ConsumerId, outboxContext.ProducedCount);
+                if (outboxContext.ProducedCount > 0)
+                    delivery.Wake();
+            }
+
+            // The closing pass (consumed and handed to delivery: acknowledge) reads and writes nothing.
+            if (outboxContext.ContinueProcessing)
+                await next.Send(outboxContext);
+            return;
         }
     }
 
-    async Task<InboxState> LockInbox(Guid messageId, Guid consumerId, bool firstPass, CancellationToken cancellationToken)
+    async Task<InboxState> LockInbox(Guid messageId, Guid consumerId, CancellationToken cancellationToken)
     {
-        await using var command = dbContext.CreateCommand(LockInboxSql);
-        command.Parameters.AddWithValue("message_id", messageId);
-        command.Parameters.AddWithValue("consumer_id", consumerId);
-        command.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
-        command.Parameters.AddWithValue("increment", firstPass ? 1 : 0);
+        await using var command = transaction.Command(LockInboxSql);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = messageId });
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = consumerId });
 
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
@@ -99,12 +94,20 @@ public sealed class PostgresOutboxContextFactory<TDbContext>(
         {
             MessageId = messageId,
             ConsumerId = consumerId,
-            Received = reader.GetDateTime(0),
-            ReceiveCount = reader.GetInt32(1),
-            Consumed = reader.IsDBNull(2) ? null : reader.GetDateTime(2),
-            Delivered = reader.IsDBNull(3) ? null : reader.GetDateTime(3),
-            LastSequenceNumber = reader.IsDBNull(4) ? null : reader.GetInt64(4),
+            ReceiveCount = reader.GetInt32(0),
+            Consumed = reader.IsDBNull(1) ? null : reader.GetDateTime(1),
         };
+    }
+
+    static bool IsInboxDuplicate(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is PostgresException { SqlState: Postgres.PostgresErrors.UniqueViolation, ConstraintName: "inbox_state_pkey" })
+                return true;
+        }
+
+        return false;
     }
 
     public void Probe(ProbeContext context) => context.Add("provider", "postgres");

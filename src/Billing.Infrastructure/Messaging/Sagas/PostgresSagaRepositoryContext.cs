@@ -2,88 +2,117 @@ using MassTransit;
 using MassTransit.Context;
 using MassTransit.Middleware;
 using MassTransit.Saga;
+using Billing.Infrastructure.Messaging.Outbox;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Billing.Infrastructure.Messaging.Sagas;
 
 /// <summary>
-/// Loads, inserts, updates and deletes one saga type's rows inside the transaction opened by
-/// <see cref="PostgresSagaRepositoryContextFactory{TSaga,TDbContext}"/> (or by the outbox around it).
+/// Loads, inserts, updates and deletes one saga type's rows inside the <see cref="ConsumeTransaction"/> opened by the
+/// outbox (or by <see cref="PostgresSagaRepositoryContextFactory{TSaga,TDbContext}"/> on an endpoint without one).
+/// Instances are read without EF change tracking and written whole: the write waits for the transaction's commit batch.
 /// </summary>
 sealed class PostgresSagaRepositoryContext<TSaga, TMessage, TDbContext> : ConsumeContextScope<TMessage>, SagaRepositoryContext<TSaga, TMessage>
     where TSaga : class, ISaga
     where TMessage : class
     where TDbContext : DbContext
 {
-    readonly TDbContext _dbContext;
-    readonly ConsumeContext<TMessage> _consumeContext;
-    readonly ISagaConsumeContextFactory<DbContext, TSaga> _factory;
-    readonly bool _outboxFlushes;
+    readonly TDbContext dbContext;
+    readonly ConsumeContext<TMessage> consumeContext;
+    readonly ISagaConsumeContextFactory<DbContext, TSaga> factory;
+    readonly ConsumeTransaction transaction;
 
-    /// <param name="outboxFlushes">The outbox flushes the DbContext with the inbox row, so writes can wait for that one flush.</param>
-    public PostgresSagaRepositoryContext(TDbContext dbContext, ConsumeContext<TMessage> consumeContext, ISagaConsumeContextFactory<DbContext, TSaga> factory,
-        bool outboxFlushes)
+    public PostgresSagaRepositoryContext(TDbContext dbContext, ConsumeContext<TMessage> consumeContext,
+        ISagaConsumeContextFactory<DbContext, TSaga> factory, ConsumeTransaction transaction)
         : base(consumeContext, dbContext)
     {
-        _dbContext = dbContext;
-        _consumeContext = consumeContext;
-        _factory = factory;
-        _outboxFlushes = outboxFlushes;
+        this.dbContext = dbContext;
+        this.consumeContext = consumeContext;
+        this.factory = factory;
+        this.transaction = transaction;
     }
 
     public Task<SagaConsumeContext<TSaga, TMessage>> Add(TSaga instance) =>
-        _factory.CreateSagaConsumeContext(_dbContext, _consumeContext, instance, SagaConsumeContextMode.Add);
+        factory.CreateSagaConsumeContext(dbContext, consumeContext, instance, SagaConsumeContextMode.Add);
 
     public async Task<SagaConsumeContext<TSaga, TMessage>?> Insert(TSaga instance)
     {
         // Null tells MassTransit the instance exists already (a duplicate or concurrent first event): it loads it instead.
-        if (!await SagaTable<TSaga, TDbContext>.TryInsert(_dbContext, instance, CancellationToken))
+        await using var batch = new NpgsqlBatch(transaction.Connection, transaction.Transaction)
+        {
+            BatchCommands = { SagaTable<TSaga, TDbContext>.CreationLock(dbContext, instance.CorrelationId), SagaTable<TSaga, TDbContext>.TryInsert(dbContext, instance) },
+        };
+        await batch.ExecuteNonQueryAsync(CancellationToken);
+        if (batch.BatchCommands[1].RecordsAffected != 1)
             return null;
 
-        _dbContext.Attach(instance);
-        return await _factory.CreateSagaConsumeContext(_dbContext, _consumeContext, instance, SagaConsumeContextMode.Insert);
+        return await factory.CreateSagaConsumeContext(dbContext, consumeContext, instance, SagaConsumeContextMode.Insert);
     }
 
     public async Task<SagaConsumeContext<TSaga, TMessage>?> Load(Guid correlationId)
     {
-        var instance = await _dbContext.Set<TSaga>()
-            .FromSqlRaw(SagaTable<TSaga, TDbContext>.LockSql(_dbContext), correlationId)
-            .SingleOrDefaultAsync(CancellationToken);
+        var instance = await Locked(correlationId);
+        if (instance is null)
+        {
+            // Missing: this event may be about to create it. Wait for anyone creating it right now, then look again, so a
+            // first event that loses the race loads the winner's row instead of failing on a duplicate key.
+            await using var batch = new NpgsqlBatch(transaction.Connection, transaction.Transaction)
+            {
+                BatchCommands = { SagaTable<TSaga, TDbContext>.CreationLock(dbContext, correlationId) },
+            };
+            await batch.ExecuteNonQueryAsync(CancellationToken);
+            instance = await Locked(correlationId);
+        }
 
         return instance is null
             ? null
-            : await _factory.CreateSagaConsumeContext(_dbContext, _consumeContext, instance, SagaConsumeContextMode.Load);
+            : await factory.CreateSagaConsumeContext(dbContext, consumeContext, instance, SagaConsumeContextMode.Load);
     }
+
+    Task<TSaga?> Locked(Guid correlationId) =>
+        dbContext.Set<TSaga>().FromSqlRaw(SagaTable<TSaga, TDbContext>.LockSql(dbContext), correlationId).AsNoTracking()
+            .SingleOrDefaultAsync(CancellationToken);
 
     public Task Save(SagaConsumeContext<TSaga> context)
     {
-        _dbContext.Set<TSaga>().Add(context.Saga);
-        return Flush();
-    }
-
-    public Task Update(SagaConsumeContext<TSaga> context) => Flush();
-
-    public Task Delete(SagaConsumeContext<TSaga> context)
-    {
-        _dbContext.Set<TSaga>().Remove(context.Saga);
-        return Flush();
-    }
-
-    Task Flush() => _outboxFlushes ? Task.CompletedTask : _dbContext.SaveChangesAsync(CancellationToken);
-
-    public Task Discard(SagaConsumeContext<TSaga> context) => Task.CompletedTask;
-
-    public Task Undo(SagaConsumeContext<TSaga> context)
-    {
-        var entry = _dbContext.ChangeTracker.Entries<TSaga>().FirstOrDefault(x => x.Entity.CorrelationId == context.Saga.CorrelationId);
-        if (entry is not null)
-            entry.State = EntityState.Unchanged;
+        transaction.Write(SagaTable<TSaga, TDbContext>.Insert(dbContext, context.Saga));
         return Task.CompletedTask;
     }
 
+    public Task Update(SagaConsumeContext<TSaga> context)
+    {
+        transaction.Write(SagaTable<TSaga, TDbContext>.Update(dbContext, context.Saga));
+        return Task.CompletedTask;
+    }
+
+    public Task Delete(SagaConsumeContext<TSaga> context)
+    {
+        transaction.Write(SagaTable<TSaga, TDbContext>.Delete(dbContext, context.Saga.CorrelationId));
+        return Task.CompletedTask;
+    }
+
+    public Task Discard(SagaConsumeContext<TSaga> context) => Task.CompletedTask;
+
+    // Nothing was written for it: writes wait for Update, which MassTransit does not call after Undo.
+    public Task Undo(SagaConsumeContext<TSaga> context) => Task.CompletedTask;
+
     public Task<SagaConsumeContext<TSaga, T>> CreateSagaConsumeContext<T>(ConsumeContext<T> context, TSaga instance, SagaConsumeContextMode mode)
         where T : class =>
-        _factory.CreateSagaConsumeContext(_dbContext, context, instance, mode);
+        factory.CreateSagaConsumeContext(dbContext, context, instance, mode);
+
+    /// <summary>Locks and reads the row of each id, for a correlation by query.</summary>
+    public async Task<List<TSaga>> LockAll(IEnumerable<Guid> ids)
+    {
+        var instances = new List<TSaga>();
+        foreach (var id in ids)
+        {
+            if (await Locked(id) is { } instance)
+                instances.Add(instance);
+        }
+
+        return instances;
+    }
 }
 
 /// <summary>Out-of-band reads (ILoadSagaRepository / IQuerySagaRepository): no locks, no tracking.</summary>

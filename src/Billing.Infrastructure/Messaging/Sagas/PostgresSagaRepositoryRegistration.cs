@@ -29,7 +29,7 @@ public static class PostgresSagaRepositoryRegistration
         where TSaga : class, ISaga
         where TDbContext : DbContext
     {
-        services.TryAddScoped<OutboxTransaction>();
+        services.TryAddScoped<ConsumeTransaction>();
         services.RegisterLoadSagaRepository<TSaga, PostgresSagaRepositoryContextFactory<TSaga, TDbContext>>();
         services.RegisterQuerySagaRepository<TSaga, PostgresSagaRepositoryContextFactory<TSaga, TDbContext>>();
         services.RegisterSagaRepository<TSaga, DbContext, SagaConsumeContextFactory<DbContext, TSaga>, PostgresSagaRepositoryContextFactory<TSaga, TDbContext>>();

@@ -1,12 +1,15 @@
+using System.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 
 namespace Billing.Infrastructure.Messaging.Sagas;
 
 /// <summary>
-/// The SQL the repository writes by hand for one saga type, built once from the EF model (so a mapping change
-/// needs no change here): the row-locking load, and an insert that reports a duplicate instead of failing.
+/// The SQL the repository writes by hand for one saga type, built once from the EF model (so a mapping change needs no
+/// change here): the row-locking load, the creation lock, and full-row insert, update and delete statements whose
+/// parameters EF's own type mappings make, so a value is written exactly as EF would write it.
 /// </summary>
 static class SagaTable<TSaga, TDbContext>
     where TSaga : class
@@ -18,23 +21,67 @@ static class SagaTable<TSaga, TDbContext>
     public static string LockSql(DbContext dbContext) => Get(dbContext).Lock;
 
     /// <summary>
-    /// Inserts the instance unless its row exists; true when inserted. ON CONFLICT DO NOTHING waits for a
-    /// concurrent insert of the same id to commit and then reports it, without aborting our transaction.
+    /// Serialises the creation of one instance: a transaction about to create it takes this lock first, so a concurrent
+    /// first event waits for that commit and then finds the row, instead of inserting a second one and failing. The lock
+    /// is per table and id (a hash; a collision only makes two creations wait for each other) and ends with the transaction.
     /// </summary>
-    public static async Task<bool> TryInsert(DbContext dbContext, TSaga instance, CancellationToken cancellationToken)
+    public static NpgsqlBatchCommand CreationLock(DbContext dbContext, Guid correlationId)
+    {
+        var command = new NpgsqlBatchCommand("select pg_advisory_xact_lock($1, $2)");
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = Get(dbContext).TableKey });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = IdKey(correlationId) });
+        return command;
+    }
+
+    /// <summary>
+    /// INSERT … ON CONFLICT DO NOTHING: true when inserted. It waits for a concurrent insert of the same id to commit and
+    /// then reports it, without aborting our transaction.
+    /// </summary>
+    public static NpgsqlBatchCommand TryInsert(DbContext dbContext, TSaga instance) => WithValues(dbContext, Get(dbContext).TryInsert, instance);
+
+    public static NpgsqlBatchCommand Insert(DbContext dbContext, TSaga instance) => WithValues(dbContext, Get(dbContext).Insert, instance);
+
+    public static NpgsqlBatchCommand Update(DbContext dbContext, TSaga instance) => WithValues(dbContext, Get(dbContext).Update, instance);
+
+    public static NpgsqlBatchCommand Delete(DbContext dbContext, Guid correlationId)
+    {
+        var command = new NpgsqlBatchCommand(Get(dbContext).Delete);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = correlationId });
+        return command;
+    }
+
+    // Every column, key first, as $1…$n.
+    static NpgsqlBatchCommand WithValues(DbContext dbContext, string sql, TSaga instance)
     {
         var statements = Get(dbContext);
-        await using var command = Postgres.DbContextCommands.CreateCommand(dbContext, statements.Insert);
-        var entry = dbContext.Entry(instance);
-        foreach (var property in statements.Columns)
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var (property, mapping) in statements.Columns)
         {
-            var value = entry.Property(property).CurrentValue;
-            if (property.GetTypeMapping().Converter is { } converter)
-                value = converter.ConvertToProvider(value);
-            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+            var parameter = (NpgsqlParameter)mapping.CreateParameter(ParameterFactory, "", property.GetGetter().GetClrValueUsingContainingEntity(instance));
+            parameter.ParameterName = "";
+            command.Parameters.Add(parameter);
         }
 
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        return command;
+    }
+
+    // Only its CreateParameter is used: EF's type mappings make parameters for a DbCommand.
+    static readonly NpgsqlCommand ParameterFactory = new();
+
+    static int IdKey(Guid id)
+    {
+        Span<int> parts = stackalloc int[4];
+        id.TryWriteBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(parts));
+        return parts[0] ^ parts[1] ^ parts[2] ^ parts[3];
+    }
+
+    // FNV-1a: string.GetHashCode differs between processes, and every process must take the same lock.
+    static int StableHash(string text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text)
+            hash = (hash ^ c) * 16777619u;
+        return (int)hash;
     }
 
     static Statements Get(DbContext dbContext) => _statements ??= Build(dbContext);
@@ -46,17 +93,28 @@ static class SagaTable<TSaga, TDbContext>
         var tableName = entity.GetTableName()!;
         var table = StoreObjectIdentifier.Table(tableName, entity.GetSchema());
         var qualified = entity.GetSchema() is { } schema ? $"\"{schema}\".\"{tableName}\"" : $"\"{tableName}\"";
-        var key = entity.FindProperty("CorrelationId")!.GetColumnName(table);
+        var keyProperty = entity.FindProperty("CorrelationId")!;
+        var key = keyProperty.GetColumnName(table)!;
 
-        var columns = entity.GetProperties().Where(p => p.GetColumnName(table) is not null).ToList();
-        var names = string.Join(", ", columns.Select(p => $"\"{p.GetColumnName(table)}\""));
-        var values = string.Join(", ", columns.Select((_, i) => $"${i + 1}"));
+        var columns = entity.GetProperties().Where(p => p.GetColumnName(table) is not null)
+            .OrderBy(p => p == keyProperty ? 0 : 1)
+            .Select(p => (p, (RelationalTypeMapping)p.GetRelationalTypeMapping()))
+            .ToList();
+        var names = columns.Select(c => $"\"{c.p.GetColumnName(table)}\"").ToList();
+        var values = string.Join(", ", names.Select((_, i) => $"${i + 1}"));
+        var insert = $"INSERT INTO {qualified} ({string.Join(", ", names)}) VALUES ({values})";
+        var sets = string.Join(", ", names.Skip(1).Select((name, i) => $"{name} = ${i + 2}"));
 
         return new Statements(
             $"SELECT * FROM {qualified} WHERE \"{key}\" = {{0}} FOR UPDATE",
-            $"INSERT INTO {qualified} ({names}) VALUES ({values}) ON CONFLICT (\"{key}\") DO NOTHING",
+            insert + $" ON CONFLICT (\"{key}\") DO NOTHING",
+            insert,
+            $"UPDATE {qualified} SET {sets} WHERE \"{key}\" = $1",
+            $"DELETE FROM {qualified} WHERE \"{key}\" = $1",
+            StableHash(qualified),
             columns);
     }
 
-    sealed record Statements(string Lock, string Insert, IReadOnlyList<IProperty> Columns);
+    sealed record Statements(string Lock, string TryInsert, string Insert, string Update, string Delete, int TableKey,
+        IReadOnlyList<(IProperty Property, RelationalTypeMapping Mapping)> Columns);
 }

@@ -1,7 +1,6 @@
 using System.Data;
 using MassTransit;
 using MassTransit.Middleware;
-using MassTransit.Serialization;
 using Billing.Infrastructure.Postgres;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -129,41 +128,13 @@ public sealed class ScheduledMessageDispatcher<TDbContext>(
         return due.Count;
     }
 
-    /// <summary>
-    /// One send, given up after SendTimeout: the token tells MassTransit to stop, and WaitAsync stops our wait even where
-    /// the transport does not listen. A send given up on may still have reached the broker; it is then sent again later
-    /// with the same MessageId (at least once, as after a crash).
-    /// </summary>
-    async Task Send(ScheduledMessage message, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.Value.SendTimeout);
-        var send = SendNow(message, timeout.Token);
-        try
-        {
-            await send.WaitAsync(options.Value.SendTimeout, cancellationToken);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException($"The send did not complete within {options.Value.SendTimeout}.");
-        }
-    }
+    Task Send(ScheduledMessage message, CancellationToken cancellationToken) =>
+        Bus.SendWithin(message.DestinationAddress!, new ScheduledMessageSendPipe(message), options.Value.SendTimeout, cancellationToken);
 
-    async Task SendNow(ScheduledMessage message, CancellationToken cancellationToken)
-    {
-        var endpoint = await Bus.GetSendEndpoint(message.DestinationAddress!);
-        await endpoint.Send(new SerializedMessageBody(), new ScheduledMessageSendPipe(message), cancellationToken);
-    }
-
-    /// <summary>Waits 1, 2, 4 … seconds, at most 10 minutes, before the row is tried again.</summary>
-    public static TimeSpan RetryDelay(int failedAttempts) =>
-        TimeSpan.FromSeconds(Math.Min(Math.Pow(2, Math.Min(failedAttempts, 20)), TimeSpan.FromMinutes(10).TotalSeconds));
-
-    // The reason without a stack trace: a bad address or body is a fact about the row, not a crash of ours.
     async Task Failed(TDbContext dbContext, ScheduledMessage message, Exception exception, CancellationToken cancellationToken)
     {
         var attempts = message.SendAttempts + 1;
-        var reason = $"{exception.GetType().Name}: {exception.Message}";
+        var reason = StoredMessageSending.Reason(exception);
 
         if (attempts >= options.Value.MaxSendAttempts)
         {
@@ -180,7 +151,7 @@ public sealed class ScheduledMessageDispatcher<TDbContext>(
         await using var putOff = await dbContext.CreateCommandAsync(PutOffSql, cancellationToken);
         putOff.Parameters.AddWithValue(message.TokenId);
         putOff.Parameters.AddWithValue(reason);
-        putOff.Parameters.AddWithValue(RetryDelay(message.SendAttempts));
+        putOff.Parameters.AddWithValue(StoredMessageSending.RetryDelay(message.SendAttempts));
         var next = await putOff.ExecuteScalarAsync(cancellationToken);
         logger.LogWarning("Scheduled message {TokenId} to {Destination} could not be sent (attempt {Attempt} of {Max}); next try at {Next:u}: {Reason}",
             message.TokenId, message.DestinationAddress, attempts, options.Value.MaxSendAttempts, next, reason);

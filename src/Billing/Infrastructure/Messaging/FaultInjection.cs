@@ -5,7 +5,8 @@ namespace Billing.Infrastructure.Messaging;
 
 /// <summary>
 /// Crash testing: with Faults:KillAfterCommits = N, the process SIGKILLs itself right after the N-th consumer
-/// transaction that produced messages has committed, before those messages reach RabbitMQ. Off unless set.
+/// transaction that produced messages has committed, before those messages reach RabbitMQ; its outbox delivery is off,
+/// so nothing it committed was sent. Off unless set.
 /// </summary>
 public sealed class FaultInjection(int killAfterCommits, ILogger<FaultInjection> logger) : IOutboxCommitObserver
 {
@@ -15,7 +16,11 @@ public sealed class FaultInjection(int killAfterCommits, ILogger<FaultInjection>
     {
         var killAfter = configuration.GetValue<int?>("Faults:KillAfterCommits");
         if (killAfter is > 0)
+        {
             services.AddSingleton<IOutboxCommitObserver>(sp => new FaultInjection(killAfter.Value, sp.GetRequiredService<ILogger<FaultInjection>>()));
+            // Everything this process commits stays unsent until it dies, so the survivors' single sends can be counted.
+            services.PostConfigure<OutboxDeliveryOptions>(o => o.Enabled = false);
+        }
     }
 
     public void ConsumeCommitted(Guid messageId, Guid consumerId, int producedCount)

@@ -42,7 +42,8 @@ public static class MessagingRegistration
             {
                 x.AddPostgresMessaging<BillingDbContext>(
                     inbox => configuration.GetSection("Inbox").Bind(inbox),
-                    s => configuration.GetSection("Scheduler").Bind(s));
+                    s => configuration.GetSection("Scheduler").Bind(s),
+                    outbox => configuration.GetSection("Outbox").Bind(outbox));
                 x.AddDiagnostics();
                 x.AddRefundSagas();
             }
