@@ -1,4 +1,5 @@
 using Billing.Infrastructure.Messaging.Outbox;
+using Billing.Infrastructure.Messaging.Resilience;
 using Billing.Infrastructure.Messaging.Sagas;
 using Billing.Infrastructure.Messaging.Scheduling;
 using Billing.Infrastructure.Postgres;
@@ -41,6 +42,7 @@ public static class PostgresMessagingRegistration
         x.Configure<InboxOptions>(o => configureInbox?.Invoke(o));
         x.Configure<OutboxDeliveryOptions>(o => configureDelivery?.Invoke(o));
         x.TryAddSingleton(TimeProvider.System);
+        x.TryAddSingleton<PostgresAvailability>();
 
         x.SetPostgresSagaRepositoryProvider<TDbContext>();
         x.AddScoped<IOutboxContextFactory<TDbContext>, PostgresOutboxContextFactory<TDbContext>>();
@@ -57,7 +59,7 @@ public static class PostgresMessagingRegistration
 
         x.AddConfigureEndpointsCallback((context, name, endpoint) =>
         {
-            endpoint.UseTransientFaultRetry();
+            endpoint.UseTransientFaultHandling(context);
             endpoint.UsePostgresConcurrencyRetry();
 
             // Not the scheduler: its commands are idempotent by token already, and the redelivery commands of one
@@ -92,18 +94,22 @@ public static class PostgresMessagingRegistration
     }
 
     /// <summary>
-    /// Waits out a database that is briefly away (a restart, a failover, a full pool) at growing intervals, about a
-    /// minute in all, instead of sending the message to its error queue. Outermost, so a lost race retried inside it
-    /// does not use up these waits.
+    /// Waits out a database or broker that is briefly away (a restart, a failover, a full pool) instead of sending the
+    /// message to its error queue: while Postgres is unreachable every delivery waits at the process's breaker
+    /// (<see cref="PostgresAvailability"/>) without spending attempts, and transient failures are retried at growing
+    /// intervals, about a minute in all. Outermost, so a lost race retried inside it does not use up these waits.
     /// </summary>
-    public static void UseTransientFaultRetry(this IConsumePipeConfigurator configurator) =>
+    public static void UseTransientFaultHandling(this IConsumePipeConfigurator configurator, IRegistrationContext context)
+    {
         configurator.UseMessageRetry(r =>
         {
-            r.Handle<Exception>(PostgresErrors.IsTransient);
+            r.Handle<Exception>(TransientFaults.IsTransient);
             r.Intervals(
                 TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2),
                 TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30));
         });
+        configurator.UseFilter(new PostgresAvailabilityFilter(context.GetRequiredService<PostgresAvailability>()));
+    }
 
     /// <summary>
     /// Retries at once when Postgres reports a lost race (a concurrent insert of the same saga, a deadlock):

@@ -4,6 +4,7 @@ using Billing.Features.Refunds.Lanes;
 using Billing.Features.Refunds.Reconciler;
 using Billing.Features.Refunds.Providers;
 using Billing.Features.Refunds.Saga;
+using Billing.Infrastructure.Messaging;
 using MassTransit;
 
 namespace Billing.Features.Refunds;
@@ -72,7 +73,9 @@ public static class RefundsRegistration
         endpoint.ConfigureConsumeTopology = false;
         endpoint.PrefetchCount = settings.Concurrency * 2;
         endpoint.ConcurrentMessageLimit = settings.Concurrency;
-        // Only for our own infrastructure failing (the broker refusing a publish): provider trouble never throws.
+        // The database or broker briefly away is waited out; then our own infrastructure failing otherwise (the broker
+        // refusing a publish) is retried a few times. Provider trouble never throws.
+        endpoint.UseTransientFaultHandling(context);
         endpoint.UseMessageRetry(r => r.Intervals(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15)));
         endpoint.ConfigureConsumer<TConsumer>(context);
     }
