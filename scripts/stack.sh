@@ -329,6 +329,23 @@ SQL
     || die "PostgreSQL: '$BILLING_DB_USER' still cannot log in with a password over TCP $LOCALHOST:$BILLING_PG_PORT; check $hba and $PG_LOG"
 }
 
+# A connection string may say Host=/var/run/postgresql (a Unix-domain socket, cheaper than loopback TCP; see
+# docs/benchmarks.md). Debian's default "peer" rule for local connections wants an OS user of the same name; let
+# the application's user log in there with its password instead.
+pg_ensure_socket_login() {
+  local socket_dir
+  socket_dir=$(pg_psql_admin -d postgres -At -c 'SHOW unix_socket_directories' | cut -d, -f1) || return 0
+  if PGPASSWORD="$BILLING_DB_PASSWORD" PGCONNECT_TIMEOUT=5 psql -X -q -At -w -h "$socket_dir" -p "$BILLING_PG_PORT" \
+      -U "$BILLING_DB_USER" -d "$BILLING_DB_NAME" -c 'select 1' >/dev/null 2>&1; then
+    return 0
+  fi
+  local hba
+  hba=$(pg_psql_admin -d postgres -At -c 'SHOW hba_file') || die "cannot read hba_file setting"
+  log "PostgreSQL: letting $BILLING_DB_USER log in with its password over the Unix socket ($hba)"
+  as_root sed -i "1i local all $BILLING_DB_USER md5  # added by scripts/stack.sh" "$hba"
+  pg_psql_admin -d postgres -At -c 'SELECT pg_reload_conf()' >/dev/null
+}
+
 pg_ensure_max_connections() {
   local current
   current=$(pg_app_login -c 'SHOW max_connections') || die "PostgreSQL: cannot read max_connections"
@@ -374,6 +391,7 @@ up_postgres() {
       || die "PostgreSQL did not answer on $LOCALHOST:$BILLING_PG_PORT within ${BILLING_PG_TIMEOUT}s; see $PG_LOG"
   fi
   pg_ensure_role_and_db
+  pg_ensure_socket_login
   pg_ensure_max_connections
 }
 

@@ -47,6 +47,19 @@ var postgres = await SagaThroughput.Run(configuration, SagaStore.PostgresWithOut
 Console.WriteLine($"(b) Postgres repository + outbox: {postgres,8:N0} transitions/s");
 Console.WriteLine($"ratio (b)/(a): {postgres / inMemory:N2}");
 
+// The same over a Unix-domain socket, when Postgres runs on this host: no loopback TCP stack on each round trip.
+const string SocketDirectory = "/var/run/postgresql";
+if (Directory.Exists(SocketDirectory))
+{
+    var socket = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString("Billing")) { Host = SocketDirectory };
+    var overSocket = new ConfigurationBuilder().AddConfiguration(configuration)
+        .AddInMemoryCollection([new("ConnectionStrings:Billing", socket.ConnectionString)]).Build();
+    await Fresh(overSocket);
+    await SagaThroughput.Run(overSocket, SagaStore.PostgresWithOutbox, 200, events);
+    var socketFigure = await SagaThroughput.Run(overSocket, SagaStore.PostgresWithOutbox, sagas, events);
+    Console.WriteLine($"(c) (b) over the Unix socket:     {socketFigure,8:N0} transitions/s  ((c)/(b): {socketFigure / postgres:N2})");
+}
+
 static async Task Fresh(IConfiguration configuration)
 {
     var connectionString = configuration.GetConnectionString("Billing")!;
