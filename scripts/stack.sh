@@ -6,7 +6,7 @@
 #   scripts/stack.sh up       start whatever does not answer yet (idempotent)
 #   scripts/stack.sh down     stop only what `up` started (listed in .stack/started)
 #   scripts/stack.sh status   show what answers (exit 1 if something does not)
-#   scripts/stack.sh restart postgres|rabbitmq
+#   scripts/stack.sh restart postgres|rabbitmq [seconds down]
 #                             restart one server and wait until it answers again
 #                             (the failure tests use it: a routine restart mid-run)
 #
@@ -765,30 +765,41 @@ cmd_status() {
 }
 
 # A routine restart of one server, as an operator or a host update does it: clients are cut off, the data stays.
+# An optional second argument keeps the server down that many seconds first (an outage, not just a blip).
 cmd_restart() {
-  local what=${1:-}
+  local what=${1:-} down=${2:-0}
+  [[ $down =~ ^[0-9]+$ ]] || { echo "usage: $0 restart postgres|rabbitmq [seconds down]" >&2; exit 2; }
   if use_docker; then
     find_compose
     case $what in
-      postgres|rabbitmq) "${COMPOSE[@]}" restart "$what" 9>&- ;;
-      *) echo "usage: $0 restart postgres|rabbitmq" >&2; exit 2 ;;
+      postgres|rabbitmq) "${COMPOSE[@]}" stop "$what" 9>&-; sleep "$down"; "${COMPOSE[@]}" start "$what" 9>&- ;;
+      *) echo "usage: $0 restart postgres|rabbitmq [seconds down]" >&2; exit 2 ;;
     esac
   else
     case $what in
       postgres)
         # -m fast: disconnect the clients at once, as a restart for an update does.
-        as_root pg_ctlcluster "$BILLING_PG_VERSION" "$BILLING_PG_CLUSTER" restart -m fast \
-          >>"$LOG_DIR/postgres-start.log" 2>&1 </dev/null 9>&- \
-          || die "PostgreSQL did not restart; see $PG_LOG"
+        if ((down > 0)); then
+          as_root pg_ctlcluster "$BILLING_PG_VERSION" "$BILLING_PG_CLUSTER" stop -m fast \
+            >>"$LOG_DIR/postgres-start.log" 2>&1 </dev/null 9>&- || die "PostgreSQL did not stop; see $PG_LOG"
+          sleep "$down"
+          as_root pg_ctlcluster "$BILLING_PG_VERSION" "$BILLING_PG_CLUSTER" start \
+            >>"$LOG_DIR/postgres-start.log" 2>&1 </dev/null 9>&- || die "PostgreSQL did not start; see $PG_LOG"
+        else
+          as_root pg_ctlcluster "$BILLING_PG_VERSION" "$BILLING_PG_CLUSTER" restart -m fast \
+            >>"$LOG_DIR/postgres-start.log" 2>&1 </dev/null 9>&- \
+            || die "PostgreSQL did not restart; see $PG_LOG"
+        fi
         ;;
       rabbitmq)
         # Stopping and starting the broker application closes every connection and keeps durable queues and their
         # messages, like a node restart, in a few seconds instead of a whole Erlang boot.
         as_root rabbitmqctl -q stop_app >/dev/null 2>&1 </dev/null 9>&- || die "rabbitmqctl stop_app failed"
+        sleep "$down"
         as_root rabbitmqctl -q start_app >/dev/null 2>&1 </dev/null 9>&- || die "rabbitmqctl start_app failed"
         rabbit_statistics_interval
         ;;
-      *) echo "usage: $0 restart postgres|rabbitmq" >&2; exit 2 ;;
+      *) echo "usage: $0 restart postgres|rabbitmq [seconds down]" >&2; exit 2 ;;
     esac
   fi
   case $what in
@@ -806,8 +817,8 @@ main() {
     up)      cmd_up ;;
     down)    cmd_down ;;
     status)  cmd_status ;;
-    restart) cmd_restart "${2:-}" ;;
-    *)       echo "usage: $0 up|down|status|restart postgres|rabbitmq" >&2; exit 2 ;;
+    restart) cmd_restart "${2:-}" "${3:-0}" ;;
+    *)       echo "usage: $0 up|down|status|restart postgres|rabbitmq [seconds down]" >&2; exit 2 ;;
   esac
 }
 

@@ -29,8 +29,11 @@ public sealed class DemoLog : IDisposable
         return new DemoLog(System.IO.Path.Combine(directory, $"demo-{DateTime.UtcNow:yyyyMMdd-HHmmss}.log"));
     }
 
-    /// <summary>Replaces the console logger with this file.</summary>
-    public void Use(ILoggingBuilder logging) => logging.ClearProviders().AddSerilog(_logger);
+    /// <summary>
+    /// Replaces the console logger with this file. A plain provider, not AddSerilog: that one also adds a Trace-level rule
+    /// for itself, which overrides the Logging:LogLevel settings and wrote every EF command of a run to the file.
+    /// </summary>
+    public void Use(ILoggingBuilder logging) => logging.ClearProviders().AddProvider(new Serilog.Extensions.Logging.SerilogLoggerProvider(_logger));
 
     public void Dispose() => _logger.Dispose();
 }

@@ -46,4 +46,35 @@ public class SagaConcurrencyTests(StackFixture stack) : IClassFixture<StackFixtu
         first.HasExited.ShouldBeFalse(first.Output);
         second.HasExited.ShouldBeFalse(second.Output);
     }
+
+    [Fact]
+    public async Task A_database_outage_of_a_minute_leaves_every_message_in_its_queue_and_each_saga_exactly_applied_afterwards()
+    {
+        // Longer than the transient-fault retry's whole budget (about 61 s of waits): without the breaker holding every
+        // delivery while Postgres is away, the messages in flight would use up their attempts and go to _error (broken
+        // once by letting PostgresAvailabilityFilter pass straight through: 32 tally messages ended in tally-state_error).
+        await using var worker = await stack.StartWorker();
+        await using var bus = await TestBus.Start(stack.Ground);
+        var run = new TallyRun(bus.Bus, stack.DataSource, tallies: 300, additions: 10);
+        await run.Publish(CancellationToken.None);
+        await Eventually.Get("the run under way", () => run.CountReceipts(CancellationToken.None), n => n >= 10);
+
+        await StackServers.StopPostgresFor(TimeSpan.FromSeconds(65));
+
+        await Eventually.Get("a receipt for each of the 300 tallies", () => run.CountReceipts(CancellationToken.None), n => n == 300,
+            TimeSpan.FromMinutes(3), n => $"{n} receipts");
+        await stack.Ground.WaitUntilIdle(TimeSpan.FromMinutes(2));
+
+        var result = await run.Read(CancellationToken.None);
+        result.ExactlyApplied.ShouldBe(300);
+        result.ReceiptsWithOneEffect.ShouldBe(300);
+        (await stack.Queues()).Where(q => q.Name.EndsWith("_error", StringComparison.Ordinal) && q.Messages > 0)
+            .ShouldBeEmpty("no message was given up on");
+        worker.HasExited.ShouldBeFalse(worker.Output);
+        // Said once when it went and once when it came back, not once per message.
+        Occurrences(worker.Output, "Postgres is unreachable").ShouldBe(1, worker.Output);
+        Occurrences(worker.Output, "Postgres answers again").ShouldBe(1, worker.Output);
+    }
+
+    static int Occurrences(string text, string what) => (text.Length - text.Replace(what, "").Length) / what.Length;
 }

@@ -5,14 +5,18 @@ namespace Billing.Tests.Support;
 /// <summary>The stack's servers themselves, restarted under a running test (scripts/stack.sh restart), as in production.</summary>
 public static class StackServers
 {
-    public static Task RestartPostgres() => Restart("postgres");
+    public static Task RestartPostgres() => Restart("postgres", TimeSpan.Zero);
 
-    public static Task RestartRabbitMq() => Restart("rabbitmq");
+    /// <summary>Stops Postgres, keeps it down for <paramref name="down"/>, starts it again: an outage, not a blip.</summary>
+    public static Task StopPostgresFor(TimeSpan down) => Restart("postgres", down);
+
+    public static Task RestartRabbitMq() => Restart("rabbitmq", TimeSpan.Zero);
 
     /// <summary>Restarts one server and returns once it answers again; fails the test with the script's output otherwise.</summary>
-    static async Task Restart(string server)
+    static async Task Restart(string server, TimeSpan down)
     {
-        var start = new ProcessStartInfo("bash", [Path.Combine(Repository.Root, "scripts", "stack.sh"), "restart", server])
+        var start = new ProcessStartInfo("bash",
+            [Path.Combine(Repository.Root, "scripts", "stack.sh"), "restart", server, ((int)down.TotalSeconds).ToString()])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
