@@ -71,8 +71,7 @@ sealed class PostgresSagaRepositoryContext<TSaga, TMessage, TDbContext> : Consum
     }
 
     Task<TSaga?> Locked(Guid correlationId) =>
-        dbContext.Set<TSaga>().FromSqlRaw(SagaTable<TSaga, TDbContext>.LockSql(dbContext), correlationId).AsNoTracking()
-            .SingleOrDefaultAsync(CancellationToken);
+        SagaTable<TSaga, TDbContext>.Lock(dbContext, transaction.Connection, transaction.Transaction, correlationId, CancellationToken);
 
     public Task Save(SagaConsumeContext<TSaga> context)
     {
