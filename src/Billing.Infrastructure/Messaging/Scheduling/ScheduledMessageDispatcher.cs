@@ -10,11 +10,12 @@ using Microsoft.Extensions.Options;
 namespace Billing.Infrastructure.Messaging.Scheduling;
 
 /// <summary>
-/// Sends scheduled messages when they fall due. Each batch is claimed with FOR UPDATE SKIP LOCKED, sent,
-/// and deleted in one transaction, so with several instances running each message is sent by one of them;
-/// a crash before the commit leaves the rows in place to be sent again (at least once, same MessageId,
-/// which the receiver's inbox recognises). A row that cannot be sent stays, due again after a growing wait, and
-/// the batch is committed without it: one bad row neither blocks the rows after it nor re-sends those before it.
+/// Sends scheduled messages when they fall due. Each batch is claimed with a lease (its rows' due time moved past the
+/// time the batch can take, under FOR UPDATE SKIP LOCKED), sent concurrently outside any transaction, and then deleted,
+/// so with several instances running each message is sent by one of them; a crash before the delete leaves the rows to
+/// come due again when the lease ends (at least once, same MessageId, which the receiver's inbox recognises). A row that
+/// cannot be sent stays, due again after a growing wait: one bad row neither blocks the rows after it nor re-sends
+/// those before it.
 /// After MaxSendAttempts failures the row is set aside, with its reason, for an operator to replay.
 /// </summary>
 public sealed class ScheduledMessageDispatcher<TDbContext>(
@@ -26,13 +27,20 @@ public sealed class ScheduledMessageDispatcher<TDbContext>(
     : PeriodicBusWork(bus, clock, logger)
     where TDbContext : DbContext
 {
-    // The database's clock, not ours: instances with skewed clocks agree on what is due.
+    // The database's clock, not ours: instances with skewed clocks agree on what is due. Claiming moves the rows' due time
+    // past a lease, in a statement of its own, so no transaction or pooled connection is held while the sends wait for
+    // their confirms; SKIP LOCKED keeps two instances from claiming the same row at once. A crash before the rows are
+    // removed makes them due again when the lease ends: sent again, same MessageId, which the receiver's inbox recognises.
     const string ClaimDueSql = """
-        select * from messaging.scheduled_message
-        where due_at <= now()
-        order by due_at
-        limit {0}
-        for update skip locked
+        with due as (
+            select token_id from messaging.scheduled_message
+            where due_at <= now()
+            order by due_at
+            limit {0}
+            for update skip locked)
+        update messaging.scheduled_message m set due_at = clock_timestamp() + {1}
+        from due where m.token_id = due.token_id
+        returning m.*
         """;
 
     // A fired token gets a tombstone in the transaction that deletes its row, so a late duplicate of its
@@ -87,44 +95,50 @@ public sealed class ScheduledMessageDispatcher<TDbContext>(
     protected override async Task<bool> RunRound(CancellationToken cancellationToken) =>
         await DispatchDue(cancellationToken) == options.Value.BatchSize;
 
-    /// <summary>Sends one batch of due messages; returns how many were claimed.</summary>
+    /// <summary>Sends one batch of due messages, all at once; returns how many were claimed.</summary>
     public async Task<int> DispatchDue(CancellationToken cancellationToken)
     {
         await using var scope = scopeFactory.CreateAsyncScope();
         var dbContext = scope.ServiceProvider.GetRequiredService<TDbContext>();
 
-        await using var transaction = await dbContext.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+        // Longer than the batch can take (its sends run concurrently, each bounded by SendTimeout), so a claim never
+        // lapses while its sends are still under way.
+        var lease = options.Value.SendTimeout * 3;
         var due = await dbContext.Set<ScheduledMessage>()
-            .FromSqlRaw(ClaimDueSql, options.Value.BatchSize)
+            .FromSqlRaw(ClaimDueSql, options.Value.BatchSize, lease)
             .AsNoTracking()
             .ToListAsync(cancellationToken);
+        await dbContext.Database.CloseConnectionAsync();
 
         if (due.Count == 0)
             return 0;
 
-        var sent = new List<Guid>();
-        foreach (var message in due)
+        var outcomes = await Task.WhenAll(due.Select(async message =>
         {
             try
             {
                 await Send(message, cancellationToken);
-                sent.Add(message.TokenId);
+                return (message, (Exception?)null);
             }
             catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
             {
-                await Failed(dbContext, message, exception, cancellationToken);
+                return (message, exception);
             }
-        }
+        }));
 
+        await using var transaction = await dbContext.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+        var sent = outcomes.Where(o => o.Item2 is null).Select(o => o.message.TokenId).ToArray();
         await using (var delete = await dbContext.CreateCommandAsync(DeleteSentSql, cancellationToken))
         {
-            delete.Parameters.AddWithValue(sent.ToArray());
+            delete.Parameters.AddWithValue(sent);
             await delete.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        foreach (var (message, exception) in outcomes.Where(o => o.Item2 is not null))
+            await Failed(dbContext, message, exception!, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
-        logger.LogDebug("Sent {Count} scheduled messages", sent.Count);
+        logger.LogDebug("Sent {Count} scheduled messages", sent.Length);
         return due.Count;
     }
 
