@@ -110,12 +110,23 @@ public sealed class WorkerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
+    // BILLING_TEST_WORKER_LOGS=<dir>: each worker's output is also kept in <dir>/worker-<pid>.log, for a failure whose
+    // assertion does not print it.
+    static readonly string? LogDirectory = Environment.GetEnvironmentVariable("BILLING_TEST_WORKER_LOGS");
+
     void Append(string? line)
     {
         if (line is null)
             return;
         lock (_output)
+        {
             _output.AppendLine(line);
+            if (LogDirectory is { Length: > 0 })
+            {
+                Directory.CreateDirectory(LogDirectory);
+                File.AppendAllText(Path.Combine(LogDirectory, $"worker-{_process.Id}.log"), line + Environment.NewLine);
+            }
+        }
     }
 
     const int SigTerm = 15;

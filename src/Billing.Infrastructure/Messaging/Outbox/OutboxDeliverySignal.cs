@@ -6,20 +6,21 @@ namespace Billing.Infrastructure.Messaging.Outbox;
 /// </summary>
 public sealed class OutboxDeliverySignal
 {
-    readonly SemaphoreSlim _pending = new(0, 1);
+    // Unbounded, so a wake never throws (a SemaphoreFullException per commit showed in the profile); the flag keeps the
+    // count at about one, and a rare extra count only costs one empty round.
+    readonly SemaphoreSlim _pending = new(0);
+    int _woken;
 
     public void Wake()
     {
-        try
-        {
+        if (Interlocked.Exchange(ref _woken, 1) == 0)
             _pending.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already woken; the round to come will see these rows too.
-        }
     }
 
     /// <summary>Waits for a wake or the timeout, whichever comes first.</summary>
-    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _pending.WaitAsync(timeout, cancellationToken);
+    public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        await _pending.WaitAsync(timeout, cancellationToken);
+        Volatile.Write(ref _woken, 0);
+    }
 }

@@ -50,25 +50,12 @@ sealed class PostgresSagaRepositoryContext<TSaga, TMessage, TDbContext> : Consum
         return await factory.CreateSagaConsumeContext(dbContext, consumeContext, instance, SagaConsumeContextMode.Insert);
     }
 
-    public async Task<SagaConsumeContext<TSaga, TMessage>?> Load(Guid correlationId)
-    {
-        var instance = await Locked(correlationId);
-        if (instance is null)
-        {
-            // Missing: this event may be about to create it. Wait for anyone creating it right now, then look again, so a
-            // first event that loses the race loads the winner's row instead of failing on a duplicate key.
-            await using var batch = new NpgsqlBatch(transaction.Connection, transaction.Transaction)
-            {
-                BatchCommands = { SagaTable<TSaga, TDbContext>.CreationLock(dbContext, correlationId) },
-            };
-            await batch.ExecuteNonQueryAsync(CancellationToken);
-            instance = await Locked(correlationId);
-        }
-
-        return instance is null
-            ? null
-            : await factory.CreateSagaConsumeContext(dbContext, consumeContext, instance, SagaConsumeContextMode.Load);
-    }
+    // A missing row means this event may create it: Locked holds the creation lock, so a concurrent first event waits for
+    // that commit and loads the winner's row instead of failing on a duplicate key.
+    public async Task<SagaConsumeContext<TSaga, TMessage>?> Load(Guid correlationId) =>
+        await Locked(correlationId) is { } instance
+            ? await factory.CreateSagaConsumeContext(dbContext, consumeContext, instance, SagaConsumeContextMode.Load)
+            : null;
 
     Task<TSaga?> Locked(Guid correlationId) =>
         SagaTable<TSaga, TDbContext>.Lock(dbContext, transaction.Connection, transaction.Transaction, correlationId, CancellationToken);

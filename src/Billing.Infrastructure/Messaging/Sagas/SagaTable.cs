@@ -25,12 +25,20 @@ static class SagaTable<TSaga, TDbContext>
     public static async Task<TSaga?> Lock(DbContext dbContext, NpgsqlConnection connection, NpgsqlTransaction transaction, Guid correlationId,
         CancellationToken cancellationToken)
     {
+        // The creation lock goes first, in the same round trip: an event that finds no row may be about to create it, and a
+        // concurrent first event then waits for that commit and finds the row, instead of inserting a second one. Each
+        // statement of a batch reads its own snapshot, so the select sees a row committed while the lock was awaited.
         var statements = Get(dbContext);
-        await using var command = new NpgsqlCommand(statements.Lock, connection, transaction)
+        await using var batch = new NpgsqlBatch(connection, transaction)
         {
-            Parameters = { new NpgsqlParameter<Guid> { TypedValue = correlationId } },
+            BatchCommands =
+            {
+                CreationLock(dbContext, correlationId),
+                new NpgsqlBatchCommand(statements.Lock) { Parameters = { new NpgsqlParameter<Guid> { TypedValue = correlationId } } },
+            },
         };
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
             return null;
 
