@@ -13,10 +13,12 @@ namespace Billing.Infrastructure.Messaging.Outbox;
 /// <see cref="OutboxDeliveryService{TDbContext}"/>'s job, woken by the commit; so a crash after the commit loses nothing
 /// and delays nothing but those sends, and a duplicate that arrives later finds the inbox row and is only acknowledged.
 /// <para>
-/// A first delivery is nearly always new, so its inbox row is not read first: it is inserted with the commit, and a
-/// duplicate key there means another copy was consumed first (a resend by the outbox, or a concurrent duplicate). That
-/// attempt is rolled back, unseen, and the message is taken again the careful way: the row upserted and locked first. A
-/// message the broker flags as redelivered goes the careful way at once.
+/// For a saga, a first delivery is nearly always new, so its inbox row is not read first: it is inserted with the
+/// commit, and a duplicate key there means another copy was consumed first (a resend by the outbox, or a concurrent
+/// duplicate). That attempt is rolled back, unseen, and the message is taken again the careful way: the row upserted and
+/// locked first. That is only safe because every effect of a saga is in the transaction; any other consumer (it may send
+/// an e-mail or call a provider) and a message the broker flags as redelivered go the careful way at once, so a
+/// duplicate never runs them.
 /// </para>
 /// </summary>
 public sealed class PostgresOutboxContextFactory<TDbContext>(
@@ -25,6 +27,7 @@ public sealed class PostgresOutboxContextFactory<TDbContext>(
     ConsumeTransaction transaction,
     OutboxDeliverySignal delivery,
     IOptions<OutboxDeliveryOptions> deliveryOptions,
+    IEnumerable<Sagas.PostgresSagaType> sagas,
     IEnumerable<IOutboxCommitObserver> observers)
     : IOutboxContextFactory<TDbContext>
     where TDbContext : DbContext
@@ -40,7 +43,7 @@ public sealed class PostgresOutboxContextFactory<TDbContext>(
         where T : class
     {
         var messageId = context.GetOriginalMessageId() ?? throw new MessageException(typeof(T), "A MessageId is required to use the outbox");
-        var assumeNew = !context.ReceiveContext.Redelivered;
+        var assumeNew = !context.ReceiveContext.Redelivered && sagas.Any(s => s.ShortName == options.ConsumerType);
 
         while (true)
         {

@@ -3,6 +3,7 @@ using MassTransit;
 using MassTransit.Configuration;
 using MassTransit.Saga;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Billing.Infrastructure.Messaging.Sagas;
@@ -30,6 +31,7 @@ public static class PostgresSagaRepositoryRegistration
         where TDbContext : DbContext
     {
         services.TryAddScoped<ConsumeTransaction>();
+        services.AddSingleton(new PostgresSagaType(MassTransit.Metadata.TypeMetadataCache<TSaga>.ShortName));
         services.RegisterLoadSagaRepository<TSaga, PostgresSagaRepositoryContextFactory<TSaga, TDbContext>>();
         services.RegisterQuerySagaRepository<TSaga, PostgresSagaRepositoryContextFactory<TSaga, TDbContext>>();
         services.RegisterSagaRepository<TSaga, DbContext, SagaConsumeContextFactory<DbContext, TSaga>, PostgresSagaRepositoryContextFactory<TSaga, TDbContext>>();
