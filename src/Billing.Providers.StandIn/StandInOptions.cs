@@ -15,4 +15,14 @@ public sealed class StandInOptions
     /// After that the same key is a new request and pays again, so a caller that retries late must look up first.
     /// </summary>
     public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// The currency of a payment intent the stand-in has not seen (lower-case ISO code). Stripe knows every payment
+    /// intent's currency, so a refund need not name it; the stand-in learns an intent's currency from its first refund
+    /// that names one, or from <c>PUT /control/payment-intents/{id}</c>.
+    /// </summary>
+    public string DefaultCurrency { get; set; } = "sek";
+
+    /// <summary>How long a refund the card provider answered <c>pending</c> stays pending before a read shows it succeeded.</summary>
+    public TimeSpan PendingFor { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -13,8 +13,8 @@ public sealed record StripeRefund
     public string? PaymentIntent { get; init; }
     public string? Reason { get; init; }
 
-    /// <summary>"succeeded", "pending" or "failed"; the stand-in pays synchronously, so it only ever says succeeded.</summary>
-    public required string Status { get; init; }
+    /// <summary>"succeeded", "pending" or "failed"; a pending refund (a fault) succeeds after StandIn:PendingFor.</summary>
+    public required string Status { get; set; }
 
     public string? FailureReason { get; init; }
     public required IReadOnlyDictionary<string, string> Metadata { get; init; }

@@ -1,4 +1,5 @@
 using Billing.Contracts.Refunds;
+using Billing.Features.Refunds.Alarms;
 using Billing.Features.Refunds.Api;
 using Billing.Features.Refunds.Lanes;
 using Billing.Features.Refunds.Reconciler;
@@ -27,6 +28,7 @@ public static class RefundsRegistration
         // Scoped like the consumers: the typed HTTP clients behind it are transient, so their handlers keep rotating.
         services.AddScoped<RefundAttemptRunner>();
         services.AddSingleton<FirstAttemptClaim>();
+        services.AddSingleton<RefundRows>();
         return services;
     }
 
@@ -47,6 +49,8 @@ public static class RefundsRegistration
         x.AddConsumer<ReconciliationDueConsumer>();
         x.AddConsumer<RefundReconciledConsumer>();
         x.AddConsumer<SupportMailConsumer, SupportMailConsumerDefinition>();
+        x.AddConsumer<PaidTwiceAlarmConsumer, PaidTwiceAlarmConsumerDefinition>();
+        x.AddConsumer<RecordRefundablePaymentConsumer>();
     }
 
     /// <summary>

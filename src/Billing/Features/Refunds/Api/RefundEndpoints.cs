@@ -35,6 +35,8 @@ public static class RefundEndpoints
             problems["status"] = [$"Unknown status '{status}'. Known: {string.Join(", ", RefundStatus.All)}."];
         if (page < 1)
             problems["page"] = ["Pages start at 1."];
+        else if ((long)page * Math.Max(pageSize, 1) > int.MaxValue)
+            problems["page"] = ["Past the last page there can be."];
         if (pageSize is < 1 or > MaxPageSize)
             problems["pageSize"] = [$"Between 1 and {MaxPageSize}."];
         if (from is not null && to is not null && from >= to)

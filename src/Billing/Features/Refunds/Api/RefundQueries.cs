@@ -10,7 +10,8 @@ public sealed record AttemptView(int Number, string Lane, string Outcome, string
 public sealed record RefundView(Guid RefundId, string Status, string PaymentId, decimal Amount, string Currency, string Method, string? Reason,
     string? RequestedBy, DateTimeOffset RequestedAt, int AttemptCount, string? LastErrorCode, string? LastErrorMessage,
     DateTimeOffset? NextAttemptAt, string? ProviderRefundId, DateTimeOffset? RefundedAt, DateTimeOffset? FailedAt,
-    string? ManualRetryBy, DateTimeOffset? ManualRetryAt, IReadOnlyList<AttemptView>? Attempts);
+    string? ManualRetryBy, DateTimeOffset? ManualRetryAt, IReadOnlyList<AttemptView>? Attempts, int KeyGeneration = 0,
+    bool PaymentUncertain = false, string? SecondProviderRefundId = null, DateTimeOffset? PaidTwiceAt = null);
 
 public sealed record RefundPage(IReadOnlyList<RefundView> Items, int Page, int PageSize, int Total);
 
@@ -60,5 +61,5 @@ public sealed class RefundQueries(BillingDbContext db)
     static RefundView View(RefundState x, IReadOnlyList<AttemptView>? attempts) => new(
         x.CorrelationId, RefundStatus.Of(x), x.PaymentId, x.Amount, x.Currency, x.Method, x.Reason, x.RequestedBy, x.RequestedAt,
         x.AttemptCount, x.LastErrorCode, x.LastErrorMessage, x.NextAttemptAt, x.ProviderRefundId, x.RefundedAt, x.FailedAt,
-        x.ManualRetryBy, x.ManualRetryAt, attempts);
+        x.ManualRetryBy, x.ManualRetryAt, attempts, x.KeyGeneration, x.PaymentUncertain, x.SecondProviderRefundId, x.PaidTwiceAt);
 }

@@ -9,6 +9,7 @@ public static class RefundStatus
     public const string Reconciling = "reconciling";
     public const string NeedsSupport = "needs_support";
     public const string RetryingManually = "retrying_manually";
+    public const string Resolving = "resolving";
     public const string Refunded = "refunded";
 
     static readonly Dictionary<string, string> ByState = new(StringComparer.Ordinal)
@@ -19,6 +20,7 @@ public static class RefundStatus
         ["Reconciling"] = Reconciling,
         ["NeedsSupport"] = NeedsSupport,
         ["RetryingManually"] = RetryingManually,
+        ["Resolving"] = Resolving,
         ["Refunded"] = Refunded,
     };
 
