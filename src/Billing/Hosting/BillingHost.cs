@@ -42,6 +42,7 @@ public static class BillingHost
         app.MapBillingApi();
         app.MapRefunds();
         app.MapReconciler();
+        app.MapJobsDashboard();
         return app;
     }
 

@@ -140,5 +140,21 @@ public class RefundPaidOnceTests
         (await refunds.TimesPaid(id)).ShouldBe(1);
     }
 
+    [Fact]
+    public async Task A_refund_stripe_answers_pending_is_looked_up_until_it_succeeded_and_paid_once()
+    {
+        await using var refunds = await RefundStack.Start(standIns: new Dictionary<string, string> { ["StandIn__PendingFor"] = "00:00:02" });
+        await refunds.SetFaults("card", new FaultSettings(PendingRate: 1));
+
+        var id = await refunds.Refund(Key(), RefundStack.Body("pi_pending", 71m));
+        var refunded = await refunds.WaitFor(id, "refunded");
+
+        refunded.Attempts![0].Outcome.ShouldBe("unknown", "the scenario: Stripe answered pending");
+        refunded.Attempts[0].ErrorCode.ShouldBe("pending");
+        refunded.Attempts.Skip(1).ShouldAllBe(a => a.LookedUp);
+        (await refunds.TimesPaid(id)).ShouldBe(1);
+        (await refunds.Ledger()).Requests.Count(r => r.Operation == ProviderOperation.Refund).ShouldBe(1, "no paying request after the pending answer");
+    }
+
     static string Key() => $"test-{Guid.NewGuid():N}";
 }

@@ -50,6 +50,7 @@ public static class RefundsRegistration
         x.AddConsumer<RefundReconciledConsumer>();
         x.AddConsumer<SupportMailConsumer, SupportMailConsumerDefinition>();
         x.AddConsumer<PaidTwiceAlarmConsumer, PaidTwiceAlarmConsumerDefinition>();
+        x.AddConsumer<SupportDigestConsumer, SupportDigestConsumerDefinition>();
         x.AddConsumer<RecordRefundablePaymentConsumer>();
     }
 

@@ -49,6 +49,9 @@ public class RefundState : SagaStateMachineInstance
     public DateTimeOffset? PaidTwiceAt { get; set; }
     public DateTimeOffset? FailedAt { get; set; }
 
+    /// <summary>When the refund last entered NeedsSupport (the support digest lists it).</summary>
+    public DateTimeOffset? NeedsSupportAt { get; set; }
+
     /// <summary>The reconciler run waiting for this refund's answer; cleared once it has been answered.</summary>
     public Guid? ReconcileRunId { get; set; }
 

@@ -298,6 +298,7 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
         }
         else
         {
+            saga.NeedsSupportAt = now;
             await x.TransitionToState(NeedsSupport);
             await x.Publish(new RefundNeedsSupport(saga.CorrelationId, saga.PaymentId, saga.Amount, saga.Currency, saga.Method, saga.LastErrorCode,
                 saga.LastErrorMessage, now));
