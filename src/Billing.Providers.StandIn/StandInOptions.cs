@@ -25,4 +25,16 @@ public sealed class StandInOptions
 
     /// <summary>How long a refund the card provider answered <c>pending</c> stays pending before a read shows it succeeded.</summary>
     public TimeSpan PendingFor { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long after succeeding a card refund drawn to fail later (<c>lateFailRate</c>) fails, and its webhook goes.</summary>
+    public TimeSpan LateFailAfter { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Where card webhooks go (Stripe's endpoint URL and signing secret); none when empty.</summary>
+    public WebhookSettings Webhooks { get; set; } = new();
+
+    public sealed class WebhookSettings
+    {
+        public string? Url { get; set; }
+        public string? Secret { get; set; }
+    }
 }

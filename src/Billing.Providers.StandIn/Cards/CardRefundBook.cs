@@ -7,7 +7,7 @@ namespace Billing.Providers.StandIn.Cards;
 /// The card provider's refunds: made at most once per idempotency key while Stripe would remember the key
 /// (<see cref="StandInOptions.IdempotencyWindow"/>), paid into the ledger. Refunds outlive their keys, as at Stripe.
 /// </summary>
-public sealed class CardRefundBook(Faults faults, Ledger ledger, TimeProvider clock, IOptions<StandInOptions> options)
+public sealed class CardRefundBook(Faults faults, Ledger ledger, CardWebhooks webhooks, TimeProvider clock, IOptions<StandInOptions> options)
 {
     readonly IdempotencyStore<CardAnswer> _answers = new(clock, options.Value.IdempotencyWindow);
     readonly List<StripeRefund> _refunds = [];
@@ -94,8 +94,26 @@ public sealed class CardRefundBook(Faults faults, Ledger ledger, TimeProvider cl
         ledger.Record(new LedgerEntry(PaymentMethod.Card, idempotencyKey, request.Metadata.GetValueOrDefault("refund_id"),
             refund.Id, refund.Amount, refund.Currency.ToUpperInvariant(), now), sentBy);
 
+        if (roll.Outcome == Outcome.PayThenFailLater)
+            _ = FailLaterAsync(refund);
+
         // The answer is a copy: it says pending for good, as Stripe's saved answer does, while the refund itself settles.
         return new(new CardAnswer(StatusCodes.Status200OK, refund with { }), Keep: true, HoldAfterPay: roll.Outcome == Outcome.PayThenTimeOut);
+    }
+
+    /// <summary>Stripe's late failure: the refund turns failed, the money comes back, and a refund.failed webhook goes out.</summary>
+    async Task FailLaterAsync(StripeRefund refund)
+    {
+        await Task.Delay(options.Value.LateFailAfter, clock);
+        StripeRefund failed;
+        lock (_gate)
+        {
+            refund.Status = "failed";
+            refund.FailureReason = "expired_or_canceled_card";
+            failed = refund with { };
+        }
+        ledger.Reverse(refund.Id);
+        await webhooks.SendAsync("refund.failed", failed);
     }
 
     /// <summary>A pending refund read after its time has come has succeeded (called under the lock).</summary>

@@ -16,7 +16,7 @@ public sealed record StripeRefund
     /// <summary>"succeeded", "pending" or "failed"; a pending refund (a fault) succeeds after StandIn:PendingFor.</summary>
     public required string Status { get; set; }
 
-    public string? FailureReason { get; init; }
+    public string? FailureReason { get; set; }
     public required IReadOnlyDictionary<string, string> Metadata { get; init; }
 
     /// <summary>Unix seconds, as Stripe sends it.</summary>

@@ -44,6 +44,12 @@ public static class ControlEndpoints
             return Results.NoContent();
         });
 
+        control.MapPut("/webhooks/card", (Cards.WebhookTarget target, Cards.CardWebhooks webhooks) =>
+        {
+            webhooks.Target = target;
+            return Results.NoContent();
+        });
+
         return app;
     }
 

@@ -18,6 +18,7 @@ public static class RefundsRegistration
             .Bind(configuration.GetSection(RefundOptions.Section))
             .Validate(o => o.Methods.Count > 0, $"Configure at least one payment method under {RefundOptions.Section}:Methods.")
             .ValidateOnStart();
+        services.Configure<Webhooks.StripeWebhookOptions>(configuration.GetSection(Webhooks.StripeWebhookOptions.Section));
         return services;
     }
 

@@ -66,7 +66,7 @@ public static class RefundIntake
                 $"Payment {request.PaymentId} was made in {currency}, not {request.Currency}.");
 
         await using var refunded = await db.CreateCommandAsync(
-            "select coalesce(sum(amount), 0) from refunds.refund where payment_id = $1", cancellationToken);
+            "select coalesce(sum(amount), 0) from refunds.refund where payment_id = $1 and counts_against_payment", cancellationToken);
         refunded.Parameters.Add(new() { Value = request.PaymentId });
         var left = paid - (decimal)(await refunded.ExecuteScalarAsync(cancellationToken))!;
 

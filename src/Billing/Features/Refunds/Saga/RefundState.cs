@@ -55,6 +55,15 @@ public class RefundState : SagaStateMachineInstance
     /// <summary>The reconciler run waiting for this refund's answer; cleared once it has been answered.</summary>
     public Guid? ReconcileRunId { get; set; }
 
+    /// <summary>Who closed the refund by hand (resolved or cancelled), when, and the note they left.</summary>
+    public string? ClosedBy { get; set; }
+
+    public DateTimeOffset? ClosedAt { get; set; }
+    public string? CloseNote { get; set; }
+
+    /// <summary>False once cancelled, or resolved as not to be paid: intake no longer counts it against the payment.</summary>
+    public bool CountsAgainstPayment { get; set; } = true;
+
     public string? ManualRetryBy { get; set; }
     public DateTimeOffset? ManualRetryAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }

@@ -39,6 +39,21 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
             e.CorrelateById(x => x.Message.RefundId);
             e.OnMissingInstance(m => m.Discard());
         });
+        Event(() => ResolveRequested, e =>
+        {
+            e.CorrelateById(x => x.Message.RefundId);
+            e.OnMissingInstance(m => m.Discard());
+        });
+        Event(() => CancelRequested, e =>
+        {
+            e.CorrelateById(x => x.Message.RefundId);
+            e.OnMissingInstance(m => m.Discard());
+        });
+        Event(() => FailedByProvider, e =>
+        {
+            e.CorrelateById(x => x.Message.RefundId);
+            e.OnMissingInstance(m => m.Discard());
+        });
         Event(() => ReconcileRequested, e =>
         {
             e.CorrelateById(x => x.Message.RefundId);
@@ -64,7 +79,7 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
 
         // A payment is a fact, whatever the state and the attempt number: a report from an attempt no longer current
         // (a slow chain still running after a takeover, a repeat after a crash) that paid must not be dropped.
-        During([Attempting, Retrying, Failed, Reconciling, NeedsSupport, RetryingManually, Resolving],
+        During([Attempting, Retrying, Failed, Reconciling, NeedsSupport, RetryingManually, Resolving, ResolvedByHand, Cancelled],
             When(Attempted, IsPaid)
                 .Then(Record).ThenAsync(FlagPaidTwice).Then(MarkRefunded)
                 .ThenAsync(x => AnswerRun(x, ReconcileOutcomes.Refunded))
@@ -72,6 +87,12 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
                 .TransitionTo(Refunded));
         During(Refunded,
             When(Attempted, IsPaid).ThenAsync(FlagPaidTwice));
+
+        // Stripe failed the refund after reporting it paid (a webhook): the money came back, so it is Failed again, and
+        // its next attempt uses a fresh key (Stripe would replay the failed refund for the old one).
+        During(Refunded,
+            When(FailedByProvider, x => x.Message.ProviderRefundId == x.Saga.ProviderRefundId)
+                .ThenAsync(FailLater));
 
         During(Attempting,
             When(Attempted, x => IsCurrent(x, RefundLanes.Fast) && IsDeclined(x))
@@ -103,6 +124,16 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
                 .ThenAsync(x => SendAttempt(x, RefundLanes.Manual, x.Message.RequestedBy))
                 .TransitionTo(RetryingManually));
 
+        // Support's own ends, from where nothing is in flight: who, when and the note are kept. A refund paid another way
+        // still counts against its payment; one cancelled or not to be paid does not.
+        During(Failed, NeedsSupport,
+            When(ResolveRequested)
+                .Then(x => Close(x.Saga, x.Message.RequestedBy, x.Message.RequestedAt, x.Message.Note, countsAgainstPayment: x.Message.PaidElsewhere))
+                .TransitionTo(ResolvedByHand),
+            When(CancelRequested)
+                .Then(x => Close(x.Saga, x.Message.RequestedBy, x.Message.RequestedAt, x.Message.Reason, countsAgainstPayment: false))
+                .TransitionTo(Cancelled));
+
         // Stuck in flight (its attempt lost, say): the reconciler's attempt takes over, under the current key. A run
         // still waiting for this refund hears "skipped" first, so it can close and send its mail.
         During([Attempting, Retrying, RetryingManually, Reconciling, Resolving],
@@ -118,7 +149,7 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
         During([Attempting, Retrying, RetryingManually, Reconciling, Resolving],
             When(ReconcileRequested, x => !IsStuck(x) && x.Saga.ReconcileRunId != x.Message.RunId)
                 .ThenAsync(x => x.Publish(Reconciled(x.Message, ReconcileOutcomes.Skipped))));
-        During(NeedsSupport, Refunded,
+        During(NeedsSupport, Refunded, ResolvedByHand, Cancelled,
             When(ReconcileRequested).ThenAsync(x => x.Publish(Reconciled(x.Message, ReconcileOutcomes.Skipped))));
 
         During(Reconciling,
@@ -149,11 +180,16 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
     public State RetryingManually { get; private set; } = null!;
     public State Resolving { get; private set; } = null!;
     public State Refunded { get; private set; } = null!;
+    public State ResolvedByHand { get; private set; } = null!;
+    public State Cancelled { get; private set; } = null!;
 
     public Event<RequestRefund> Requested { get; private set; } = null!;
     public Event<RefundAttempted> Attempted { get; private set; } = null!;
     public Event<RetryRefund> RetryRequested { get; private set; } = null!;
     public Event<ReconcileRefund> ReconcileRequested { get; private set; } = null!;
+    public Event<RefundFailedByProvider> FailedByProvider { get; private set; } = null!;
+    public Event<ResolveRefundByHand> ResolveRequested { get; private set; } = null!;
+    public Event<CancelRefund> CancelRequested { get; private set; } = null!;
 
     /// <summary>
     /// A failure counts only when it is the attempt the current state waits for: a number not yet applied, from that
@@ -306,6 +342,36 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
         }
     }
 
+    async Task FailLater(BehaviorContext<RefundState, RefundFailedByProvider> x)
+    {
+        var (saga, failure) = (x.Saga, x.Message);
+        var now = _clock.GetUtcNow();
+        saga.AttemptCount++;
+        saga.KeyGeneration++;
+        saga.LastErrorCode = Truncate(failure.FailureReason, 100);
+        saga.LastErrorMessage = $"The provider failed refund {failure.ProviderRefundId} after reporting it paid.";
+        // The failed provider refund stays in the history; a later payment is the refund's one, not a second.
+        saga.ProviderRefundId = null;
+        saga.RefundedAt = null;
+        saga.FailedAt = now;
+        saga.UpdatedAt = now;
+        x.GetServiceOrCreateInstance<BillingDbContext>().Add(new RefundAttemptRecord
+        {
+            RefundId = saga.CorrelationId,
+            AttemptNumber = saga.AttemptCount,
+            Lane = "webhook",
+            Method = saga.Method,
+            Outcome = AttemptOutcomes.Declined,
+            ErrorCode = saga.LastErrorCode,
+            ErrorMessage = saga.LastErrorMessage,
+            ProviderRefundId = failure.ProviderRefundId,
+            AttemptedAt = failure.At,
+        });
+        await x.TransitionToState(Failed);
+        await x.Publish(new RefundFailed(saga.CorrelationId, saga.PaymentId, saga.Amount, saga.Currency, saga.Method, saga.LastErrorCode,
+            saga.LastErrorMessage, now));
+    }
+
     /// <summary>Tells the reconciler run waiting for this refund (if one is) how it came out, once.</summary>
     static async Task AnswerRun<T>(BehaviorContext<RefundState, T> x, string outcome)
         where T : class
@@ -398,6 +464,17 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
         x.Saga.NextAttemptAt = null;
         x.Saga.PaymentUncertain = false;
         x.Saga.ResolveThen = null;
+        // Paid after all (even once cancelled): the money went out, so it counts against the payment.
+        x.Saga.CountsAgainstPayment = true;
+    }
+
+    void Close(RefundState saga, string by, DateTimeOffset at, string note, bool countsAgainstPayment)
+    {
+        saga.ClosedBy = Truncate(by, 100);
+        saga.ClosedAt = at;
+        saga.CloseNote = Truncate(note, 1000);
+        saga.CountsAgainstPayment = countsAgainstPayment;
+        saga.UpdatedAt = _clock.GetUtcNow();
     }
 
     void Touch(BehaviorContext<RefundState> x) => x.Saga.UpdatedAt = _clock.GetUtcNow();
