@@ -292,8 +292,12 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
             : _options.For(saga.Method).SlowLane.DelayBefore(saga.LaneAttempts);
         var attempt = NextAttempt(saga, lane, null);
         saga.LaneAttempts++;
-        saga.NextAttemptAt = _clock.GetUtcNow() + delay;
-        if (delay == TimeSpan.Zero)
+        // The wait runs from the attempt before, not from when its report got here, so a busy saga queue does not
+        // stretch the lane's intervals.
+        var now = _clock.GetUtcNow();
+        var due = x.Message.AttemptedAt + delay;
+        saga.NextAttemptAt = due > now ? due : now;
+        if (saga.NextAttemptAt <= now)
         {
             var endpoint = await x.GetSendEndpoint(RefundLanes.SlowAddress(saga.Method));
             await endpoint.Send(attempt, x.CancellationToken);
