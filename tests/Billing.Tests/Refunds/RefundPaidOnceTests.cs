@@ -3,8 +3,8 @@ using System.Text.Json;
 using Billing.Contracts.Refunds;
 using Billing.Features.Refunds.Providers;
 using Billing.Providers.StandIn.Control;
-using Billing.Tests.Providers;
 using Billing.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Billing.Tests.Refunds;
 
@@ -51,9 +51,10 @@ public class RefundPaidOnceTests
         await refunds.ClearFaults("swish");
 
         // An attempt under key 0 lands at Swish late and pays, after the refund's key moved on to generation 1.
-        await using var adapters = new ProviderAdapters(baseUrl: new Uri(refunds.StandIns.Url));
+        await using var adapters = refunds.ProviderAdapters();
+        var swish = adapters.GetRequiredService<IRefundProviders>().For("swish");
         var order = new RefundOrder(id, "swish_old_key", 31m, "SEK", "duplicate charge");
-        (await adapters.Swish.RefundAsync(order, CancellationToken.None)).Outcome.ShouldBe(ProviderOutcome.Paid);
+        (await swish.RefundAsync(order, CancellationToken.None)).Outcome.ShouldBe(ProviderOutcome.Paid);
         await refunds.Execute("update refunds.refund set key_generation = 1 where correlation_id = $1", id);
 
         using (var retry = await refunds.Api.PostAsJsonAsync($"/refunds/{id}/retry", new { requestedBy = "erik@support" }))
@@ -77,9 +78,10 @@ public class RefundPaidOnceTests
         await refunds.ClearFaults("swish");
 
         // Two late attempts under two keys both paid at Swish.
-        await using var adapters = new ProviderAdapters(baseUrl: new Uri(refunds.StandIns.Url));
-        var first = await adapters.Swish.RefundAsync(new RefundOrder(id, "swish_twice", 41m, "SEK", "duplicate charge"), CancellationToken.None);
-        var second = await adapters.Swish.RefundAsync(new RefundOrder(id, "swish_twice", 41m, "SEK", "duplicate charge", KeyGeneration: 1), CancellationToken.None);
+        await using var adapters = refunds.ProviderAdapters();
+        var swish = adapters.GetRequiredService<IRefundProviders>().For("swish");
+        var first = await swish.RefundAsync(new RefundOrder(id, "swish_twice", 41m, "SEK", "duplicate charge"), CancellationToken.None);
+        var second = await swish.RefundAsync(new RefundOrder(id, "swish_twice", 41m, "SEK", "duplicate charge", KeyGeneration: 1), CancellationToken.None);
         (first.Outcome, second.Outcome).ShouldBe((ProviderOutcome.Paid, ProviderOutcome.Paid));
         await refunds.Execute("update refunds.refund set key_generation = 1 where correlation_id = $1", id);
 
