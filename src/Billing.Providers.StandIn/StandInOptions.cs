@@ -15,4 +15,26 @@ public sealed class StandInOptions
     /// After that the same key is a new request and pays again, so a caller that retries late must look up first.
     /// </summary>
     public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// The currency of a payment intent the stand-in has not seen (lower-case ISO code). Stripe knows every payment
+    /// intent's currency, so a refund need not name it; the stand-in learns an intent's currency from its first refund
+    /// that names one, or from <c>PUT /control/payment-intents/{id}</c>.
+    /// </summary>
+    public string DefaultCurrency { get; set; } = "sek";
+
+    /// <summary>How long a refund the card provider answered <c>pending</c> stays pending before a read shows it succeeded.</summary>
+    public TimeSpan PendingFor { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long after succeeding a card refund drawn to fail later (<c>lateFailRate</c>) fails, and its webhook goes.</summary>
+    public TimeSpan LateFailAfter { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Where card webhooks go (Stripe's endpoint URL and signing secret); none when empty.</summary>
+    public WebhookSettings Webhooks { get; set; } = new();
+
+    public sealed class WebhookSettings
+    {
+        public string? Url { get; set; }
+        public string? Secret { get; set; }
+    }
 }

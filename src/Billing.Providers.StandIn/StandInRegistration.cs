@@ -24,6 +24,7 @@ public static class StandInRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<Ledger>();
         services.AddSingleton<Faults>();
+        services.AddSingleton<CardWebhooks>();
         services.AddSingleton<CardRefundBook>();
         services.AddSingleton<SwishRefundBook>();
         return services;

@@ -22,20 +22,22 @@ public static class Currencies
     /// <summary>The amount in minor units (öre, cents); throws when the amount has more decimals than the currency.</summary>
     public static long ToMinorUnits(decimal amount, string code)
     {
-        var scaled = amount * Pow10(MinorUnitsOf(code));
-        if (scaled != decimal.Truncate(scaled))
+        if (!FitsMinorUnits(amount, code))
             throw new ArgumentException($"{amount} has more decimals than {code} allows.", nameof(amount));
-        return (long)scaled;
+        if (Math.Abs(amount) > MaxMinorUnitsAmount)
+            throw new ArgumentOutOfRangeException(nameof(amount), amount, "Too large to count in minor units.");
+        return (long)(amount * Pow10(MinorUnitsOf(code)));
     }
 
     public static decimal FromMinorUnits(long minor, string code) => minor / Pow10(MinorUnitsOf(code));
 
     /// <summary>True when the amount is expressible in the currency (no fractions of its smallest unit).</summary>
-    public static bool FitsMinorUnits(decimal amount, string code)
-    {
-        var scaled = amount * Pow10(MinorUnitsOf(code));
-        return scaled == decimal.Truncate(scaled);
-    }
+    public static bool FitsMinorUnits(decimal amount, string code) =>
+        // Rounding, not scaling: scaling 1e27 by 100 overflows decimal.
+        decimal.Round(amount, MinorUnitsOf(code)) == amount;
+
+    /// <summary>Far above any refund, far below where minor units stop fitting a long.</summary>
+    public const decimal MaxMinorUnitsAmount = 1_000_000_000_000m;
 
     /// <summary>"12.50 SEK", with exactly the currency's decimals.</summary>
     public static string Format(decimal amount, string code) =>

@@ -34,8 +34,6 @@ public record RequestRefund
 /// <param name="Duplicate">True when this key had already created the refund (a replay, not a new refund).</param>
 public record RefundAccepted(Guid RefundId, string Status, bool Duplicate);
 
-/// <summary>Nothing was stored. <see cref="Code"/> is one of <see cref="RefundRejections"/>.</summary>
-public record RefundRejected(Guid RefundId, string Code, string Detail);
 
 public static class RefundRejections
 {
@@ -47,6 +45,9 @@ public static class RefundRejections
 
     /// <summary>The (known) payment was made in another currency.</summary>
     public const string CurrencyMismatch = "currency_mismatch";
+
+    /// <summary>The method's provider never accepts this amount or currency (Stripe's 8-digit cap, Swish's SEK >= 1.00).</summary>
+    public const string ProviderLimit = "provider_limit";
 
     /// <summary>The request itself is malformed (amount, currency, method...).</summary>
     public const string Invalid = "invalid_request";

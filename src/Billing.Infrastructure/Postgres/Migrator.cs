@@ -8,6 +8,7 @@ namespace Billing.Infrastructure.Postgres;
 /// Applies the SQL files in migrations/ in name order, each once, each in its own transaction.
 /// An advisory lock lets several instances start at once: one migrates, the others wait and find nothing to do.
 /// A line <c>--! include NAME</c> in a migration stands for a script a library ships inside its assembly (see <see cref="Includes"/>).
+/// Then Hangfire's schema is created or upgraded by its own installer (<see cref="HangfireSchema"/>).
 /// </summary>
 public sealed partial class Migrator(NpgsqlDataSource dataSource, ILogger<Migrator> logger)
 {
@@ -16,10 +17,7 @@ public sealed partial class Migrator(NpgsqlDataSource dataSource, ILogger<Migrat
 
     // Scripts a library ships inside its assembly. Including them rather than copying them into migrations/ keeps the
     // tables exactly those the library version we run expects. Each must be safe to run twice, like every migration.
-    static readonly Dictionary<string, Func<string>> Includes = new(StringComparer.Ordinal)
-    {
-        ["quartz-job-store"] = QuartzSchema.CreateScript,
-    };
+    static readonly Dictionary<string, Func<string>> Includes = new(StringComparer.Ordinal);
 
     public async Task<IReadOnlyList<string>> ApplyAsync(string directory, CancellationToken cancellationToken = default)
     {
@@ -59,6 +57,9 @@ public sealed partial class Migrator(NpgsqlDataSource dataSource, ILogger<Migrat
                 logger.LogInformation("Applied migration {Version}", version);
                 applied.Add(version);
             }
+
+            // Hangfire's schema, by Hangfire.PostgreSql's installer, which applies only the scripts it has not yet.
+            HangfireSchema.Install(connection);
         }
         finally
         {

@@ -5,12 +5,12 @@ namespace Billing.Providers.StandIn.Cards;
 
 /// <summary>A validated, form-encoded <c>POST /v1/refunds</c>.</summary>
 /// <param name="Amount">Minor units. Stripe defaults a missing amount to the whole charge; the stand-in knows no charges, so it is required.</param>
-/// <param name="Currency">Lower-case ISO code. Required here for the same reason.</param>
+/// <param name="Currency">Lower-case ISO code, or null: then the payment intent's own currency, as at Stripe.</param>
 public sealed partial record CardRefundRequest(
     string? PaymentIntent,
     string? Charge,
     long Amount,
-    string Currency,
+    string? Currency,
     string? Reason,
     IReadOnlyDictionary<string, string> Metadata)
 {
@@ -48,9 +48,8 @@ public sealed partial record CardRefundRequest(
         if (amount > MaxAmount)
             return (null, StripeErrors.Invalid("amount", "amount_too_large", $"Amount must be at most {MaxAmount}."));
 
-        if (Value(form, "currency") is not { } currency)
-            return (null, StripeErrors.Missing("currency"));
-        if (!LowerCaseIsoCode().IsMatch(currency))
+        var currency = Value(form, "currency");
+        if (currency is not null && !LowerCaseIsoCode().IsMatch(currency))
             return (null, StripeErrors.Invalid("currency", "parameter_invalid_string",
                 $"Invalid currency: '{currency}'. Use a lower-case three-letter ISO code."));
 

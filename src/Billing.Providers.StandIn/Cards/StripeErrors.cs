@@ -19,6 +19,9 @@ public static class StripeErrors
     public static CardAnswer IdempotencyConflict(string key) => Error(400, "idempotency_error", null,
         $"Idempotency key '{key}' was already used with different parameters; use a new key for a different request.");
 
+    public static CardAnswer CurrencyMismatch(string paymentIntent, string currency) => Error(400, "invalid_request_error", "currency_mismatch",
+        $"The payment intent '{paymentIntent}' is in {currency}; a refund of it must be too.", "currency");
+
     public static CardAnswer Unavailable() => Error(503, "api_error", null, "The card provider is unavailable.");
 
     /// <summary>A failure that moved no money and that a retry (same key) may get past.</summary>

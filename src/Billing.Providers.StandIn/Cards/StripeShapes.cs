@@ -13,10 +13,10 @@ public sealed record StripeRefund
     public string? PaymentIntent { get; init; }
     public string? Reason { get; init; }
 
-    /// <summary>"succeeded", "pending" or "failed"; the stand-in pays synchronously, so it only ever says succeeded.</summary>
-    public required string Status { get; init; }
+    /// <summary>"succeeded", "pending" or "failed"; a pending refund (a fault) succeeds after StandIn:PendingFor.</summary>
+    public required string Status { get; set; }
 
-    public string? FailureReason { get; init; }
+    public string? FailureReason { get; set; }
     public required IReadOnlyDictionary<string, string> Metadata { get; init; }
 
     /// <summary>Unix seconds, as Stripe sends it.</summary>

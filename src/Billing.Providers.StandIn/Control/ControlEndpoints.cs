@@ -34,8 +34,26 @@ public static class ControlEndpoints
             return Results.NoContent();
         });
 
+        // Stripe knows each payment intent's currency from the payment; this tells the stand-in (unknown ones use
+        // StandIn:DefaultCurrency, or the currency of their first refund that names one).
+        control.MapPut("/payment-intents/{id}", (string id, PaymentIntentBody body, Cards.CardRefundBook book) =>
+        {
+            if (body.Currency is not { Length: 3 } currency || !currency.All(char.IsAsciiLetter))
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["currency"] = ["A three-letter ISO code."] });
+            book.KnowPaymentIntent(id, currency);
+            return Results.NoContent();
+        });
+
+        control.MapPut("/webhooks/card", (Cards.WebhookTarget target, Cards.CardWebhooks webhooks) =>
+        {
+            webhooks.Target = target;
+            return Results.NoContent();
+        });
+
         return app;
     }
+
+    public sealed record PaymentIntentBody(string? Currency);
 
     static PaymentMethod? ParseMethod(string method) =>
         Enum.TryParse<PaymentMethod>(method, ignoreCase: true, out var m) && Enum.IsDefined(m) ? m : null;

@@ -43,7 +43,10 @@ public sealed class Faults(TimeProvider clock, IOptions<StandInOptions> options,
             var variant = random.Next(2);
             var outcome = fail < settings.FailRate
                 ? settings.FailMode == FailMode.Retryable ? Outcome.FailRetryable : Outcome.Decline
-                : timeout < settings.TimeoutAfterPayRate ? Outcome.PayThenTimeOut : Outcome.Pay;
+                : timeout < settings.TimeoutAfterPayRate ? Outcome.PayThenTimeOut
+                : timeout < settings.TimeoutAfterPayRate + settings.PendingRate ? Outcome.PayPending
+                : timeout < settings.TimeoutAfterPayRate + settings.PendingRate + settings.LateFailRate ? Outcome.PayThenFailLater
+                : Outcome.Pay;
             return new FaultRoll(outcome, variant);
         }
     }
@@ -75,6 +78,12 @@ public enum Outcome
 {
     Pay,
     PayThenTimeOut,
+
+    /// <summary>Card only: the refund is made but answered (and for a while read back) as pending.</summary>
+    PayPending,
+
+    /// <summary>Card only: the refund succeeds, then fails after StandIn:LateFailAfter (the money comes back) and a webhook says so.</summary>
+    PayThenFailLater,
     FailRetryable,
     Decline,
 }

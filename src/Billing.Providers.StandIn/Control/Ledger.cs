@@ -36,6 +36,14 @@ public sealed class Ledger(ILogger<Ledger> logger)
             payment.Method, payment.RefundId, payment.AmountMinor, payment.Currency, payment.IdempotencyKey);
     }
 
+    /// <summary>A payment the provider took back (a refund that failed later): no longer money moved.</summary>
+    public void Reverse(string refundId)
+    {
+        lock (_gate)
+            _payments.RemoveAll(p => p.RefundId == refundId);
+        logger.LogInformation("Reversed refund {RefundId}: it failed after succeeding", refundId);
+    }
+
     public LedgerView Snapshot()
     {
         LedgerEntry[] payments;

@@ -37,12 +37,18 @@ public sealed partial record SwishRefundRequest(
             errors.Add(SwishErrors.AmountTooSmall);
         if (Currency != "SEK")
             errors.Add(SwishErrors.BadCurrency);
+        if (Message is not null && !MessageCharacters().IsMatch(Message))
+            errors.Add(SwishErrors.WrongFormat);
         return errors;
     }
 
     // Up to twelve digits before the point keeps amounts within Swish's 999 999 999 999.99 cap.
     [GeneratedRegex(@"^(0|[1-9][0-9]{0,11})\.[0-9]{2}$")]
     private static partial Regex TwoDecimals();
+
+    // Swish's message: at most 50 of a-ö, A-Ö, 0-9, space and :;.,?!()-"
+    [GeneratedRegex("^[a-zåäöA-ZÅÄÖ0-9 :;.,?!()\\-\"]{0,50}$")]
+    private static partial Regex MessageCharacters();
 
     [GeneratedRegex("^[0-9]{8,15}$")]
     private static partial Regex SwishNumber();

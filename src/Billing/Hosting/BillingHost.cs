@@ -1,5 +1,6 @@
 using Billing.Features.Refunds;
 using Billing.Features.Refunds.Api;
+using Billing.Features.Refunds.Webhooks;
 using Billing.Features.Scheduling;
 using Billing.Features.Support;
 using Billing.Infrastructure.Messaging;
@@ -42,6 +43,8 @@ public static class BillingHost
         app.MapBillingApi();
         app.MapRefunds();
         app.MapReconciler();
+        app.MapStripeWebhooks();
+        app.MapJobsDashboard();
         return app;
     }
 

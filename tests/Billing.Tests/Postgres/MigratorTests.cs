@@ -6,7 +6,7 @@ namespace Billing.Tests.Postgres;
 
 public class MigratorTests(StackFixture stack) : IClassFixture<StackFixture>
 {
-    static readonly string[] Schemas = ["public", "messaging", "refunds", "diagnostics", "quartz"];
+    static readonly string[] Schemas = ["public", "messaging", "refunds", "diagnostics", "hangfire"];
 
     [Fact]
     public async Task Applying_the_migrations_again_changes_neither_the_schema_nor_its_bookkeeping()
@@ -37,5 +37,13 @@ public class MigratorTests(StackFixture stack) : IClassFixture<StackFixture>
         runs.SelectMany(r => r).Order().ShouldBe(expected);
         (await PostgresSchema.Shape(dataSource, Schemas)).ShouldBe(await PostgresSchema.Shape(stack.DataSource, Schemas),
             "four racing instances build the same schema as one");
+    }
+
+    [Fact]
+    public async Task The_migrate_step_creates_hangfires_schema_and_leaves_no_quartz_tables()
+    {
+        (await stack.Count("select count(*) from information_schema.schemata where schema_name = 'quartz'")).ShouldBe(0);
+        (await stack.Count("select count(*) from information_schema.tables where table_schema = 'hangfire' and table_name in ('job', 'server', 'set', 'lock')"))
+            .ShouldBe(4);
     }
 }

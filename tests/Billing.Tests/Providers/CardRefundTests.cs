@@ -29,6 +29,46 @@ public sealed class CardRefundTests : IAsyncLifetime
         ledger.Keys.ShouldHaveSingleItem().TimesPaid.ShouldBe(1);
     }
 
+    // Fails if the stand-in requires currency (it answered 400 parameter_missing, where Stripe takes the payment intent's).
+    [Fact]
+    public async Task A_refund_without_currency_is_in_its_payment_intents_currency_and_another_currency_is_refused()
+    {
+        using (var known = await _standIn.Client.PutAsync("/control/payment-intents/pi_eur",
+                   new StringContent("""{"currency":"eur"}""", System.Text.Encoding.UTF8, "application/json")))
+            known.EnsureSuccessStatusCode();
+        var form = StandInHost.CardRefund(paymentIntent: "pi_eur", refundId: "rf-eur");
+        form.Remove("currency");
+
+        using var paid = await _standIn.PostCardRefund("rf-eur", form);
+        using var other = await _standIn.PostCardRefund("rf-sek", StandInHost.CardRefund(paymentIntent: "pi_eur", refundId: "rf-sek"));
+        var unknownIntent = StandInHost.CardRefund(paymentIntent: "pi_new", refundId: "rf-new");
+        unknownIntent.Remove("currency");
+        using var defaulted = await _standIn.PostCardRefund("rf-new", unknownIntent);
+
+        paid.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await paid.Body()).Text("currency").ShouldBe("eur");
+        other.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await other.StripeError()).Text("code").ShouldBe("currency_mismatch");
+        (await defaulted.Body()).Text("currency").ShouldBe("sek", "StandIn:DefaultCurrency for an intent it has not seen");
+        (await _standIn.Ledger()).Payments.Select(p => p.Currency).ShouldBe(["EUR", "SEK"]);
+    }
+
+    [Fact]
+    public async Task A_pending_refund_is_answered_pending_and_read_back_succeeded_once_its_time_has_come()
+    {
+        await _standIn.SetFaults("card", """{"pendingRate":1.0}""");
+
+        using var created = await _standIn.PostCardRefund("rf-pending", StandInHost.CardRefund(paymentIntent: "pi_pending", refundId: "rf-pending"));
+        var refund = await created.Body();
+        refund.Text("status").ShouldBe("pending");
+
+        (await _standIn.Client.GetStringAsync($"/v1/refunds/{refund.Text("id")}")).ShouldContain("\"pending\"", Case.Sensitive, "not yet");
+        _standIn.Clock.Advance(TimeSpan.FromSeconds(3));
+        (await _standIn.Client.GetStringAsync("/v1/refunds?payment_intent=pi_pending")).ShouldContain("\"succeeded\"");
+        (await _standIn.Client.GetStringAsync($"/v1/refunds/{refund.Text("id")}")).ShouldContain("\"succeeded\"");
+        (await _standIn.Ledger()).Payments.ShouldHaveSingleItem();
+    }
+
     [Fact]
     public async Task A_retry_with_the_same_idempotency_key_replays_the_refund_without_paying_again()
     {

@@ -41,27 +41,35 @@ public sealed class FaultTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Retryable_card_failures_pay_nothing_answer_500_or_429_and_let_a_later_retry_with_the_same_key_pay()
+    public async Task Retryable_card_failures_pay_nothing_a_429_lets_a_retry_with_the_same_key_pay_and_a_500_is_replayed_for_its_key()
     {
         await _standIn.SetFaults("card", """{"failRate":1.0,"failMode":"retryable","seed":42}""");
 
-        var failures = new List<(HttpStatusCode, string, string)>();
+        var failures = new List<(string Key, HttpStatusCode Status, string Type, string Code)>();
         foreach (var key in Enumerable.Range(1, 12).Select(i => $"rf-{i}"))
         {
             var response = await _standIn.PostCardRefund(key, StandInHost.CardRefund(refundId: key));
             var error = await response.StripeError();
-            failures.Add((response.StatusCode, error.Text("type"), error.Text("code")));
+            failures.Add((key, response.StatusCode, error.Text("type"), error.Text("code")));
         }
 
-        failures.Distinct().OrderBy(f => f.Item1).ShouldBe([
+        failures.Select(f => (f.Status, f.Type, f.Code)).Distinct().OrderBy(f => f.Status).ShouldBe([
             (HttpStatusCode.TooManyRequests, "invalid_request_error", "rate_limit"),
             (HttpStatusCode.InternalServerError, "api_error", ""),
         ]);
         (await _standIn.Ledger()).Payments.ShouldBeEmpty();
 
+        // As at Stripe: a 429 is refused before anything runs, so the same key later pays; a 500 is saved under its key
+        // and replayed (Idempotent-Replayed), so only a new key gets past it.
         await _standIn.ResetFaults("card");
-        (await _standIn.PostCardRefund("rf-1", StandInHost.CardRefund(refundId: "rf-1"))).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await _standIn.Ledger()).Payments.ShouldHaveSingleItem();
+        var limited = failures.First(f => f.Status == HttpStatusCode.TooManyRequests).Key;
+        (await _standIn.PostCardRefund(limited, StandInHost.CardRefund(refundId: limited))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var failed = failures.First(f => f.Status == HttpStatusCode.InternalServerError).Key;
+        using var replayed = await _standIn.PostCardRefund(failed, StandInHost.CardRefund(refundId: failed));
+        replayed.StatusCode.ShouldBe(HttpStatusCode.InternalServerError);
+        replayed.Headers.GetValues("Idempotent-Replayed").ShouldBe(["true"]);
+        (await _standIn.PostCardRefund($"{failed}.1", StandInHost.CardRefund(refundId: failed))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await _standIn.Ledger()).Payments.Count.ShouldBe(2);
     }
 
     [Fact]

@@ -88,7 +88,7 @@ public sealed class StripeCardRefundProviderTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Retryable_failures_are_unavailable_pay_nothing_and_a_later_retry_pays_once()
+    public async Task Retryable_failures_are_unavailable_pay_nothing_and_a_500_spends_the_key_and_is_unknown_when_replayed()
     {
         await StandIn.SetFaults("card", """{"failRate":1.0,"failMode":"retryable","seed":42}""");
         var orders = Enumerable.Range(0, 12).Select(_ => ProviderAdapters.Order()).ToList();
@@ -98,13 +98,19 @@ public sealed class StripeCardRefundProviderTests : IAsyncLifetime
             results.Add(await _adapters.Card.RefundAsync(order, CancellationToken.None));
 
         results.ShouldAllBe(r => r.Outcome == ProviderOutcome.Unavailable);
-        // 500 answers Stripe's api_error without a code, 429 its rate_limit.
+        // 500 answers Stripe's api_error without a code, 429 its rate_limit; Stripe replays a 500 for its key, so it spends it.
         results.Select(r => r.Code).Distinct().Order().ShouldBe(["api_error", "rate_limit"]);
+        results.ShouldAllBe(r => r.KeySpent == (r.Code == "api_error"));
         (await StandIn.Ledger()).Payments.ShouldBeEmpty();
 
         await StandIn.ResetFaults("card");
-        (await _adapters.Card.RefundAsync(orders[0], CancellationToken.None)).Outcome.ShouldBe(ProviderOutcome.Paid);
-        (await StandIn.Ledger()).Keys.ShouldHaveSingleItem().TimesPaid.ShouldBe(1);
+        var limited = orders[results.FindIndex(r => r.Code == "rate_limit")];
+        (await _adapters.Card.RefundAsync(limited, CancellationToken.None)).Outcome.ShouldBe(ProviderOutcome.Paid);
+        var failed = orders[results.FindIndex(r => r.Code == "api_error")];
+        var replayed = await _adapters.Card.RefundAsync(failed, CancellationToken.None);
+        (replayed.Outcome, replayed.KeySpent).ShouldBe((ProviderOutcome.Unknown, true), "a replayed 500 says nothing of what happened");
+        (await _adapters.Card.RefundAsync(failed with { KeyGeneration = 1 }, CancellationToken.None)).Outcome.ShouldBe(ProviderOutcome.Paid);
+        (await StandIn.Ledger()).Payments.Count.ShouldBe(2);
     }
 
     [Fact]

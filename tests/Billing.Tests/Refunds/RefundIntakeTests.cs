@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Billing.Contracts.Refunds;
 using Billing.Providers.StandIn.Control;
 using Billing.Tests.Support;
 
@@ -83,6 +84,12 @@ public class RefundIntakeTests
         { """{"paymentId":"pi_1","amount":10,"currency":"XXX","method":"card"}""", "currency" },
         { """{"paymentId":"pi_1","amount":10,"currency":"SEK","method":"cheque"}""", "method" },
         { """{"amount":10,"currency":"SEK","method":"card"}""", "paymentId" },
+        // Was a 500: the minor-units check overflowed decimal.
+        { """{"paymentId":"pi_1","amount":1e27,"currency":"SEK","method":"card"}""", "amount" },
+        // What the method's provider will never accept (were accepted, then declined by the provider).
+        { """{"paymentId":"pi_1","amount":1000000,"currency":"SEK","method":"card"}""", "amount" },
+        { """{"paymentId":"sw_1","amount":10,"currency":"EUR","method":"swish"}""", "currency" },
+        { """{"paymentId":"sw_1","amount":0.50,"currency":"SEK","method":"swish"}""", "amount" },
     };
 
     [Theory]
@@ -100,6 +107,73 @@ public class RefundIntakeTests
         problem.GetProperty("errors").EnumerateObject().Select(e => e.Name).ShouldBe([field], problem.ToString());
         (await refunds.Count("select count(*) from refunds.refund")).ShouldBe(0);
 
+    }
+
+    // Each was a 500: a requester longer than its column, a page past what an int offset holds.
+    [Fact]
+    public async Task A_requester_too_long_and_a_page_too_far_are_400s_and_store_nothing()
+    {
+        await using var refunds = await RefundStack.Start(workers: 0);
+
+        var request = new HttpRequestMessage(HttpMethod.Post, "/refunds") { Content = JsonContent.Create(RefundStack.Body("pi_1", 10m)) };
+        request.Headers.Add("Idempotency-Key", Key());
+        request.Headers.Add("X-Requested-By", new string('r', 101));
+        using var requester = await refunds.Api.SendAsync(request);
+        requester.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await requester.Content.ReadAsStringAsync()).ShouldContain("X-Requested-By");
+
+        using var page = await refunds.Api.GetAsync("/refunds?page=2147483647");
+        page.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        page.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        (await refunds.Count("select count(*) from refunds.refund")).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task The_limits_a_provider_never_accepts_are_named_in_the_400()
+    {
+        await using var refunds = await RefundStack.Start(workers: 0);
+
+        using var stripe = await refunds.PostRefund(Key(), RefundStack.Body("pi_big", 1_000_000m));
+        using var swish = await refunds.PostRefund(Key(), RefundStack.Body("sw_small", 0.99m, method: "swish"));
+
+        (await stripe.Content.ReadAsStringAsync()).ShouldContain("Stripe refunds at most 99999999 minor units");
+        (await swish.Content.ReadAsStringAsync()).ShouldContain("Swish refunds at least 1.00 SEK");
+    }
+
+    // Fails if a refusal without a response address only goes to a response nobody waits for (it vanished: no row, no event).
+    [Fact]
+    public async Task A_refused_internal_request_is_published_and_kept_with_its_reason()
+    {
+        await using var refunds = await RefundStack.Start();
+        await using var rejections = await MessageProbe<RefundRejected>.Start(refunds.Stack.Ground);
+        await using var bus = await TestBus.Start(refunds.Stack.Ground);
+        await refunds.KnownPayment("pi_internal", 10m);
+
+        var request = RequestRefund.Create(Key(), "pi_internal", 11m, "SEK", "card", "excess repayment", requestedBy: "billing");
+        await bus.Bus.Publish(request);
+
+        var rejected = await Eventually.Get("the refusal published", () => Task.FromResult(rejections.Received), r => r.Count > 0);
+        (rejected.ShouldHaveSingleItem().RefundId, rejected[0].Code).ShouldBe((request.RefundId, RefundRejections.ExceedsRefundable));
+        (await refunds.Count("select count(*) from refunds.rejected_request where refund_id = $1 and code = 'exceeds_refundable' and detail like '%10.00 SEK%'",
+            request.RefundId)).ShouldBe(1);
+        (await refunds.Count("select count(*) from refunds.refund")).ShouldBe(0);
+    }
+
+    // Fails if nothing in the service writes refunds.payment (it did not: the guard ran only in tests that seeded it).
+    [Fact]
+    public async Task A_payment_recorded_on_the_bus_is_guarded_against_refunding_more_than_it()
+    {
+        await using var refunds = await RefundStack.Start();
+        await using var bus = await TestBus.Start(refunds.Stack.Ground);
+        await bus.Bus.Publish(new RecordRefundablePayment("pi_recorded", 20m, "SEK", "card", DateTimeOffset.UtcNow));
+        await Eventually.Until("the payment recorded", async () =>
+            await refunds.Count("select count(*) from refunds.payment where payment_id = 'pi_recorded'") == 1);
+
+        await refunds.Refund(Key(), RefundStack.Body("pi_recorded", 15m));
+        using var tooMuch = await refunds.PostRefund(Key(), RefundStack.Body("pi_recorded", 5.01m));
+
+        tooMuch.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await tooMuch.Content.ReadAsStringAsync()).ShouldContain("exceeds_refundable");
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public class RefundRulesTests
     [Fact]
     public void Every_state_has_a_status_and_only_failed_ones_take_a_manual_retry()
     {
-        RefundStatus.All.Count.ShouldBe(7);
+        RefundStatus.All.Count.ShouldBe(10);
         RefundStatus.All.Where(RefundStatus.AllowsManualRetry).ShouldBe(["failed", "needs_support"], ignoreOrder: true);
         RefundStatus.StateOf("needs_support").ShouldBe("NeedsSupport");
         RefundStatus.StateOf("lost").ShouldBeNull();

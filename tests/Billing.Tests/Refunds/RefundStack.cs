@@ -1,6 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Billing.Features.Refunds.Api;
+using Billing.Features.Refunds.Providers;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Billing.Providers.StandIn.Control;
 using Billing.Tests.Support;
 
@@ -71,6 +74,24 @@ public sealed class RefundStack : IAsyncDisposable
     /// <summary>Waits until the refund satisfies <paramref name="condition"/>, described as <paramref name="what"/>.</summary>
     public Task<RefundView> WaitFor(Guid refundId, string what, Func<RefundView, bool> condition, TimeSpan? timeout = null) =>
         Eventually.Get($"refund {refundId} to be {what}", () => Get(refundId), condition, timeout, Describe);
+
+    /// <summary>
+    /// The refund provider adapters as the service registers them, calling this stack's stand-ins: for a test that plays
+    /// an attempt the service did not make (a late one under an old key). Not <c>ProviderAdapters</c>, which starts a
+    /// stand-in of its own on Kestrel, racing the provider tests' own for the entry point.
+    /// </summary>
+    public ServiceProvider ProviderAdapters()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Refunds:Providers:card:BaseUrl"] = StandIns.Url,
+            ["Refunds:Providers:card:ApiKey"] = Billing.Tests.Providers.ProviderAdapters.ApiKey,
+            ["Refunds:Providers:swish:BaseUrl"] = StandIns.Url,
+            ["Refunds:Providers:swish:PayerAlias"] = "1231181189",
+            ["Refunds:Providers:swish:CallbackUrl"] = "https://localhost/refunds/swish/callback",
+        }).Build();
+        return new ServiceCollection().AddLogging().AddRefundProviders(configuration).BuildServiceProvider();
+    }
 
     public Task SetFaults(string method, FaultSettings faults) => StandIns.SetFaults(method, faults);
 

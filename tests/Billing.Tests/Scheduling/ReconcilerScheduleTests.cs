@@ -1,30 +1,36 @@
-using System.Globalization;
 using Billing.Contracts.Refunds;
 using Billing.Features.Scheduling;
 using Billing.Hosting;
 using Billing.Tests.Support;
+using Hangfire;
+using Hangfire.Common;
+using Hangfire.States;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Quartz;
 
 namespace Billing.Tests.Scheduling;
 
+/// <summary>The refund jobs on Hangfire, with two Hangfire servers (two workers) on one store.</summary>
 public class ReconcilerScheduleTests(StackFixture stack) : IClassFixture<StackFixture>, IAsyncLifetime
 {
+    const string Never = "0 0 31 2 *";
+
     static readonly Dictionary<string, string> OnDemandOnly = new()
     {
-        // Not the default 03:00 UTC, which a test running at that time would see fire.
-        ["Refunds__Reconciler__Cron"] = "0 0 0 1 1 ? 2099",
-        // Workers look for triggers another process added once per idle wait (5 s in appsettings.json).
-        ["Quartz__Scheduler__IdleWaitTime"] = "00:00:01",
+        ["Refunds__Reconciler__Cron"] = Never,
+        ["Refunds__Janitor__Cron"] = Never,
+        ["Refunds__Digest__Cron"] = Never,
+        ["Jobs__QueuePollInterval"] = "00:00:01",
+        ["Jobs__SchedulePollingInterval"] = "00:00:01",
     };
 
     public async Task InitializeAsync()
     {
-        // Each test starts from an empty job store: no triggers, jobs or nodes left by another test.
+        // Each test starts from an empty job store: no jobs, recurring jobs or servers left by another test.
         await using var command = stack.DataSource.CreateCommand("""
             do $$ begin
-                execute (select 'truncate ' || string_agg(format('%I.%I', schemaname, tablename), ', ') from pg_tables where schemaname = 'quartz');
+                execute (select 'truncate ' || string_agg(format('%I.%I', schemaname, tablename), ', ')
+                         from pg_tables where schemaname = 'hangfire' and tablename <> 'schema');
             end $$
             """);
         await command.ExecuteNonQueryAsync();
@@ -33,38 +39,44 @@ public class ReconcilerScheduleTests(StackFixture stack) : IClassFixture<StackFi
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
-    public async Task With_two_workers_running_the_scheduled_reconciliation_fires_once_and_is_published_once()
+    public async Task With_two_hangfire_servers_each_scheduled_reconciliation_is_one_run_and_a_duplicate_firing_changes_nothing()
     {
         await using var probe = await MessageProbe<ReconciliationDue>.Start(stack.Ground);
-        // Whole seconds: the cron names one second of one day, so it fires once within this test.
-        var due = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 8);
-        var settings = new Dictionary<string, string>
-        {
-            ["Refunds__Reconciler__Cron"] = string.Create(CultureInfo.InvariantCulture, $"{due.Second} {due.Minute} {due.Hour} * * ?"),
-            ["Refunds__Reconciler__TimeZone"] = "UTC",
-        };
-
+        var settings = new Dictionary<string, string>(OnDemandOnly) { ["Refunds__Reconciler__Cron"] = "*/4 * * * * *" };
         var workers = await Task.WhenAll(StartWorker(settings), StartWorker(settings));
         await using var first = workers[0];
         await using var second = workers[1];
-        DateTimeOffset.UtcNow.ShouldBeLessThan(due, "both workers must be running before the reconciliation is due");
-        await Eventually.Until("both workers checked in to one Quartz cluster", async () => await ClusterNodes() == 2);
+        await Eventually.Until("both Hangfire servers registered", async () => await Count("select count(*) from hangfire.server") == 2);
 
-        await Eventually.Until("the reconciliation published", () => probe.Received.Count > 0);
-        // Over when no trigger is firing any more and the cron trigger's next firing is past this one.
-        await Eventually.Until("the firing to be over", async () =>
-            await Count("select count(*) from quartz.qrtz_fired_triggers") == 0
-            && await Count("select count(*) from quartz.qrtz_triggers where next_fire_time <= $1", due.ToUnixTimeMilliseconds()) == 0);
+        // Three firings of the schedule, whichever server fired each.
+        await Eventually.Until("three scheduled reconciliations published", () => probe.Received.Select(m => m.RunId).Distinct().Count() >= 3);
+
+        // A duplicate firing, as Hangfire's at-least-once execution makes one: the same occurrence run as a second job.
+        var occurrence = probe.Received[0];
+        var jobs = (IBackgroundJobClientV2)first.Services.GetRequiredService<IBackgroundJobClient>();
+        jobs.Create(Job.FromExpression<RefundJobs>(j => j.ReconcileOnSchedule(null)), new EnqueuedState(), new Dictionary<string, object?>
+        {
+            ["RecurringJobId"] = RefundJobs.Reconciler,
+            ["Time"] = occurrence.DueAt.ToUnixTimeSeconds(),
+        });
+        await Eventually.Until("the duplicate firing published", () => probe.Received.Count(m => m.RunId == occurrence.RunId) == 2);
+        await first.DisposeAsync();
+        await second.DisposeAsync();
         await stack.Ground.WaitUntilIdle();
 
-        var published = probe.Received.ShouldHaveSingleItem();
-        published.DueAt.ShouldBe(due);
-        published.Trigger.ShouldBe("schedule");
-        published.RunId.ShouldNotBe(Guid.Empty);
+        // One id per occurrence (its due time), and one run per id however often it was published.
+        var received = probe.Deliveries.ToList();
+        received.GroupBy(d => d.Message.RunId).ShouldAllBe(g => g.Select(d => d.Message.DueAt).Distinct().Count() == 1);
+        received.GroupBy(d => d.Message.DueAt).ShouldAllBe(g => g.Select(d => d.Message.RunId).Distinct().Count() == 1);
+        received.Where(d => d.Message.RunId == occurrence.RunId).Select(d => d.MessageId).Distinct().ShouldHaveSingleItem();
+        received.ShouldAllBe(d => d.Message.Trigger == "schedule");
+        var runIds = received.Select(d => d.Message.RunId).Distinct().ToList();
+        (await Count("select count(*) from refunds.reconciler_run where trigger = 'schedule'")).ShouldBe(runIds.Count);
+        (await Count("select count(distinct due_at) from refunds.reconciler_run where trigger = 'schedule'")).ShouldBe(runIds.Count);
     }
 
     [Fact]
-    public async Task A_run_requested_from_the_api_role_fires_on_a_worker_and_says_who_asked()
+    public async Task A_run_requested_from_the_api_role_runs_on_a_worker_and_says_who_asked()
     {
         await using var probe = await MessageProbe<ReconciliationDue>.Start(stack.Ground);
         await using var worker = await StartWorker(OnDemandOnly);
@@ -77,15 +89,10 @@ public class ReconcilerScheduleTests(StackFixture stack) : IClassFixture<StackFi
         published.RunId.ShouldBe(runId);
         published.Trigger.ShouldBe("manual:ops@example.com");
         published.DueAt.ShouldBeInRange(requestedAt.AddSeconds(-1), DateTimeOffset.UtcNow);
-
-        // A one-off trigger is deleted once it has fired: then nothing more can come of it.
-        await Eventually.Until("the one-off trigger fired and removed", async () =>
-            await Count("select count(*) from quartz.qrtz_triggers where trigger_name <> $1", RefundReconcilerJob.ScheduleKey.Name) == 0
-            && await Count("select count(*) from quartz.qrtz_fired_triggers") == 0);
+        await Eventually.Until("the job succeeded", async () => await Count("select count(*) from hangfire.job where statename = 'Succeeded'") == 1);
         await stack.Ground.WaitUntilIdle();
         probe.Received.Count.ShouldBe(1);
-        (await api.Services.GetRequiredService<ISchedulerFactory>().GetScheduler()).Status.ShouldBe(SchedulerStatus.Created, "the API role runs no jobs");
-        (await ClusterNodes()).ShouldBe(1, "only the worker is a node of the cluster");
+        (await Count("select count(*) from hangfire.server")).ShouldBe(1, "only the worker runs a Hangfire server");
     }
 
     Task<InProcessHost> StartWorker(IReadOnlyDictionary<string, string> settings) =>
@@ -99,10 +106,6 @@ public class ReconcilerScheduleTests(StackFixture stack) : IClassFixture<StackFi
         builder.Services.AddBillingJobsClient(builder.Configuration);
         return InProcessHost.Start(builder.Build());
     }
-
-    /// <summary>Scheduler instances checked in to the cluster.</summary>
-    Task<long> ClusterNodes() =>
-        Count("select count(*) from quartz.qrtz_scheduler_state where sched_name = $1", SchedulingRegistration.SchedulerName);
 
     Task<long> Count(string sql, params object[] parameters) => stack.Count(sql, parameters);
 }

@@ -58,8 +58,12 @@ public sealed class TestGround : IAsyncDisposable
         ["Logging__LogLevel__Default"] = "Warning",
         // The line tests wait for before they send anything (WorkerProcess.WaitUntilReady).
         [$"Logging__LogLevel__{typeof(WorkerReadiness).FullName}"] = "Information",
-        // The daily reconciler must not fire in the middle of a test run that happens to span 03:00 UTC.
-        ["Refunds__Reconciler__Cron"] = "0 0 3 1 1 ? 2099",
+        // The scheduled jobs must not fire in the middle of a test (a run spanning 03:00 UTC, the top of an hour): 31 February.
+        // A test that wants one sets its own schedule.
+        ["Refunds__Reconciler__Cron"] = "0 0 31 2 *",
+        ["Refunds__Janitor__Cron"] = "0 0 31 2 *",
+        ["Refunds__Digest__Cron"] = "0 0 31 2 *",
+        ["Jobs__QueuePollInterval"] = "00:00:01",
     };
 
     public static async Task<TestGround> Create()

@@ -9,8 +9,9 @@ namespace Billing.Cli.Refunds;
 /// <summary>
 /// The refund part of the main job: thousands of refunds across card and Swish while the card provider fails some
 /// calls (and times out after paying on others) and Swish goes dark for longer than its slow lane keeps trying.
-/// Then the reconciler runs, with Swish declining some refunds for good, so some end needing support.
-/// The stand-in's ledger must show every refunded refund paid exactly once.
+/// Then the reconciler runs, with Swish declining some refunds for good, so some end needing support, and card timing out
+/// after paying on some of the reconciler's attempts, which must end refunded. The stand-in's ledger must show every
+/// refunded refund paid exactly once, and no refund paid but not marked refunded.
 /// </summary>
 public sealed class RefundDemo(IBus bus, NpgsqlDataSource dataSource, StandInControl provider, Func<CancellationToken, Task> triggerReconciler)
 {
@@ -67,8 +68,9 @@ public sealed class RefundDemo(IBus bus, NpgsqlDataSource dataSource, StandInCon
             });
         var firstPass = clock.Elapsed;
 
-        // The reconciler's day: cards are healthy again, Swish declines a third of what it is asked.
-        await provider.ClearFaults("card", ct);
+        // The reconciler's day: cards answer again but a fifth of them time out after paying (the reconciler's attempt
+        // must find those paid, not hand them to support), and Swish declines a third of what it is asked.
+        await provider.SetFaults("card", new { timeoutAfterPayRate = 0.2, seed = 3 }, ct);
         await provider.SetFaults("swish", new { failRate = 0.33, failMode = "nonRetryable", seed = 5 }, ct);
         var failedBefore = tally.Failed;
         var reconciledOnTime = true;
@@ -95,6 +97,9 @@ public sealed class RefundDemo(IBus bus, NpgsqlDataSource dataSource, StandInCon
         // count this run's refunds in it rather than its size.
         var paidOnce = (await RefundedIds(tag, ct))
             .Count(id => ledger.References.Contains(id.ToString()) || ledger.References.Contains(id.ToString("N")));
+        // Paid at the provider, but not Refunded here: the defect the saga must never show.
+        var notRefunded = await NotRefundedIds(tag, ct);
+        var paidButNotRefunded = notRefunded.Count(id => ledger.References.Contains(id.ToString()) || ledger.References.Contains(id.ToString("N")));
         var mail = await LastMail(ct);
         var table = new Table().Title("Refunds: card and Swish through the fast and slow lanes, the reconciler and the provider stand-in")
             .AddColumns("Outcome", "Refunds");
@@ -107,22 +112,29 @@ public sealed class RefundDemo(IBus bus, NpgsqlDataSource dataSource, StandInCon
         table.AddRow("Time until every refund settled the first time", $"{firstPass.TotalSeconds:N1} s");
         table.AddRow("Provider ledger: refunded refunds found paid / refunds paid twice",
             $"{paidOnce:N0} of {tally.Refunded:N0} / {ledger.ReferencesPaidTwice:N0}");
+        table.AddRow("Provider ledger: paid but not marked refunded (must be 0) / paid twice (must be 0)",
+            $"{paidButNotRefunded:N0} / {ledger.ReferencesPaidTwice:N0}");
         table.AddRow("Support e-mail for the reconciler run", mail);
         AnsiConsole.Write(table);
 
         var ok = settledOnTime && reconciledOnTime && tally.Total == count
             && tally.Refunded + tally.NeedsSupport == count
-            && ledger.ReferencesPaidTwice == 0 && paidOnce == tally.Refunded;
+            && ledger.ReferencesPaidTwice == 0 && paidOnce == tally.Refunded && paidButNotRefunded == 0;
         AnsiConsole.MarkupLine(ok
             ? "[green]Refunds passed: every refund settled, none paid twice.[/]"
             : "[red]Refunds failed: see the table above.[/]");
         return ok;
     }
 
-    async Task<List<Guid>> RefundedIds(string tag, CancellationToken ct)
+    Task<List<Guid>> RefundedIds(string tag, CancellationToken ct) =>
+        Ids("select correlation_id from refunds.refund where requested_by = $1 and current_state = 'Refunded'", tag, ct);
+
+    Task<List<Guid>> NotRefundedIds(string tag, CancellationToken ct) =>
+        Ids("select correlation_id from refunds.refund where requested_by = $1 and current_state <> 'Refunded'", tag, ct);
+
+    async Task<List<Guid>> Ids(string sql, string tag, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand(
-            "select correlation_id from refunds.refund where requested_by = $1 and current_state = 'Refunded'");
+        await using var command = dataSource.CreateCommand(sql);
         command.Parameters.AddWithValue(tag);
         var ids = new List<Guid>();
         await using var reader = await command.ExecuteReaderAsync(ct);
@@ -135,7 +147,7 @@ public sealed class RefundDemo(IBus bus, NpgsqlDataSource dataSource, StandInCon
     {
         await using var command = dataSource.CreateCommand("""
             select count(*) from refunds.reconciler_run
-            where started_at >= $1 and completed_at is not null and (needs_support = 0 or mail_sent_at is not null)
+            where started_at >= $1 and trigger <> 'janitor' and completed_at is not null and (needs_support = 0 or mail_sent_at is not null)
             """);
         command.Parameters.AddWithValue(since);
         return (long)(await command.ExecuteScalarAsync(ct))! > 0;
@@ -144,7 +156,7 @@ public sealed class RefundDemo(IBus bus, NpgsqlDataSource dataSource, StandInCon
     async Task<string> LastMail(CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand(
-            "select needs_support, mail_sent_at from refunds.reconciler_run order by started_at desc limit 1");
+            "select needs_support, mail_sent_at from refunds.reconciler_run where trigger <> 'janitor' order by started_at desc limit 1");
         await using var reader = await command.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct))
             return "no reconciler run";

@@ -12,12 +12,12 @@ public sealed record RefundTally(int Total, int InFlight, int Refunded, int Fail
     {
         await using var command = dataSource.CreateCommand("""
             select count(*)::int,
-                   count(*) filter (where current_state in ('Attempting', 'Retrying', 'Reconciling', 'RetryingManually'))::int,
+                   count(*) filter (where current_state in ('Attempting', 'Retrying', 'Reconciling', 'RetryingManually', 'Resolving'))::int,
                    count(*) filter (where current_state = 'Refunded')::int,
                    count(*) filter (where current_state = 'Failed')::int,
                    count(*) filter (where current_state = 'NeedsSupport')::int,
                    count(*) filter (where current_state = 'Refunded' and paid.lane = 'fast')::int,
-                   count(*) filter (where current_state = 'Refunded' and paid.lane = 'slow')::int,
+                   count(*) filter (where current_state = 'Refunded' and paid.lane in ('slow', 'resolve'))::int,
                    count(*) filter (where current_state = 'Refunded' and paid.lane = 'reconcile')::int,
                    count(*) filter (where current_state = 'Refunded' and paid.lane = 'manual')::int
             from refunds.refund r

@@ -8,10 +8,12 @@ public static class RefundRequestRules
     public const int MaxIdempotencyKeyLength = 255;
     public const int MaxPaymentIdLength = 100;
     public const int MaxReasonLength = 500;
+    public const int MaxRequestedByLength = 100;
+    public const decimal MaxAmount = 1_000_000_000m;
 
     /// <summary>Field name → what is wrong with it; empty when the request is well formed.</summary>
     public static Dictionary<string, string[]> Problems(string? idempotencyKey, string? paymentId, decimal? amount,
-        string? currency, string? method, string? reason, IReadOnlyCollection<string> methods)
+        string? currency, string? method, string? reason, string? requestedBy, IReadOnlyCollection<string> methods)
     {
         var problems = new Dictionary<string, string[]>();
 
@@ -32,13 +34,19 @@ public static class RefundRequestRules
             problems["amount"] = ["Required."];
         else if (value <= 0)
             problems["amount"] = ["Must be more than zero."];
+        else if (value > MaxAmount)
+            problems["amount"] = [$"At most {MaxAmount:0}."];
         else if (Currencies.IsKnown(currency) && !Currencies.FitsMinorUnits(value, currency!))
             problems["amount"] = [$"{currency} has {Currencies.MinorUnitsOf(currency!)} decimal(s); {value} has more."];
-        else if (value > 1_000_000_000m)
-            problems["amount"] = ["Too large."];
 
         if (string.IsNullOrWhiteSpace(method) || !methods.Contains(method))
             problems["method"] = [$"Unknown payment method '{method}'. Known: {string.Join(", ", methods.Order())}."];
+        else if (!problems.ContainsKey("amount") && !problems.ContainsKey("currency"))
+            foreach (var (field, problem) in ProviderLimits.Problems(method, amount!.Value, currency!))
+                problems[field] = [problem];
+
+        if (requestedBy is { Length: > MaxRequestedByLength })
+            problems["X-Requested-By"] = [$"At most {MaxRequestedByLength} characters."];
 
         if (reason is { Length: > MaxReasonLength })
             problems["reason"] = [$"At most {MaxReasonLength} characters."];

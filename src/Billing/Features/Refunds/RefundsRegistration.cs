@@ -1,4 +1,5 @@
 using Billing.Contracts.Refunds;
+using Billing.Features.Refunds.Alarms;
 using Billing.Features.Refunds.Api;
 using Billing.Features.Refunds.Lanes;
 using Billing.Features.Refunds.Reconciler;
@@ -18,6 +19,7 @@ public static class RefundsRegistration
             .Bind(configuration.GetSection(RefundOptions.Section))
             .Validate(o => o.Methods.Count > 0, $"Configure at least one payment method under {RefundOptions.Section}:Methods.")
             .ValidateOnStart();
+        services.Configure<Webhooks.StripeWebhookOptions>(configuration.GetSection(Webhooks.StripeWebhookOptions.Section));
         return services;
     }
 
@@ -28,6 +30,7 @@ public static class RefundsRegistration
         // Scoped like the consumers: the typed HTTP clients behind it are transient, so their handlers keep rotating.
         services.AddScoped<RefundAttemptRunner>();
         services.AddSingleton<FirstAttemptClaim>();
+        services.AddSingleton<RefundRows>();
         return services;
     }
 
@@ -48,6 +51,9 @@ public static class RefundsRegistration
         x.AddConsumer<ReconciliationDueConsumer>();
         x.AddConsumer<RefundReconciledConsumer>();
         x.AddConsumer<SupportMailConsumer, SupportMailConsumerDefinition>();
+        x.AddConsumer<PaidTwiceAlarmConsumer, PaidTwiceAlarmConsumerDefinition>();
+        x.AddConsumer<SupportDigestConsumer, SupportDigestConsumerDefinition>();
+        x.AddConsumer<RecordRefundablePaymentConsumer>();
     }
 
     /// <summary>

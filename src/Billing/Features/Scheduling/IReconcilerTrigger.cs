@@ -4,8 +4,8 @@ namespace Billing.Features.Scheduling;
 public interface IReconcilerTrigger
 {
     /// <summary>
-    /// Stores a one-off firing of the reconciler in the job store, which a worker runs within Quartz's idle wait.
-    /// Returns the RunId its <see cref="Billing.Contracts.Refunds.ReconciliationDue"/> will carry.
+    /// Enqueues a one-off reconciler job in Hangfire's store, which a worker's Hangfire server runs within its poll
+    /// interval. Returns the RunId its <see cref="Billing.Contracts.Refunds.ReconciliationDue"/> will carry.
     /// </summary>
     Task<Guid> TriggerNowAsync(string requestedBy, CancellationToken cancellationToken);
 }

@@ -1,72 +1,89 @@
 using Billing.Infrastructure.Persistence;
 using Billing.Infrastructure.Postgres;
-using Quartz;
+using Hangfire;
+using Hangfire.PostgreSql;
 
 namespace Billing.Features.Scheduling;
 
 /// <summary>
-/// Quartz with its ADO.NET job store on our Postgres (schema <c>quartz</c>, migration 0003_quartz), clustered: every
-/// worker is a node of one cluster and each firing runs on exactly one of them. Quartz's own knobs (idle wait,
-/// check-in interval, thread pool) are read from the <c>Quartz</c> configuration section.
+/// Hangfire with its Postgres storage in our database (schema <c>hangfire</c>, created by the migrate step). Every worker
+/// runs a Hangfire server; the recurring jobs fire about once per schedule across them, and each job only publishes a
+/// message whose id comes from its schedule and firing time (<see cref="RefundJobs"/>), so a duplicate firing changes
+/// nothing. The API stores jobs (POST /reconciler/runs) and serves the dashboard, and runs none.
 /// </summary>
 public static class SchedulingRegistration
 {
-    /// <summary>The scheduler's name: the sched_name every node shares in the quartz tables.</summary>
-    public const string SchedulerName = "Billing";
-
-    /// <summary>Worker role: runs the cron jobs (the refund reconciler) and fires what <see cref="IReconcilerTrigger"/> asks for.</summary>
+    /// <summary>Worker role: a Hangfire server, and the recurring jobs (reconciler, janitor, support digest) declared.</summary>
     public static IServiceCollection AddBillingJobs(this IServiceCollection services, IConfiguration configuration)
     {
-        var reconciler = configuration.GetSection(RefundReconcilerOptions.Section).Get<RefundReconcilerOptions>() ?? new RefundReconcilerOptions();
-
-        services.AddBillingScheduler(configuration, q =>
+        services.AddBillingJobsClient(configuration);
+        var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
+        services.AddHangfireServer(o =>
         {
-            q.AddJob<RefundReconcilerJob>(job => job
-                .WithIdentity(RefundReconcilerJob.Key)
-                .StoreDurably()
-                // A worker killed mid-firing: another runs it again, with the same RunId.
-                .RequestRecovery());
-            q.AddTrigger(trigger => trigger
-                .ForJob(RefundReconcilerJob.Key)
-                .WithIdentity(RefundReconcilerJob.ScheduleKey)
-                .WithCronSchedule(reconciler.Cron, cron => cron
-                    .InTimeZone(TimeZones.FindById(reconciler.TimeZone))
-                    // Every worker down at 03:00: the run happens once when the first comes back, not never.
-                    .WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)));
+            o.ServerName = $"billing-worker:{Environment.ProcessId}:{Guid.NewGuid():N}"[..40];
+            // The jobs only publish a message: a couple of workers is plenty.
+            o.WorkerCount = jobs.WorkerCount;
+            o.SchedulePollingInterval = jobs.SchedulePollingInterval;
         });
+        services.AddScoped<RefundJobs>();
+        services.AddHostedService<RecurringJobsDeclaration>();
+        return services;
+    }
 
-        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+    /// <summary>API role: Hangfire's storage, to enqueue jobs and read them for the dashboard; no server.</summary>
+    public static IServiceCollection AddBillingJobsClient(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString(PersistenceRegistration.ConnectionStringName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{PersistenceRegistration.ConnectionStringName} is not set.");
+        var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
+        services.Configure<RefundReconcilerOptions>(configuration.GetSection(RefundReconcilerOptions.Section));
+        services.Configure<RefundJanitorOptions>(configuration.GetSection(RefundJanitorOptions.Section));
+        services.Configure<SupportDigestOptions>(configuration.GetSection(SupportDigestOptions.Section));
+
+        var storage = new PostgreSqlStorageOptions
+        {
+            SchemaName = HangfireSchema.Name,
+            // The migrate step creates and upgrades the schema (Migrator), like every other schema here.
+            PrepareSchemaIfNecessary = false,
+            QueuePollInterval = jobs.QueuePollInterval,
+        };
+        // Our own singleton rather than Hangfire's static JobStorage.Current, which AddHangfire would hand every host in
+        // the process: two hosts on two databases (tests, tools) must not share one.
+        services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(connectionString, storage), storage));
+        services.AddHangfire(c => c
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
+        services.AddSingleton<IReconcilerTrigger, HangfireReconcilerTrigger>();
         return services;
     }
 
     /// <summary>
-    /// API role: a scheduler on the same store that is never started, so it runs nothing and joins no cluster,
-    /// but can add triggers (<see cref="IReconcilerTrigger"/>) that the workers fire.
+    /// The dashboard at /hangfire (jobs, history, trigger now): local requests only until the operations issue brings
+    /// login and roles, and the storage connection string never shown.
     /// </summary>
-    public static IServiceCollection AddBillingJobsClient(this IServiceCollection services, IConfiguration configuration) =>
-        services.AddBillingScheduler(configuration, _ => { });
-
-    static IServiceCollection AddBillingScheduler(this IServiceCollection services, IConfiguration configuration, Action<IQuartzBuilder> jobs)
+    public static WebApplication MapJobsDashboard(this WebApplication app)
     {
-        services.AddQuartz(configuration.GetSection("Quartz"), q =>
+        app.UseHangfireDashboard("/hangfire", new DashboardOptions
         {
-            q.ConfigureScheduler(s => s.InstanceName = SchedulerName);
-            q.UsePersistentStore(store =>
-            {
-                store.UsePostgres(source => source.ConnectionStringName = PersistenceRegistration.ConnectionStringName);
-                store.ConfigureStore(o => o.TablePrefix = QuartzSchema.TablePrefix);
-                // Also makes the instance id AUTO: each node generates its own.
-                store.UseClustering();
-                store.UseSystemTextJsonSerializer();
-            });
-            jobs(q);
+            Authorization = [new Hangfire.Dashboard.LocalRequestsOnlyAuthorizationFilter()],
+            DisplayStorageConnectionString = false,
+            DashboardTitle = "Billing jobs",
         });
-
-        // The schedule is declared in code and re-declared by every worker that starts: keep the stored trigger's
-        // history, so a restart at 03:00 neither repeats nor skips that day's run.
-        services.Configure<QuartzOptions>(o => o.Scheduling.ScheduleTriggerRelativeToReplacedTrigger = true);
-
-        services.AddSingleton<IReconcilerTrigger, QuartzReconcilerTrigger>();
-        return services;
+        return app;
     }
+}
+
+/// <summary>Section <c>Jobs</c>: how often Hangfire looks for work.</summary>
+public sealed class JobsOptions
+{
+    public const string Section = "Jobs";
+
+    /// <summary>How often a server looks for enqueued jobs (Hangfire.PostgreSql's default is 15 s).</summary>
+    public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often a server looks for recurring jobs that are due (Hangfire's default is 15 s).</summary>
+    public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    public int WorkerCount { get; set; } = 2;
 }

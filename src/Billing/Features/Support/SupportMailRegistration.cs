@@ -9,7 +9,7 @@ public static class SupportMailRegistration
             .Bind(configuration.GetSection(SupportMailOptions.Section))
             .Validate(o => !string.IsNullOrWhiteSpace(o.From) && !string.IsNullOrWhiteSpace(o.To), "Support:From and Support:To must be set.")
             .ValidateOnStart();
-        services.AddSingleton<ISupportMailer, SmtpSupportMailer>();
+        services.AddSingleton<ISupportMailer, MailKitSupportMailer>();
         return services;
     }
 }

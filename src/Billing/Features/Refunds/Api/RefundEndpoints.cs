@@ -19,6 +19,7 @@ public static class RefundEndpoints
         refunds.MapGet("/{refundId:guid}", GetRefund).WithSummary("A refund's status and attempt history.");
         refunds.MapGet("", ListRefunds).WithSummary("Refunds filtered by status, method and request time, newest first, paged.");
         refunds.MapPost("/{refundId:guid}/retry", Retry).WithSummary("Support: one more attempt for a failed refund.");
+        refunds.MapSupportTools();
         refunds.MapGet("/errors", ErrorStats).WithSummary("Failed attempts by day, method and cause; refunds waiting on support.");
         return app;
     }
@@ -27,22 +28,32 @@ public static class RefundEndpoints
         await queries.Find(refundId, cancellationToken) is { } refund ? Results.Ok(refund) : NotFound(refundId);
 
     static async Task<IResult> ListRefunds(RefundQueries queries, CancellationToken cancellationToken,
-        string? status = null, string? method = null, DateTimeOffset? from = null, DateTimeOffset? to = null, int page = 1, int pageSize = 50)
+        string? status = null, string? method = null, DateTimeOffset? from = null, DateTimeOffset? to = null, int page = 1, int pageSize = 50,
+        string? paymentId = null, string? providerRefundId = null)
     {
-        var problems = new Dictionary<string, string[]>();
-        var state = status is null ? null : RefundStatus.StateOf(status);
-        if (status is not null && state is null)
-            problems["status"] = [$"Unknown status '{status}'. Known: {string.Join(", ", RefundStatus.All)}."];
+        var problems = FilterProblems(status, from, to, out var state);
         if (page < 1)
             problems["page"] = ["Pages start at 1."];
+        else if ((long)page * Math.Max(pageSize, 1) > int.MaxValue)
+            problems["page"] = ["Past the last page there can be."];
         if (pageSize is < 1 or > MaxPageSize)
             problems["pageSize"] = [$"Between 1 and {MaxPageSize}."];
-        if (from is not null && to is not null && from >= to)
-            problems["from"] = ["Must be before 'to'."];
         if (problems.Count > 0)
             return Results.ValidationProblem(problems);
 
-        return Results.Ok(await queries.List(state, method, from, to, page, pageSize, cancellationToken));
+        return Results.Ok(await queries.List(new RefundFilter(state, method, from, to, paymentId, providerRefundId), page, pageSize, cancellationToken));
+    }
+
+    /// <summary>The problems of a list filter's status and time window; <paramref name="state"/> is the status's saga state.</summary>
+    internal static Dictionary<string, string[]> FilterProblems(string? status, DateTimeOffset? from, DateTimeOffset? to, out string? state)
+    {
+        var problems = new Dictionary<string, string[]>();
+        state = status is null ? null : RefundStatus.StateOf(status);
+        if (status is not null && state is null)
+            problems["status"] = [$"Unknown status '{status}'. Known: {string.Join(", ", RefundStatus.All)}."];
+        if (from is not null && to is not null && from >= to)
+            problems["from"] = ["Must be before 'to'."];
+        return problems;
     }
 
     /// <summary>

@@ -9,8 +9,11 @@ public sealed record FailedAttemptsRow(DateOnly Day, string Method, string Cause
 /// <summary>Refunds waiting on someone now (Failed or NeedsSupport), by method, last cause and currency.</summary>
 public sealed record OpenFailuresRow(string Status, string Method, string Cause, string Currency, int Refunds, decimal Amount);
 
+/// <summary>Refunds the provider paid twice (the alarm), by method and currency: money to recover by hand.</summary>
+public sealed record PaidTwiceRow(string Method, string Currency, int Refunds, decimal Amount);
+
 public sealed record RefundErrorStatsView(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<FailedAttemptsRow> FailedAttempts,
-    IReadOnlyList<OpenFailuresRow> Open);
+    IReadOnlyList<OpenFailuresRow> Open, IReadOnlyList<PaidTwiceRow> PaidTwice);
 
 /// <summary>Error statistics for support and analytics: what fails, for which method, how often, and what is stuck now.</summary>
 public sealed class RefundErrorStats(BillingDbContext db)
@@ -36,6 +39,14 @@ public sealed class RefundErrorStats(BillingDbContext db)
             order by 5 desc
             """).ToListAsync(cancellationToken);
 
-        return new RefundErrorStatsView(from, to, attempts, open);
+        var paidTwice = await db.Database.SqlQuery<PaidTwiceRow>($"""
+            select method as "Method", trim(currency) as "Currency", count(*)::int as "Refunds", sum(amount) as "Amount"
+            from refunds.refund
+            where paid_twice_at is not null and ({method}::text is null or method = {method})
+            group by 1, 2
+            order by 3 desc
+            """).ToListAsync(cancellationToken);
+
+        return new RefundErrorStatsView(from, to, attempts, open, paidTwice);
     }
 }

@@ -24,7 +24,7 @@ public static class RefundIntakeEndpoint
         CancellationToken cancellationToken)
     {
         var problems = RefundRequestRules.Problems(idempotencyKey, body.PaymentId, body.Amount, body.Currency, body.Method, body.Reason,
-            options.Value.Methods.Keys);
+            requestedBy, options.Value.Methods.Keys);
         if (problems.Count > 0)
             return Results.ValidationProblem(problems, title: "The refund request is not valid; nothing was stored.");
 

@@ -10,7 +10,13 @@ public sealed record AttemptView(int Number, string Lane, string Outcome, string
 public sealed record RefundView(Guid RefundId, string Status, string PaymentId, decimal Amount, string Currency, string Method, string? Reason,
     string? RequestedBy, DateTimeOffset RequestedAt, int AttemptCount, string? LastErrorCode, string? LastErrorMessage,
     DateTimeOffset? NextAttemptAt, string? ProviderRefundId, DateTimeOffset? RefundedAt, DateTimeOffset? FailedAt,
-    string? ManualRetryBy, DateTimeOffset? ManualRetryAt, IReadOnlyList<AttemptView>? Attempts);
+    string? ManualRetryBy, DateTimeOffset? ManualRetryAt, IReadOnlyList<AttemptView>? Attempts, int KeyGeneration = 0,
+    bool PaymentUncertain = false, string? SecondProviderRefundId = null, DateTimeOffset? PaidTwiceAt = null, string? ClosedBy = null,
+    DateTimeOffset? ClosedAt = null, string? CloseNote = null, bool CountsAgainstPayment = true);
+
+/// <summary>What a list, a bulk retry or an export selects; every part optional.</summary>
+public sealed record RefundFilter(string? State = null, string? Method = null, DateTimeOffset? From = null, DateTimeOffset? To = null,
+    string? PaymentId = null, string? ProviderRefundId = null, string? Cause = null, IReadOnlyCollection<string>? States = null);
 
 public sealed record RefundPage(IReadOnlyList<RefundView> Items, int Page, int PageSize, int Total);
 
@@ -37,19 +43,9 @@ public sealed class RefundQueries(BillingDbContext db)
         await db.Set<RefundState>().AsNoTracking().Where(x => x.CorrelationId == refundId).Select(x => x.CurrentState)
             .SingleOrDefaultAsync(cancellationToken) is { } state ? RefundStatus.OfState(state) : null;
 
-    public async Task<RefundPage> List(string? state, string? method, DateTimeOffset? from, DateTimeOffset? to, int page, int pageSize,
-        CancellationToken cancellationToken)
+    public async Task<RefundPage> List(RefundFilter filter, int page, int pageSize, CancellationToken cancellationToken)
     {
-        var query = db.Set<RefundState>().AsNoTracking();
-        if (state is not null)
-            query = query.Where(x => x.CurrentState == state);
-        if (method is not null)
-            query = query.Where(x => x.Method == method);
-        if (from is { } start)
-            query = query.Where(x => x.RequestedAt >= start);
-        if (to is { } end)
-            query = query.Where(x => x.RequestedAt < end);
-
+        var query = Select(filter);
         var total = await query.CountAsync(cancellationToken);
         var rows = await query.OrderByDescending(x => x.RequestedAt).ThenBy(x => x.CorrelationId)
             .Skip((page - 1) * pageSize).Take(pageSize)
@@ -57,8 +53,40 @@ public sealed class RefundQueries(BillingDbContext db)
         return new RefundPage(rows.Select(x => View(x, null)).ToList(), page, pageSize, total);
     }
 
+    /// <summary>Every refund the filter selects, newest first, streamed (an export may be long).</summary>
+    public IAsyncEnumerable<RefundView> All(RefundFilter filter) =>
+        Select(filter).OrderByDescending(x => x.RequestedAt).ThenBy(x => x.CorrelationId).AsAsyncEnumerable().Select(x => View(x, null));
+
+    /// <summary>The ids of the refunds the filter selects.</summary>
+    public Task<List<Guid>> Ids(RefundFilter filter, CancellationToken cancellationToken) =>
+        Select(filter).OrderBy(x => x.RequestedAt).Select(x => x.CorrelationId).ToListAsync(cancellationToken);
+
+    IQueryable<RefundState> Select(RefundFilter filter)
+    {
+        var query = db.Set<RefundState>().AsNoTracking();
+        if (filter.State is { } state)
+            query = query.Where(x => x.CurrentState == state);
+        if (filter.States is { } states)
+            query = query.Where(x => states.Contains(x.CurrentState!));
+        if (filter.Method is { } method)
+            query = query.Where(x => x.Method == method);
+        if (filter.From is { } start)
+            query = query.Where(x => x.RequestedAt >= start);
+        if (filter.To is { } end)
+            query = query.Where(x => x.RequestedAt < end);
+        if (filter.PaymentId is { } paymentId)
+            query = query.Where(x => x.PaymentId == paymentId);
+        if (filter.ProviderRefundId is { } providerRefundId)
+            query = query.Where(x => x.ProviderRefundId == providerRefundId || x.SecondProviderRefundId == providerRefundId
+                || db.Set<RefundAttemptRecord>().Any(a => a.RefundId == x.CorrelationId && a.ProviderRefundId == providerRefundId));
+        if (filter.Cause is { } cause)
+            query = query.Where(x => x.LastErrorCode == cause);
+        return query;
+    }
+
     static RefundView View(RefundState x, IReadOnlyList<AttemptView>? attempts) => new(
         x.CorrelationId, RefundStatus.Of(x), x.PaymentId, x.Amount, x.Currency, x.Method, x.Reason, x.RequestedBy, x.RequestedAt,
         x.AttemptCount, x.LastErrorCode, x.LastErrorMessage, x.NextAttemptAt, x.ProviderRefundId, x.RefundedAt, x.FailedAt,
-        x.ManualRetryBy, x.ManualRetryAt, attempts);
+        x.ManualRetryBy, x.ManualRetryAt, attempts, x.KeyGeneration, x.PaymentUncertain, x.SecondProviderRefundId, x.PaidTwiceAt, x.ClosedBy,
+        x.ClosedAt, x.CloseNote, x.CountsAgainstPayment);
 }

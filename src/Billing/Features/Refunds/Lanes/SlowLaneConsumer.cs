@@ -1,32 +1,29 @@
 using Billing.Contracts.Refunds;
 using MassTransit;
-using Microsoft.Extensions.Options;
 
 namespace Billing.Features.Refunds.Lanes;
 
 /// <summary>
-/// A payment method's slow lane: retries through scheduled redelivery (the Postgres message scheduler), each
-/// wait twice the previous one, until the provider pays, declines, or the lane's attempts run out.
-/// Every slow attempt asks the provider first: the fast attempt before it may have timed out after paying.
+/// A payment method's slow lane: the retries the saga schedules at growing intervals, and the lookups of a refund
+/// being resolved. Every slow attempt asks the provider first (the attempt before it may have timed out after paying);
+/// a resolve attempt only asks. It schedules nothing itself: the saga does, in its own transaction, so a crash here
+/// never forks a second chain of attempts.
 /// </summary>
-public sealed class SlowLaneConsumer(RefundAttemptRunner runner, IOptions<RefundOptions> options) : IConsumer<AttemptRefund>
+public sealed class SlowLaneConsumer(RefundAttemptRunner runner, RefundRows rows, ILogger<SlowLaneConsumer> logger) : IConsumer<AttemptRefund>
 {
     public async Task Consume(ConsumeContext<AttemptRefund> context)
     {
         var attempt = context.Message;
-        var redeliveries = context.GetRedeliveryCount();
-        var lane = options.Value.For(attempt.Method).SlowLane;
+        var row = await rows.Find(attempt.RefundId, context.CancellationToken);
+        if (row is null || !row.Awaits(attempt))
+        {
+            logger.LogInformation("Dropped {Lane} attempt {Attempt} of refund {RefundId}: the refund is {State} after attempt {Count}",
+                attempt.Lane, attempt.AttemptNumber, attempt.RefundId, row?.State ?? "missing", row?.AttemptCount);
+            return;
+        }
 
-        var report = await runner.Run(attempt, attempt.AttemptNumber + redeliveries, lookUpFirst: true, context.CancellationToken);
-        var retry = report.Outcome is AttemptOutcomes.Unavailable or AttemptOutcomes.Unknown && redeliveries + 1 < lane.Attempts;
-        if (retry)
-            report = report with { NextAttemptIn = lane.DelayBefore(redeliveries + 1) };
-
-        // Report first, then schedule: a crash between the two redelivers this message, which repeats the attempt
-        // under the same number (the saga ignores the repeat) and then schedules. The other order could leave two
-        // redelivery chains running.
+        var mode = attempt.Lane == RefundLanes.Resolve ? AttemptMode.LookUpOnly : AttemptMode.LookUpThenPay;
+        var report = await runner.Run(attempt, row.KeyGeneration, mode, context.CancellationToken);
         await context.Publish(report, context.CancellationToken);
-        if (retry)
-            await context.Redeliver(report.NextAttemptIn!.Value);
     }
 }

@@ -17,7 +17,7 @@ public sealed record RefundOrder(Guid RefundId, string PaymentId, decimal Amount
 
 public enum ProviderOutcome
 {
-    /// <summary>The provider paid the refund (now or on an earlier call with the same key).</summary>
+    /// <summary>The provider paid the refund (now or on an earlier call with the same key, or, found by a lookup, any key).</summary>
     Paid,
 
     /// <summary>The provider refused for good (payment not refundable, account closed...): retrying is pointless.</summary>
@@ -34,7 +34,10 @@ public enum ProviderOutcome
 }
 
 /// <param name="Code">The provider's error code (e.g. Stripe's <c>charge_already_refunded</c>), or a transport cause.</param>
-public sealed record ProviderResult(ProviderOutcome Outcome, string? ProviderRefundId = null, string? Code = null, string? Message = null);
+/// <param name="KeySpent">The provider will answer the same again for this idempotency key (Stripe keeps a 5xx for 24 h).</param>
+/// <param name="OtherProviderRefundId">A lookup found a second, different paid refund for the same refund.</param>
+public sealed record ProviderResult(ProviderOutcome Outcome, string? ProviderRefundId = null, string? Code = null, string? Message = null,
+    bool KeySpent = false, string? OtherProviderRefundId = null);
 
 /// <summary>One payment method's refund provider, reached over its own HTTP API.</summary>
 public interface IRefundProvider
@@ -50,4 +53,10 @@ public interface IRefundProvider
     /// Unavailable/Unknown when the provider cannot tell right now.
     /// </summary>
     Task<ProviderResult> LookupAsync(RefundOrder order, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// True when one lookup finds the refund's payments under every key (Stripe lists by our metadata); false when each key
+    /// is looked up by itself (Swish's instruction id is the key).
+    /// </summary>
+    bool OneLookupFindsEveryKey => false;
 }

@@ -24,6 +24,9 @@ public sealed class StripeCardRefundProvider(HttpClient http, ILogger<StripeCard
 
     public string Method => MethodName;
 
+    /// <summary>Every key's refund carries <c>metadata[refund_id]</c>, so one list by payment intent finds them all.</summary>
+    public bool OneLookupFindsEveryKey => true;
+
     /// <exception cref="ArgumentException">The currency is unknown or the amount has more decimals than it allows.</exception>
     public async Task<ProviderResult> RefundAsync(RefundOrder order, CancellationToken cancellationToken)
     {
@@ -75,6 +78,10 @@ public sealed class StripeCardRefundProvider(HttpClient http, ILogger<StripeCard
 
         var error = (await ProviderHttp.ReadJsonAsync<StripeErrorBody>(response, Json, cancellationToken))?.Error;
         var code = error?.Code ?? error?.Type ?? ProviderHttp.StatusCode(response);
+        // Stripe saves a 5xx under its key (the request had begun executing) and replays it for 24 h: the key is spent, and
+        // the next attempt must look up and then use a fresh one. A replayed 5xx says nothing about what happened: unknown.
+        if ((int)response.StatusCode >= 500)
+            return new(IsReplay(response) ? ProviderOutcome.Unknown : ProviderOutcome.Unavailable, Code: code, Message: error?.Message, KeySpent: true);
         var outcome = response.StatusCode switch
         {
             // Same key, other parameters: whatever happened under the key stands, and it may have paid. Look it up.
@@ -103,8 +110,13 @@ public sealed class StripeCardRefundProvider(HttpClient http, ILogger<StripeCard
                 return list.HasMore
                     ? new(ProviderOutcome.Unknown, Code: "too_many_refunds", Message: $"The payment intent has more than {PageSize} refunds.")
                     : new(ProviderOutcome.NotFound);
-            // One key makes one refund; should a refund made by hand carry the same metadata, a succeeded one decides.
-            return FromRefund(ours.Find(r => r.Status == "succeeded") ?? ours[0]);
+            // One key makes one refund, but a refund can have had several keys (after a decline or a 5xx): two succeeded
+            // refunds for one refund of ours is the paid-twice alarm, and the caller is told both.
+            var succeeded = ours.Where(r => r.Status == "succeeded").ToList();
+            if (succeeded.Count > 0)
+                return new(ProviderOutcome.Paid, succeeded[^1].Id, OtherProviderRefundId: succeeded.Count > 1 ? succeeded[^2].Id : null);
+            // A refund still pending may yet pay: that decides over one that failed under an earlier key.
+            return FromRefund(ours.Find(r => r.Status is not ("failed" or "canceled")) ?? ours[0]);
         }
 
         var error = (await ProviderHttp.ReadJsonAsync<StripeErrorBody>(response, Json, cancellationToken))?.Error;
@@ -127,6 +139,9 @@ public sealed class StripeCardRefundProvider(HttpClient http, ILogger<StripeCard
         // pending, requires_action: Stripe has the refund but has not settled it; a later lookup tells.
         _ => new(ProviderOutcome.Unknown, refund.Id, refund.Status, "Stripe has not settled the refund yet."),
     };
+
+    static bool IsReplay(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("Idempotent-Replayed", out var values) && values.Contains("true", StringComparer.OrdinalIgnoreCase);
 
     sealed record StripeRefund(string? Id, string? Status, string? FailureReason, Dictionary<string, string>? Metadata);
 

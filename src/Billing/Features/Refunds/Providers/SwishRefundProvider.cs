@@ -16,9 +16,6 @@ public sealed class SwishRefundProvider(HttpClient http, IOptions<SwishOptions> 
 {
     public const string MethodName = "swish";
 
-    // Swish's cap on the free-text message shown to the payee.
-    const int MaxMessage = 50;
-
     // Marks a 201 until the refund's status is read back; never returned to the caller.
     const string Accepted = "accepted";
 
@@ -45,7 +42,7 @@ public sealed class SwishRefundProvider(HttpClient http, IOptions<SwishOptions> 
             PayerAlias: settings.PayerAlias,
             Amount: order.Amount.ToString("0.00", CultureInfo.InvariantCulture),
             Currency: order.Currency,
-            Message: order.Reason is { Length: > MaxMessage } reason ? reason[..MaxMessage] : order.Reason,
+            Message: SwishMessage.From(order.Reason),
             PayerPaymentReference: order.RefundId.ToString("N"));
         var request = new HttpRequestMessage(HttpMethod.Put, $"swish-cpcapi/api/v2/refunds/{id}") { Content = JsonContent.Create(body, options: Json) };
 

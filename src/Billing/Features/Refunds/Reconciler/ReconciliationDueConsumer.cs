@@ -32,9 +32,9 @@ public sealed class ReconciliationDueConsumer(BillingDbContext db, TimeProvider 
         var refundIds = await db.Database.SqlQuery<Guid>($"""
             insert into refunds.reconciler_run_item (run_id, refund_id)
             select {run.RunId}, correlation_id from refunds.refund
-            where current_state = 'Failed'
+            where (current_state = 'Failed' and not {run.StuckOnly})
                or (current_state in ('Attempting', 'Reconciling', 'RetryingManually') and updated_at < {stuckBefore})
-               or (current_state = 'Retrying' and coalesce(next_attempt_at, updated_at) < {stuckBefore})
+               or (current_state in ('Retrying', 'Resolving') and coalesce(next_attempt_at, updated_at) < {stuckBefore})
             returning refund_id as "Value"
             """).ToListAsync(ct);
 
@@ -45,6 +45,6 @@ public sealed class ReconciliationDueConsumer(BillingDbContext db, TimeProvider 
 
         foreach (var refundId in refundIds)
             await context.Publish(new ReconcileRefund(run.RunId, refundId), ct);
-        logger.LogInformation("Reconciler run {RunId} ({Trigger}) gives {Count} failed refund(s) one more attempt", run.RunId, run.Trigger, refundIds.Count);
+        logger.LogInformation("Reconciler run {RunId} ({Trigger}) gives {Count} failed or stuck refund(s) one more attempt", run.RunId, run.Trigger, refundIds.Count);
     }
 }

@@ -11,10 +11,14 @@ namespace Billing.Features.Refunds.Saga;
 /// <summary>Decides whether a new refund request is accepted; runs inside the saga's transaction.</summary>
 public static class RefundIntake
 {
+    // The first key of the two-key advisory lock on a payment id: any constant, the same for every instance.
+    const int PaymentLockSpace = 0x52_6566;
+
     /// <summary>Identifies the request's content, so a replayed key can be told apart from a reused one.</summary>
     public static string Fingerprint(RequestRefund request)
     {
-        var minor = Currencies.IsKnown(request.Currency)
+        var minor = Currencies.IsKnown(request.Currency) && Currencies.FitsMinorUnits(request.Amount, request.Currency)
+                    && Math.Abs(request.Amount) <= Currencies.MaxMinorUnitsAmount
             ? Currencies.ToMinorUnits(request.Amount, request.Currency).ToString(CultureInfo.InvariantCulture)
             : request.Amount.ToString(CultureInfo.InvariantCulture);
         var canonical = string.Join('\n', request.PaymentId, minor, request.Currency, request.Method, request.Reason ?? "");
@@ -22,20 +26,30 @@ public static class RefundIntake
     }
 
     /// <summary>
-    /// Null when the refund may go ahead, otherwise why not. A known payment's row is locked, so two refunds of
-    /// the same payment are checked one after the other and cannot together exceed it.
+    /// Null when the refund may go ahead, otherwise why not. Refunds of one payment are decided one after the other
+    /// (a transaction lock on the payment id, known or not), so two of them cannot together exceed it. A payment in
+    /// refunds.payment (known: recorded by <see cref="RecordRefundablePayment"/>) is checked against what is left of it;
+    /// an unknown payment is not checked: the refund goes to the provider, which refuses more than was paid.
     /// </summary>
     public static async Task<RefundRejected?> Evaluate(BillingDbContext db, RequestRefund request, IReadOnlyCollection<string> methods,
         CancellationToken cancellationToken)
     {
         var problems = RefundRequestRules.Problems(request.IdempotencyKey, request.PaymentId, request.Amount, request.Currency,
-            request.Method, request.Reason, methods);
+            request.Method, request.Reason, request.RequestedBy, methods);
         if (problems.Count > 0)
             return new RefundRejected(request.RefundId, RefundRejections.Invalid,
                 string.Join(" ", problems.Select(p => $"{p.Key}: {string.Join(" ", p.Value)}")));
 
+        // Locks the id, not a row: a payment recorded while its refunds are being decided is still decided in turn.
+        await using (var lockId = await db.CreateCommandAsync("select pg_advisory_xact_lock($1, hashtext($2))", cancellationToken))
+        {
+            lockId.Parameters.Add(new() { Value = PaymentLockSpace });
+            lockId.Parameters.Add(new() { Value = request.PaymentId });
+            await lockId.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await using var payment = await db.CreateCommandAsync(
-            "select amount, currency from refunds.payment where payment_id = $1 for update", cancellationToken);
+            "select amount, currency from refunds.payment where payment_id = $1", cancellationToken);
         payment.Parameters.Add(new() { Value = request.PaymentId });
         decimal paid;
         string currency;
@@ -52,7 +66,7 @@ public static class RefundIntake
                 $"Payment {request.PaymentId} was made in {currency}, not {request.Currency}.");
 
         await using var refunded = await db.CreateCommandAsync(
-            "select coalesce(sum(amount), 0) from refunds.refund where payment_id = $1", cancellationToken);
+            "select coalesce(sum(amount), 0) from refunds.refund where payment_id = $1 and counts_against_payment", cancellationToken);
         refunded.Parameters.Add(new() { Value = request.PaymentId });
         var left = paid - (decimal)(await refunded.ExecuteScalarAsync(cancellationToken))!;
 

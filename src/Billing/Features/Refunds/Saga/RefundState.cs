@@ -21,11 +21,20 @@ public class RefundState : SagaStateMachineInstance
     public string? RequestedBy { get; set; }
     public DateTimeOffset RequestedAt { get; set; }
 
-    /// <summary>The highest attempt number applied; an attempt event at or below it is a duplicate.</summary>
+    /// <summary>The highest attempt number applied; an attempt at or below it is no longer current (the lane drops it).</summary>
     public int AttemptCount { get; set; }
 
-    /// <summary>Moves on after each decline, so a later attempt is not answered with the replayed decline.</summary>
+    /// <summary>Attempts made in the current lane: the slow lane's count against its limit, the resolving lookups' backoff.</summary>
+    public int LaneAttempts { get; set; }
+
+    /// <summary>Moves on after a decline or a 5xx, so a later attempt is not answered with the replayed answer.</summary>
     public int KeyGeneration { get; set; }
+
+    /// <summary>An attempt may have paid and no lookup has answered since: the refund may not end unpaid.</summary>
+    public bool PaymentUncertain { get; set; }
+
+    /// <summary>Where a Resolving refund goes when its lookups find nothing paid (Failed or NeedsSupport).</summary>
+    public string? ResolveThen { get; set; }
 
     public DateTimeOffset? LastAttemptAt { get; set; }
     public string? LastErrorCode { get; set; }
@@ -33,8 +42,28 @@ public class RefundState : SagaStateMachineInstance
     public DateTimeOffset? NextAttemptAt { get; set; }
     public string? ProviderRefundId { get; set; }
     public DateTimeOffset? RefundedAt { get; set; }
+
+    /// <summary>The paid-twice alarm: a second, different provider refund for this refund, and when it was seen.</summary>
+    public string? SecondProviderRefundId { get; set; }
+
+    public DateTimeOffset? PaidTwiceAt { get; set; }
     public DateTimeOffset? FailedAt { get; set; }
+
+    /// <summary>When the refund last entered NeedsSupport (the support digest lists it).</summary>
+    public DateTimeOffset? NeedsSupportAt { get; set; }
+
+    /// <summary>The reconciler run waiting for this refund's answer; cleared once it has been answered.</summary>
     public Guid? ReconcileRunId { get; set; }
+
+    /// <summary>Who closed the refund by hand (resolved or cancelled), when, and the note they left.</summary>
+    public string? ClosedBy { get; set; }
+
+    public DateTimeOffset? ClosedAt { get; set; }
+    public string? CloseNote { get; set; }
+
+    /// <summary>False once cancelled, or resolved as not to be paid: intake no longer counts it against the payment.</summary>
+    public bool CountsAgainstPayment { get; set; } = true;
+
     public string? ManualRetryBy { get; set; }
     public DateTimeOffset? ManualRetryAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }

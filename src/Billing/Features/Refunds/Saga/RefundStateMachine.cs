@@ -7,10 +7,10 @@ namespace Billing.Features.Refunds.Saga;
 
 /// <summary>
 /// One refund from request to Refunded, Failed or NeedsSupport (the diagram is in docs/refunds.md).
-/// The saga decides; the lanes call the provider. Every provider call uses the refund id as its idempotency key,
-/// and every attempt after the first asks the provider about earlier ones before paying, so no path pays twice.
-/// Attempt events carry their number and the saga applies each number once, so redelivered or repeated
-/// attempt reports change nothing.
+/// The saga decides; the lanes call the provider. The saga sends every attempt, the slow lane's included (scheduled),
+/// each with the next attempt number, and a lane drops an attempt that is no longer current, so there is one chain of
+/// attempts per refund. A payment is applied in every state; anything else is applied once, from the lane the state
+/// waits for. A refund whose provider may have paid is resolved by lookups before it may end unpaid.
 /// </summary>
 public class RefundStateMachine : MassTransitStateMachine<RefundState>
 {
@@ -39,6 +39,21 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
             e.CorrelateById(x => x.Message.RefundId);
             e.OnMissingInstance(m => m.Discard());
         });
+        Event(() => ResolveRequested, e =>
+        {
+            e.CorrelateById(x => x.Message.RefundId);
+            e.OnMissingInstance(m => m.Discard());
+        });
+        Event(() => CancelRequested, e =>
+        {
+            e.CorrelateById(x => x.Message.RefundId);
+            e.OnMissingInstance(m => m.Discard());
+        });
+        Event(() => FailedByProvider, e =>
+        {
+            e.CorrelateById(x => x.Message.RefundId);
+            e.OnMissingInstance(m => m.Discard());
+        });
         Event(() => ReconcileRequested, e =>
         {
             e.CorrelateById(x => x.Message.RefundId);
@@ -52,7 +67,7 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
             When(Requested)
                 .ThenAsync(Evaluate)
                 .IfElse(x => x.TryGetPayload(out RefundRejected? _),
-                    rejected => rejected.ThenAsync(RespondRejected).Finalize(),
+                    rejected => rejected.ThenAsync(Reject).Finalize(),
                     accepted => accepted
                         .Then(Accept)
                         .ThenAsync(x => SendAttempt(x, RefundLanes.Fast, requestedBy: null))
@@ -62,16 +77,34 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
         DuringAny(
             When(Requested).ThenAsync(RespondToReplay));
 
+        // A payment is a fact, whatever the state and the attempt number: a report from an attempt no longer current
+        // (a slow chain still running after a takeover, a repeat after a crash) that paid must not be dropped.
+        During([Attempting, Retrying, Failed, Reconciling, NeedsSupport, RetryingManually, Resolving, ResolvedByHand, Cancelled],
+            When(Attempted, IsPaid)
+                .Then(Record).ThenAsync(FlagPaidTwice).Then(MarkRefunded)
+                .ThenAsync(x => AnswerRun(x, ReconcileOutcomes.Refunded))
+                .ThenAsync(PublishSucceeded)
+                .TransitionTo(Refunded));
+        During(Refunded,
+            When(Attempted, IsPaid).ThenAsync(FlagPaidTwice));
+
+        // Stripe failed the refund after reporting it paid (a webhook): the money came back, so it is Failed again, and
+        // its next attempt uses a fresh key (Stripe would replay the failed refund for the old one).
+        During(Refunded,
+            When(FailedByProvider, x => x.Message.ProviderRefundId == x.Saga.ProviderRefundId)
+                .ThenAsync(FailLater));
+
         During(Attempting,
-            When(Attempted, IsPaid).Then(Record).Then(MarkRefunded).TransitionTo(Refunded),
-            When(Attempted, x => IsNew(x, RefundLanes.Fast) && IsDeclined(x)).Then(Record).Then(MarkFailed).TransitionTo(Failed),
-            When(Attempted, x => IsNew(x, RefundLanes.Fast) && MayRetry(x)).Then(Record).ThenAsync(ScheduleSlowLane).TransitionTo(Retrying));
+            When(Attempted, x => IsCurrent(x, RefundLanes.Fast) && IsDeclined(x))
+                .Then(Record).ThenAsync(x => EndUnpaid(x, Failed)),
+            When(Attempted, x => IsCurrent(x, RefundLanes.Fast) && MayRetry(x))
+                .Then(Record).Then(x => x.Saga.LaneAttempts = 0).ThenAsync(x => ScheduleNext(x, RefundLanes.Slow)).TransitionTo(Retrying));
 
         During(Retrying,
-            When(Attempted, IsPaid).Then(Record).Then(MarkRefunded).TransitionTo(Refunded),
-            When(Attempted, x => IsNew(x, RefundLanes.Slow) && MayRetry(x) && x.Message.NextAttemptIn is not null).Then(Record),
-            When(Attempted, x => IsNew(x, RefundLanes.Slow) && !IsPaid(x) && !(MayRetry(x) && x.Message.NextAttemptIn is not null))
-                .Then(Record).Then(MarkFailed).TransitionTo(Failed));
+            When(Attempted, x => IsCurrent(x, RefundLanes.Slow) && MayRetry(x) && HasSlowAttemptsLeft(x))
+                .Then(Record).ThenAsync(x => ScheduleNext(x, RefundLanes.Slow)),
+            When(Attempted, x => IsCurrent(x, RefundLanes.Slow) && !IsPaid(x) && !(MayRetry(x) && HasSlowAttemptsLeft(x)))
+                .Then(Record).ThenAsync(x => EndUnpaid(x, Failed)));
 
         During(Failed,
             When(ReconcileRequested)
@@ -91,9 +124,21 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
                 .ThenAsync(x => SendAttempt(x, RefundLanes.Manual, x.Message.RequestedBy))
                 .TransitionTo(RetryingManually));
 
-        // Stuck in flight (its attempt lost, say): the reconciler's attempt takes over, under the same key.
-        During([Attempting, Retrying, RetryingManually, Reconciling],
+        // Support's own ends, from where nothing is in flight: who, when and the note are kept. A refund paid another way
+        // still counts against its payment; one cancelled or not to be paid does not.
+        During(Failed, NeedsSupport,
+            When(ResolveRequested)
+                .Then(x => Close(x.Saga, x.Message.RequestedBy, x.Message.RequestedAt, x.Message.Note, countsAgainstPayment: x.Message.PaidElsewhere))
+                .TransitionTo(ResolvedByHand),
+            When(CancelRequested)
+                .Then(x => Close(x.Saga, x.Message.RequestedBy, x.Message.RequestedAt, x.Message.Reason, countsAgainstPayment: false))
+                .TransitionTo(Cancelled));
+
+        // Stuck in flight (its attempt lost, say): the reconciler's attempt takes over, under the current key. A run
+        // still waiting for this refund hears "skipped" first, so it can close and send its mail.
+        During([Attempting, Retrying, RetryingManually, Reconciling, Resolving],
             When(ReconcileRequested, x => IsStuck(x) && x.Saga.ReconcileRunId != x.Message.RunId)
+                .ThenAsync(x => AnswerRun(x, ReconcileOutcomes.Skipped))
                 .Then(x => x.Saga.ReconcileRunId = x.Message.RunId)
                 .Then(Touch)
                 .ThenAsync(x => SendAttempt(x, RefundLanes.Reconcile, requestedBy: "reconciler"))
@@ -101,25 +146,27 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
 
         // Otherwise the refund is not the reconciler's to try, but its run still hears back. A repeat of the run it
         // is already reconciling for is not answered twice.
-        During([Attempting, Retrying, RetryingManually, Reconciling],
+        During([Attempting, Retrying, RetryingManually, Reconciling, Resolving],
             When(ReconcileRequested, x => !IsStuck(x) && x.Saga.ReconcileRunId != x.Message.RunId)
                 .ThenAsync(x => x.Publish(Reconciled(x.Message, ReconcileOutcomes.Skipped))));
-        During(NeedsSupport, Refunded,
+        During(NeedsSupport, Refunded, ResolvedByHand, Cancelled,
             When(ReconcileRequested).ThenAsync(x => x.Publish(Reconciled(x.Message, ReconcileOutcomes.Skipped))));
 
         During(Reconciling,
-            When(Attempted, IsPaid)
-                .Then(Record).Then(MarkRefunded)
-                .ThenAsync(x => x.Publish(new RefundReconciled(x.Saga.ReconcileRunId!.Value, x.Saga.CorrelationId, ReconcileOutcomes.Refunded)))
-                .TransitionTo(Refunded),
-            When(Attempted, x => IsNew(x, RefundLanes.Reconcile) && !IsPaid(x))
-                .Then(Record).Then(Touch)
-                .ThenAsync(x => x.Publish(new RefundReconciled(x.Saga.ReconcileRunId!.Value, x.Saga.CorrelationId, ReconcileOutcomes.NeedsSupport)))
-                .TransitionTo(NeedsSupport));
+            When(Attempted, x => IsCurrent(x, RefundLanes.Reconcile) && !IsPaid(x))
+                .Then(Record).ThenAsync(x => EndUnpaid(x, NeedsSupport)));
 
         During(RetryingManually,
-            When(Attempted, IsPaid).Then(Record).Then(MarkRefunded).TransitionTo(Refunded),
-            When(Attempted, x => IsNew(x, RefundLanes.Manual) && !IsPaid(x)).Then(Record).Then(Touch).TransitionTo(NeedsSupport));
+            When(Attempted, x => IsCurrent(x, RefundLanes.Manual) && !IsPaid(x))
+                .Then(Record).ThenAsync(x => EndUnpaid(x, NeedsSupport)));
+
+        // Lookups only, at growing intervals, until the provider says whether it paid; never gives up on its own (the
+        // janitor takes over a resolving refund whose lookup was lost).
+        During(Resolving,
+            When(Attempted, x => IsCurrent(x, RefundLanes.Resolve) && IsSettledUnpaid(x))
+                .Then(Record).ThenAsync(x => EndUnpaid(x, x.Saga.ResolveThen == nameof(NeedsSupport) ? NeedsSupport : Failed)),
+            When(Attempted, x => IsCurrent(x, RefundLanes.Resolve) && !IsPaid(x) && !IsSettledUnpaid(x))
+                .Then(Record).ThenAsync(x => ScheduleNext(x, RefundLanes.Resolve)));
 
         // Only a rejected request finalizes, and a finalized new instance is never written: nothing is stored.
         SetCompletedWhenFinalized();
@@ -131,36 +178,45 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
     public State Reconciling { get; private set; } = null!;
     public State NeedsSupport { get; private set; } = null!;
     public State RetryingManually { get; private set; } = null!;
+    public State Resolving { get; private set; } = null!;
     public State Refunded { get; private set; } = null!;
+    public State ResolvedByHand { get; private set; } = null!;
+    public State Cancelled { get; private set; } = null!;
 
     public Event<RequestRefund> Requested { get; private set; } = null!;
     public Event<RefundAttempted> Attempted { get; private set; } = null!;
     public Event<RetryRefund> RetryRequested { get; private set; } = null!;
     public Event<ReconcileRefund> ReconcileRequested { get; private set; } = null!;
+    public Event<RefundFailedByProvider> FailedByProvider { get; private set; } = null!;
+    public Event<ResolveRefundByHand> ResolveRequested { get; private set; } = null!;
+    public Event<CancelRefund> CancelRequested { get; private set; } = null!;
 
     /// <summary>
     /// A failure counts only when it is the attempt the current state waits for: a number not yet applied, from that
     /// state's lane (a stray report of an earlier phase, say a slow-lane repeat after a crash, changes nothing).
     /// </summary>
-    static bool IsNew(BehaviorContext<RefundState, RefundAttempted> x, string lane) =>
+    static bool IsCurrent(BehaviorContext<RefundState, RefundAttempted> x, string lane) =>
         x.Message.AttemptNumber > x.Saga.AttemptCount && x.Message.Lane == lane;
 
-    /// <summary>
-    /// A payment is a fact whatever its attempt number: after a crash the repeat of an attempt already reported as
-    /// failed may find the refund paid, and that must not be ignored as a duplicate.
-    /// </summary>
     static bool IsPaid(BehaviorContext<RefundState, RefundAttempted> x) => x.Message.Outcome == AttemptOutcomes.Paid;
-
-    bool IsStuck(BehaviorContext<RefundState> x)
-    {
-        var waitingSince = x.Saga.CurrentState == nameof(Retrying) && x.Saga.NextAttemptAt is { } next ? next : x.Saga.UpdatedAt;
-        return waitingSince < _clock.GetUtcNow() - _options.StuckAfter;
-    }
 
     static bool IsDeclined(BehaviorContext<RefundState, RefundAttempted> x) => x.Message.Outcome == AttemptOutcomes.Declined;
 
     static bool MayRetry(BehaviorContext<RefundState, RefundAttempted> x) =>
         x.Message.Outcome is AttemptOutcomes.Unavailable or AttemptOutcomes.Unknown;
+
+    /// <summary>A lookup answered for every key and found nothing paid.</summary>
+    static bool IsSettledUnpaid(BehaviorContext<RefundState, RefundAttempted> x) =>
+        x.Message.Outcome is AttemptOutcomes.NotFound or AttemptOutcomes.Declined;
+
+    bool HasSlowAttemptsLeft(BehaviorContext<RefundState, RefundAttempted> x) =>
+        x.Saga.LaneAttempts < _options.For(x.Saga.Method).SlowLane.Attempts;
+
+    bool IsStuck(BehaviorContext<RefundState> x)
+    {
+        var waitingSince = x.Saga.CurrentState is nameof(Retrying) or nameof(Resolving) && x.Saga.NextAttemptAt is { } next ? next : x.Saga.UpdatedAt;
+        return waitingSince < _clock.GetUtcNow() - _options.StuckAfter;
+    }
 
     async Task Evaluate(BehaviorContext<RefundState, RequestRefund> x)
     {
@@ -184,23 +240,38 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
         saga.UpdatedAt = saga.RequestedAt;
     }
 
-    static Task RespondRejected(BehaviorContext<RefundState, RequestRefund> x) =>
-        x.ResponseAddress is null ? Task.CompletedTask : x.RespondAsync(x.GetPayload<RefundRejected>());
+    /// <summary>
+    /// Answers a caller that waits, and publishes the refusal for everyone else (billing reacts to it). A caller that
+    /// did not wait would otherwise never learn of it: its request is kept with the reason.
+    /// </summary>
+    async Task Reject(BehaviorContext<RefundState, RequestRefund> x)
+    {
+        var rejection = x.GetPayload<RefundRejected>();
+        await x.Publish(rejection);
+        if (x.ResponseAddress is not null)
+            await x.RespondAsync(rejection);
+        else
+            await RejectedRequests.Keep(x.GetServiceOrCreateInstance<BillingDbContext>(), x.Message, rejection, _clock.GetUtcNow(), x.CancellationToken);
+    }
 
     static Task RespondAccepted(BehaviorContext<RefundState, RequestRefund> x, bool duplicate) =>
         x.ResponseAddress is null ? Task.CompletedTask : x.RespondAsync(new RefundAccepted(x.Saga.CorrelationId, RefundStatus.Of(x.Saga), duplicate));
 
-    static Task RespondToReplay(BehaviorContext<RefundState, RequestRefund> x)
+    async Task RespondToReplay(BehaviorContext<RefundState, RequestRefund> x)
     {
-        if (x.ResponseAddress is null)
-            return Task.CompletedTask;
-        return RefundIntake.Fingerprint(x.Message) == x.Saga.RequestFingerprint
-            ? RespondAccepted(x, duplicate: true)
-            : x.RespondAsync(new RefundRejected(x.Saga.CorrelationId, RefundRejections.IdempotencyConflict,
-                "This Idempotency-Key was already used for a different refund request."));
+        if (RefundIntake.Fingerprint(x.Message) == x.Saga.RequestFingerprint)
+        {
+            await RespondAccepted(x, duplicate: true);
+            return;
+        }
+
+        var conflict = new RefundRejected(x.Saga.CorrelationId, RefundRejections.IdempotencyConflict,
+            "This Idempotency-Key was already used for a different refund request.");
+        x.GetOrAddPayload(() => conflict);
+        await Reject(x);
     }
 
-    /// <summary>The next attempt goes to the payment method's lane queue (fast; the reconciler's and support's single attempts too).</summary>
+    /// <summary>The next attempt goes to the payment method's fast queue (the reconciler's and support's single attempts too).</summary>
     static async Task SendAttempt<T>(BehaviorContext<RefundState, T> x, string lane, string? requestedBy)
         where T : class
     {
@@ -208,14 +279,116 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
         await endpoint.Send(NextAttempt(x.Saga, lane, requestedBy), x.CancellationToken);
     }
 
-    /// <summary>The first slow attempt waits the lane's first interval; the slow lane schedules the rest itself.</summary>
-    async Task ScheduleSlowLane(BehaviorContext<RefundState, RefundAttempted> x)
+    /// <summary>
+    /// The next slow attempt or resolving lookup, on the method's slow queue after the lane's growing wait, scheduled in
+    /// this transaction: one chain per refund, whatever crashes (the lane never schedules anything itself). The first
+    /// lookup after an outcome that may have paid goes at once.
+    /// </summary>
+    async Task ScheduleNext(BehaviorContext<RefundState, RefundAttempted> x, string lane)
     {
-        var delay = _options.For(x.Saga.Method).SlowLane.DelayBefore(0);
-        var due = _clock.GetUtcNow() + delay;
-        x.Saga.NextAttemptAt = due;
-        await x.ScheduleSend(RefundLanes.SlowAddress(x.Saga.Method), due.UtcDateTime, NextAttempt(x.Saga, RefundLanes.Slow, null));
+        var saga = x.Saga;
+        var delay = lane == RefundLanes.Resolve && saga.LaneAttempts == 0
+            ? TimeSpan.Zero
+            : _options.For(saga.Method).SlowLane.DelayBefore(saga.LaneAttempts);
+        var attempt = NextAttempt(saga, lane, null);
+        saga.LaneAttempts++;
+        // The wait runs from the attempt before, not from when its report got here, so a busy saga queue does not
+        // stretch the lane's intervals.
+        var now = _clock.GetUtcNow();
+        var due = x.Message.AttemptedAt + delay;
+        saga.NextAttemptAt = due > now ? due : now;
+        if (saga.NextAttemptAt <= now)
+        {
+            var endpoint = await x.GetSendEndpoint(RefundLanes.SlowAddress(saga.Method));
+            await endpoint.Send(attempt, x.CancellationToken);
+        }
+        else
+            await x.ScheduleSend(RefundLanes.SlowAddress(saga.Method), saga.NextAttemptAt.Value.UtcDateTime, attempt);
     }
+
+    /// <summary>
+    /// The refund ends without a payment, in <paramref name="target"/> (Failed or NeedsSupport), unless an attempt may have
+    /// paid: then it resolves first, by lookups, and goes there only once the provider says nothing was paid.
+    /// </summary>
+    async Task EndUnpaid(BehaviorContext<RefundState, RefundAttempted> x, State target)
+    {
+        var saga = x.Saga;
+        if (saga.PaymentUncertain)
+        {
+            if (saga.CurrentState != nameof(Resolving))
+            {
+                saga.ResolveThen = target.Name;
+                saga.LaneAttempts = 0;
+                await x.TransitionToState(Resolving);
+            }
+            await ScheduleNext(x, RefundLanes.Resolve);
+            return;
+        }
+
+        saga.NextAttemptAt = null;
+        saga.ResolveThen = null;
+        var now = _clock.GetUtcNow();
+        if (target == Failed)
+        {
+            saga.FailedAt = now;
+            await x.TransitionToState(Failed);
+            await x.Publish(new RefundFailed(saga.CorrelationId, saga.PaymentId, saga.Amount, saga.Currency, saga.Method, saga.LastErrorCode,
+                saga.LastErrorMessage, now));
+            await AnswerRun(x, ReconcileOutcomes.Skipped);
+        }
+        else
+        {
+            saga.NeedsSupportAt = now;
+            await x.TransitionToState(NeedsSupport);
+            await x.Publish(new RefundNeedsSupport(saga.CorrelationId, saga.PaymentId, saga.Amount, saga.Currency, saga.Method, saga.LastErrorCode,
+                saga.LastErrorMessage, now));
+            await AnswerRun(x, ReconcileOutcomes.NeedsSupport);
+        }
+    }
+
+    async Task FailLater(BehaviorContext<RefundState, RefundFailedByProvider> x)
+    {
+        var (saga, failure) = (x.Saga, x.Message);
+        var now = _clock.GetUtcNow();
+        saga.AttemptCount++;
+        saga.KeyGeneration++;
+        saga.LastErrorCode = Truncate(failure.FailureReason, 100);
+        saga.LastErrorMessage = $"The provider failed refund {failure.ProviderRefundId} after reporting it paid.";
+        // The failed provider refund stays in the history; a later payment is the refund's one, not a second.
+        saga.ProviderRefundId = null;
+        saga.RefundedAt = null;
+        saga.FailedAt = now;
+        saga.UpdatedAt = now;
+        x.GetServiceOrCreateInstance<BillingDbContext>().Add(new RefundAttemptRecord
+        {
+            RefundId = saga.CorrelationId,
+            AttemptNumber = saga.AttemptCount,
+            Lane = "webhook",
+            Method = saga.Method,
+            Outcome = AttemptOutcomes.Declined,
+            ErrorCode = saga.LastErrorCode,
+            ErrorMessage = saga.LastErrorMessage,
+            ProviderRefundId = failure.ProviderRefundId,
+            AttemptedAt = failure.At,
+        });
+        await x.TransitionToState(Failed);
+        await x.Publish(new RefundFailed(saga.CorrelationId, saga.PaymentId, saga.Amount, saga.Currency, saga.Method, saga.LastErrorCode,
+            saga.LastErrorMessage, now));
+    }
+
+    /// <summary>Tells the reconciler run waiting for this refund (if one is) how it came out, once.</summary>
+    static async Task AnswerRun<T>(BehaviorContext<RefundState, T> x, string outcome)
+        where T : class
+    {
+        if (x.Saga.ReconcileRunId is not { } runId)
+            return;
+        x.Saga.ReconcileRunId = null;
+        await x.Publish(new RefundReconciled(runId, x.Saga.CorrelationId, outcome));
+    }
+
+    static Task PublishSucceeded(BehaviorContext<RefundState, RefundAttempted> x) =>
+        x.Publish(new RefundSucceeded(x.Saga.CorrelationId, x.Saga.PaymentId, x.Saga.Amount, x.Saga.Currency, x.Saga.Method,
+            x.Saga.ProviderRefundId ?? "", x.Saga.RefundedAt ?? x.Message.AttemptedAt));
 
     static AttemptRefund NextAttempt(RefundState saga, string lane, string? requestedBy) => new()
     {
@@ -239,16 +412,18 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
         var number = attempt.AttemptNumber > saga.AttemptCount ? attempt.AttemptNumber : saga.AttemptCount + 1;
         saga.AttemptCount = number;
         saga.LastAttemptAt = attempt.AttemptedAt;
-        saga.NextAttemptAt = attempt.NextAttemptIn is { } wait ? attempt.AttemptedAt + wait : null;
+        saga.NextAttemptAt = null;
+        saga.PaymentUncertain = attempt.ProviderMayHavePaid ?? saga.PaymentUncertain;
         if (attempt.Outcome == AttemptOutcomes.Paid)
-            saga.ProviderRefundId = attempt.ProviderRefundId;
+            saga.ProviderRefundId ??= attempt.ProviderRefundId;
         else
         {
             saga.LastErrorCode = attempt.ErrorCode;
             saga.LastErrorMessage = Truncate(attempt.ErrorMessage, 1000);
         }
 
-        if (attempt.Outcome == AttemptOutcomes.Declined)
+        // The provider replays this answer for the key: the next attempt looks up every key so far, then pays under a new one.
+        if (attempt.KeySpent)
             saga.KeyGeneration++;
 
         saga.UpdatedAt = _clock.GetUtcNow();
@@ -268,16 +443,42 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
         });
     }
 
+    /// <summary>
+    /// Two different provider refunds for one refund: flagged with both ids, support told at once (and the error
+    /// statistics count it). Seen again, it changes nothing.
+    /// </summary>
+    async Task FlagPaidTwice(BehaviorContext<RefundState, RefundAttempted> x)
+    {
+        var (saga, attempt) = (x.Saga, x.Message);
+        var second = new[] { attempt.ProviderRefundId, attempt.OtherProviderRefundId }
+            .FirstOrDefault(id => id is not null && id != saga.ProviderRefundId);
+        if (second is null || saga.ProviderRefundId is null || saga.SecondProviderRefundId is not null)
+            return;
+
+        saga.SecondProviderRefundId = second;
+        saga.PaidTwiceAt = _clock.GetUtcNow();
+        saga.UpdatedAt = saga.PaidTwiceAt.Value;
+        await x.Publish(new RefundPaidTwice(saga.CorrelationId, saga.PaymentId, saga.Amount, saga.Currency, saga.Method, saga.ProviderRefundId,
+            second, saga.PaidTwiceAt.Value));
+    }
+
     void MarkRefunded(BehaviorContext<RefundState> x)
     {
         x.Saga.RefundedAt = _clock.GetUtcNow();
         x.Saga.NextAttemptAt = null;
+        x.Saga.PaymentUncertain = false;
+        x.Saga.ResolveThen = null;
+        // Paid after all (even once cancelled): the money went out, so it counts against the payment.
+        x.Saga.CountsAgainstPayment = true;
     }
 
-    void MarkFailed(BehaviorContext<RefundState> x)
+    void Close(RefundState saga, string by, DateTimeOffset at, string note, bool countsAgainstPayment)
     {
-        x.Saga.FailedAt = _clock.GetUtcNow();
-        x.Saga.NextAttemptAt = null;
+        saga.ClosedBy = Truncate(by, 100);
+        saga.ClosedAt = at;
+        saga.CloseNote = Truncate(note, 1000);
+        saga.CountsAgainstPayment = countsAgainstPayment;
+        saga.UpdatedAt = _clock.GetUtcNow();
     }
 
     void Touch(BehaviorContext<RefundState> x) => x.Saga.UpdatedAt = _clock.GetUtcNow();

@@ -9,6 +9,9 @@ public static class RefundStatus
     public const string Reconciling = "reconciling";
     public const string NeedsSupport = "needs_support";
     public const string RetryingManually = "retrying_manually";
+    public const string Resolving = "resolving";
+    public const string ResolvedByHand = "resolved_by_hand";
+    public const string Cancelled = "cancelled";
     public const string Refunded = "refunded";
 
     static readonly Dictionary<string, string> ByState = new(StringComparer.Ordinal)
@@ -19,6 +22,9 @@ public static class RefundStatus
         ["Reconciling"] = Reconciling,
         ["NeedsSupport"] = NeedsSupport,
         ["RetryingManually"] = RetryingManually,
+        ["Resolving"] = Resolving,
+        ["ResolvedByHand"] = ResolvedByHand,
+        ["Cancelled"] = Cancelled,
         ["Refunded"] = Refunded,
     };
 
@@ -33,4 +39,7 @@ public static class RefundStatus
 
     /// <summary>Support may ask for another attempt only from these.</summary>
     public static bool AllowsManualRetry(string status) => status is Failed or NeedsSupport;
+
+    /// <summary>Support may resolve by hand or cancel only these: nothing is in flight for them.</summary>
+    public static bool AllowsClosing(string status) => status is Failed or NeedsSupport;
 }

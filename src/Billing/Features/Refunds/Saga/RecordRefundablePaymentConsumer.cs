@@ -1,0 +1,28 @@
+using Billing.Contracts.Refunds;
+using Billing.Infrastructure.Persistence;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Billing.Features.Refunds.Saga;
+
+/// <summary>Writes a payment into refunds.payment, which intake checks refunds against; the first record of it stands.</summary>
+public sealed class RecordRefundablePaymentConsumer(BillingDbContext db, ILogger<RecordRefundablePaymentConsumer> logger)
+    : IConsumer<RecordRefundablePayment>
+{
+    public async Task Consume(ConsumeContext<RecordRefundablePayment> context)
+    {
+        var payment = context.Message;
+        if (payment.Amount <= 0 || payment.PaymentId.Length is 0 or > RefundRequestRules.MaxPaymentIdLength
+            || !Billing.Contracts.Money.Currencies.IsKnown(payment.Currency) || payment.Method.Length is 0 or > 32)
+        {
+            logger.LogWarning("Payment {PaymentId} not recorded: its amount, currency, id or method is not valid", payment.PaymentId);
+            return;
+        }
+
+        await db.Database.ExecuteSqlAsync($"""
+            insert into refunds.payment (payment_id, amount, currency, method, paid_at)
+            values ({payment.PaymentId}, {payment.Amount}, {payment.Currency}, {payment.Method}, {payment.PaidAt})
+            on conflict (payment_id) do nothing
+            """, context.CancellationToken);
+    }
+}

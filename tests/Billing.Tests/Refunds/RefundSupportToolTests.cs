@@ -1,0 +1,102 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Billing.Features.Refunds.Api;
+using Billing.Providers.StandIn.Control;
+
+namespace Billing.Tests.Refunds;
+
+/// <summary>Support's tools: resolve by hand, cancel, bulk retry, search and CSV export, each with who and when.</summary>
+public class RefundSupportToolTests
+{
+    [Fact]
+    public async Task A_refund_resolved_by_hand_as_not_to_be_paid_keeps_who_when_and_why_and_frees_the_payments_balance()
+    {
+        await using var refunds = await RefundStack.Start();
+        await refunds.KnownPayment("pi_resolve", 10m);
+        await refunds.SetFaults("card", new FaultSettings(FailRate: 1, FailMode: FailMode.NonRetryable));
+        var id = await refunds.Refund(Key(), RefundStack.Body("pi_resolve", 10m));
+        await refunds.WaitFor(id, "failed");
+        using (var blocked = await refunds.PostRefund(Key(), RefundStack.Body("pi_resolve", 10m)))
+            blocked.StatusCode.ShouldBe(HttpStatusCode.BadRequest, "the failed refund still holds the payment's balance");
+
+        using (var noNote = await refunds.Api.PostAsJsonAsync($"/refunds/{id}/resolve", new { requestedBy = "gus@support", paidElsewhere = false }))
+            noNote.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        using (var resolve = await refunds.Api.PostAsJsonAsync($"/refunds/{id}/resolve",
+                   new { requestedBy = "gus@support", note = "Customer withdrew the claim by phone", paidElsewhere = false }))
+            resolve.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+
+        var resolved = await refunds.WaitFor(id, "resolved_by_hand");
+        (resolved.ClosedBy, resolved.CloseNote, resolved.CountsAgainstPayment).ShouldBe(("gus@support", "Customer withdrew the claim by phone", false));
+        resolved.ClosedAt.ShouldNotBeNull();
+        using (var again = await refunds.Api.PostAsJsonAsync($"/refunds/{id}/cancel", new { requestedBy = "gus@support", reason = "twice" }))
+            again.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        await refunds.ClearFaults("card");
+        await refunds.Refund(Key(), RefundStack.Body("pi_resolve", 10m));
+        var stats = await refunds.Api.GetFromJsonAsync<JsonElement>("/refunds/errors");
+        stats.GetProperty("open").GetArrayLength().ShouldBe(0, "a refund resolved by hand is not open");
+    }
+
+    [Fact]
+    public async Task A_cancelled_refund_is_skipped_by_the_reconciler_and_a_bulk_retry_by_method_attempts_each_matching_refund_once()
+    {
+        await using var refunds = await RefundStack.Start();
+        await refunds.SetFaults("swish", new FaultSettings(FailRate: 1, FailMode: FailMode.NonRetryable));
+        await refunds.SetFaults("card", new FaultSettings(FailRate: 1, FailMode: FailMode.NonRetryable));
+        var swish = await Task.WhenAll(refunds.Refund(Key(), RefundStack.Body("swish_bulk_1", 21m, method: "swish")),
+            refunds.Refund(Key(), RefundStack.Body("swish_bulk_2", 22m, method: "swish")));
+        var card = await refunds.Refund(Key(), RefundStack.Body("pi_bulk", 23m));
+        var cancelled = await refunds.Refund(Key(), RefundStack.Body("swish_cancel", 24m, method: "swish"));
+        foreach (var id in swish.Append(card).Append(cancelled))
+            await refunds.WaitFor(id, "failed");
+
+        using (var cancel = await refunds.Api.PostAsJsonAsync($"/refunds/{cancelled}/cancel", new { requestedBy = "hana@support", reason = "duplicate request" }))
+            cancel.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        var closed = await refunds.WaitFor(cancelled, "cancelled");
+        (closed.ClosedBy, closed.CloseNote).ShouldBe(("hana@support", "duplicate request"));
+
+        await refunds.ClearFaults("swish");
+        using (var everything = await refunds.Api.PostAsJsonAsync("/refunds/retry", new { requestedBy = "hana@support" }))
+            everything.StatusCode.ShouldBe(HttpStatusCode.BadRequest, "a retry of everything needs a filter");
+        // A double click: each matching refund is still attempted once.
+        using var bulk = await refunds.Api.PostAsJsonAsync("/refunds/retry", new { requestedBy = "hana@support", method = "swish" });
+        using var twice = await refunds.Api.PostAsJsonAsync("/refunds/retry", new { requestedBy = "hana@support", method = "swish" });
+        bulk.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        (await bulk.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("count").GetInt32().ShouldBe(2, "the cancelled one is not failed any more");
+
+        foreach (var id in swish)
+        {
+            var refunded = await refunds.WaitFor(id, "refunded");
+            refunded.ManualRetryBy.ShouldBe("hana@support");
+            refunded.Attempts!.Count(a => a.Lane == "manual").ShouldBe(1);
+        }
+        await refunds.Stack.WaitUntilIdle();
+        (await refunds.Get(card)).Status.ShouldBe("failed");
+        (await refunds.Get(cancelled)).Status.ShouldBe("cancelled");
+        (await refunds.TimesPaid(cancelled)).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Refunds_are_found_by_payment_id_and_provider_refund_id_and_exported_as_csv()
+    {
+        await using var refunds = await RefundStack.Start();
+        var id = await refunds.Refund(Key(), RefundStack.Body("pi_search", 31.5m, reason: "duplicate, \"double\" charge"));
+        await refunds.Refund(Key(), RefundStack.Body("pi_other", 5m));
+        var paid = await refunds.WaitFor(id, "refunded");
+
+        var byPayment = await refunds.Api.GetFromJsonAsync<RefundPage>("/refunds?paymentId=pi_search", RefundStack.Json);
+        var byProvider = await refunds.Api.GetFromJsonAsync<RefundPage>($"/refunds?providerRefundId={paid.ProviderRefundId}", RefundStack.Json);
+        byPayment!.Items.ShouldHaveSingleItem().RefundId.ShouldBe(id);
+        byProvider!.Items.ShouldHaveSingleItem().RefundId.ShouldBe(id);
+
+        using var csv = await refunds.Api.GetAsync("/refunds/export.csv?paymentId=pi_search");
+        csv.Content.Headers.ContentType!.MediaType.ShouldBe("text/csv");
+        var lines = (await csv.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.Length.ShouldBe(2);
+        lines[0].ShouldStartWith("refund_id,status,payment_id,amount");
+        lines[1].ShouldStartWith($"{id},refunded,pi_search,31.5");
+        lines[1].ShouldContain(paid.ProviderRefundId!);
+    }
+
+    static string Key() => $"test-{Guid.NewGuid():N}";
+}
