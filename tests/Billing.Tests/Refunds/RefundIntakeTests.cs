@@ -244,10 +244,11 @@ public class RefundIntakeTests
         for (var i = 0; i < 5; i++)
             swish.Add(await refunds.Refund(Key(), RefundStack.Body($"swish_list_{i}", 5m + i, method: "swish")));
         var card = await refunds.Refund(Key(), RefundStack.Body("pi_list", 9m));
-        await refunds.SetFaults("swish", new FaultSettings(FailRate: 1, FailMode: FailMode.NonRetryable));
-        var declined = await refunds.Refund(Key(), RefundStack.Body("swish_list_declined", 7m, method: "swish"));
+        // Paid before Swish starts declining: the intake's answer comes before the lane's attempt, which would otherwise race the fault.
         foreach (var id in swish.Append(card))
             await refunds.WaitFor(id, "refunded");
+        await refunds.SetFaults("swish", new FaultSettings(FailRate: 1, FailMode: FailMode.NonRetryable));
+        var declined = await refunds.Refund(Key(), RefundStack.Body("swish_list_declined", 7m, method: "swish"));
         await refunds.WaitFor(declined, "failed");
 
         var page = JsonDocument.Parse(await refunds.Api.GetStringAsync("/refunds?status=refunded&method=swish&pageSize=2&page=2")).RootElement;
