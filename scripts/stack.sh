@@ -319,14 +319,20 @@ SQL
   # Password login over TCP still fails: pg_hba.conf must be rejecting it (the
   # Debian default allows scram for 127.0.0.1). Put a rule for exactly this
   # user/database/address first; "md5" accepts both md5 and scram passwords.
-  local hba
-  hba=$(pg_psql_admin -d postgres -At -c 'SHOW hba_file') || die "cannot read hba_file setting"
-  log "PostgreSQL: password login over TCP failed; adding a rule for $BILLING_DB_USER to the top of $hba"
-  as_root sed -i "1i host $BILLING_DB_NAME $BILLING_DB_USER $LOCALHOST/32 md5  # added by scripts/stack.sh" "$hba"
-  pg_psql_admin -d postgres -At -c 'SELECT pg_reload_conf()' >/dev/null
+  pg_hba_put_first "host $BILLING_DB_NAME $BILLING_DB_USER $LOCALHOST/32 md5" \
+    "password login over TCP failed; adding a rule for $BILLING_DB_USER"
   sleep 1
   pg_app_login -c 'select 1' >/dev/null \
-    || die "PostgreSQL: '$BILLING_DB_USER' still cannot log in with a password over TCP $LOCALHOST:$BILLING_PG_PORT; check $hba and $PG_LOG"
+    || die "PostgreSQL: '$BILLING_DB_USER' still cannot log in with a password over TCP $LOCALHOST:$BILLING_PG_PORT; check pg_hba.conf and $PG_LOG"
+}
+
+# Puts one rule at the top of pg_hba.conf (the first matching rule wins) and reloads the configuration.
+pg_hba_put_first() {
+  local rule=$1 why=$2 hba
+  hba=$(pg_psql_admin -d postgres -At -c 'SHOW hba_file') || die "cannot read hba_file setting"
+  log "PostgreSQL: $why ($hba)"
+  as_root sed -i "1i $rule  # added by scripts/stack.sh" "$hba"
+  pg_psql_admin -d postgres -At -c 'SELECT pg_reload_conf()' >/dev/null
 }
 
 # A connection string may say Host=/var/run/postgresql (a Unix-domain socket, cheaper than loopback TCP; see
@@ -339,11 +345,7 @@ pg_ensure_socket_login() {
       -U "$BILLING_DB_USER" -d "$BILLING_DB_NAME" -c 'select 1' >/dev/null 2>&1; then
     return 0
   fi
-  local hba
-  hba=$(pg_psql_admin -d postgres -At -c 'SHOW hba_file') || die "cannot read hba_file setting"
-  log "PostgreSQL: letting $BILLING_DB_USER log in with its password over the Unix socket ($hba)"
-  as_root sed -i "1i local all $BILLING_DB_USER md5  # added by scripts/stack.sh" "$hba"
-  pg_psql_admin -d postgres -At -c 'SELECT pg_reload_conf()' >/dev/null
+  pg_hba_put_first "local all $BILLING_DB_USER md5" "letting $BILLING_DB_USER log in with its password over the Unix socket"
 }
 
 pg_ensure_max_connections() {

@@ -108,7 +108,6 @@ public sealed class ScheduledMessageDispatcher<TDbContext>(
             .FromSqlRaw(ClaimDueSql, options.Value.BatchSize, lease)
             .AsNoTracking()
             .ToListAsync(cancellationToken);
-        await dbContext.Database.CloseConnectionAsync();
 
         if (due.Count == 0)
             return 0;
