@@ -80,7 +80,7 @@ public sealed class TestGround : IAsyncDisposable
     public static async Task<NpgsqlDataSource> CreateEmptyDatabase(string suffix)
     {
         var name = $"{Prefix}_{RunId}_{suffix}";
-        await Admin($"drop database if exists {name} with (force)");
+        await DropDatabase(name);
         await Admin($"create database {name}");
         return NpgsqlDataSource.Create(ConnectionStringFor(name));
     }
@@ -143,7 +143,7 @@ public sealed class TestGround : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await DataSource.DisposeAsync();
-        await Admin($"drop database if exists {Database} with (force)");
+        await DropDatabase(Database);
         await WithManagement(m => m.DeleteVirtualHost(VirtualHost));
     }
 
@@ -210,6 +210,26 @@ public sealed class TestGround : IAsyncDisposable
             throw new InvalidOperationException(
                 $"The RabbitMQ management API does not answer at {ManagementUrl} as '{User}'. Start the local stack with `scripts/stack.sh up` " +
                 "(the README's test command, scripts/test.sh, does it for you).", exception);
+        }
+    }
+
+    /// <summary>
+    /// Drops a ground's database, its sessions with it. A backend that is still winding down can make the forced drop
+    /// refuse (42501, 55006) for a moment; it is tried again a few times rather than failing the test that used it.
+    /// </summary>
+    static async Task DropDatabase(string database)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await Admin($"drop database if exists {database} with (force)");
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState is "42501" or "55006" && attempt < 5)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
         }
     }
 
