@@ -109,8 +109,10 @@ create table billing.billing_run (
     status            varchar(16) not null check (status in ('fanning_out', 'fanned_out')),
     total             int not null default 0,       -- accounts due on the date, counted when the run started
     published         int not null default 0,       -- accounts the fan-out has published so far
-    cursor_account_id varchar(64),                  -- the last account published: a fan-out that stopped resumes after it
-    lease_until       timestamptz,                  -- the worker fanning out holds the run until then
+    cursor_day        smallint not null default 0,  -- the last account published, as its keyset (statement day, account id):
+    cursor_account_id varchar(64) not null default '',  -- a fan-out that stopped resumes after it
+    lease_owner       uuid,                         -- the worker fanning out, holding the run until lease_until
+    lease_until       timestamptz,
     started_at        timestamptz not null default now(),
     fanned_out_at     timestamptz
 );

@@ -7,6 +7,7 @@ var root = new RootCommand("Billing: billing runs and refunds on MassTransit sag
     RunCommands.Worker(),
     RunCommands.Migrate(),
     DemoCommand.Create(),
+    Billing.Cli.BillingRuns.BillCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

@@ -1,3 +1,5 @@
+using Billing.Features.BillingRuns;
+using Billing.Features.BillingRuns.Api;
 using Billing.Features.Refunds;
 using Billing.Features.Refunds.Api;
 using Billing.Features.Refunds.Webhooks;
@@ -21,6 +23,8 @@ public static class BillingHost
         builder.Services.AddBillingPersistence(builder.Configuration);
         builder.Services.AddRefunds(builder.Configuration);
         builder.Services.AddRefundAttempts(builder.Configuration);
+        builder.Services.AddBillingRuns(builder.Configuration);
+        builder.Services.AddBillingRunWorker(builder.Configuration);
         builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Worker);
         builder.Services.AddBillingJobs(builder.Configuration);
         builder.Services.AddSupportMail(builder.Configuration);
@@ -35,6 +39,7 @@ public static class BillingHost
         builder.Services.AddBillingPersistence(builder.Configuration);
         builder.Services.AddRefunds(builder.Configuration);
         builder.Services.AddRefundQueries();
+        builder.Services.AddBillingRuns(builder.Configuration);
         builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Client);
         builder.Services.AddBillingJobsClient(builder.Configuration);
         builder.Services.AddBillingApi();
@@ -44,8 +49,22 @@ public static class BillingHost
         app.MapRefunds();
         app.MapReconciler();
         app.MapStripeWebhooks();
+        app.MapBillingRuns();
         app.MapJobsDashboard();
         return app;
+    }
+
+    /// <summary>A bus client with Postgres and the read sides, for CLI commands that start work and watch it.</summary>
+    public static IHost Client(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder(Settings(args));
+        // The console shows the command's own progress; the bus's start-up chatter stays out of it.
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddBillingPersistence(builder.Configuration);
+        builder.Services.AddRefunds(builder.Configuration);
+        builder.Services.AddBillingRuns(builder.Configuration);
+        builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Client);
+        return builder.Build();
     }
 
     /// <summary>A host with configuration and Postgres only, for one-off commands such as migrate.</summary>

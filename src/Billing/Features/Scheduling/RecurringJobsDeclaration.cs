@@ -1,3 +1,5 @@
+using Billing.Features.BillingRuns;
+using Billing.Features.BillingRuns.Runs;
 using Hangfire;
 using Microsoft.Extensions.Options;
 
@@ -8,7 +10,7 @@ namespace Billing.Features.Scheduling;
 /// with its own record of the last firing, so a worker starting at 03:00 neither repeats nor skips that day's run.
 /// </summary>
 sealed class RecurringJobsDeclaration(IRecurringJobManager jobs, IOptions<RefundReconcilerOptions> reconciler,
-    IOptions<RefundJanitorOptions> janitor, IOptions<SupportDigestOptions> digest) : IHostedService
+    IOptions<RefundJanitorOptions> janitor, IOptions<SupportDigestOptions> digest, IOptions<BillingRunOptions> billing) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -19,6 +21,8 @@ sealed class RecurringJobsDeclaration(IRecurringJobManager jobs, IOptions<Refund
             new RecurringJobOptions { TimeZone = zone, MisfireHandling = MisfireHandlingMode.Ignorable });
         jobs.AddOrUpdate<RefundJobs>(RefundJobs.Digest, j => j.SendSupportDigest(null), digest.Value.Cron,
             new RecurringJobOptions { TimeZone = zone, MisfireHandling = MisfireHandlingMode.Ignorable });
+        jobs.AddOrUpdate<BillingRunJob>(BillingRunJob.Name, j => j.StartTodaysRun(), billing.Value.Cron,
+            new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById(billing.Value.TimeZone), MisfireHandling = MisfireHandlingMode.Relaxed });
         return Task.CompletedTask;
     }
 

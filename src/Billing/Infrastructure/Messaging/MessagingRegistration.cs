@@ -1,4 +1,5 @@
 using Billing.Contracts.Refunds;
+using Billing.Features.BillingRuns;
 using Billing.Features.Diagnostics;
 using Billing.Features.Refunds;
 using Billing.Infrastructure.Messaging.Scheduling;
@@ -46,6 +47,7 @@ public static class MessagingRegistration
                     outbox => configuration.GetSection("Outbox").Bind(outbox));
                 x.AddDiagnostics();
                 x.AddRefundSagas();
+                x.AddBillingRunSagas();
             }
             else
                 x.AddMessageScheduler(scheduler.SchedulerAddress);

@@ -1,0 +1,50 @@
+using System.CommandLine;
+using Billing.Contracts.BillingRuns;
+using Billing.Features.BillingRuns;
+using Billing.Features.BillingRuns.Runs;
+using Billing.Hosting;
+using MassTransit;
+using Spectre.Console;
+
+namespace Billing.Cli.BillingRuns;
+
+/// <summary><c>Billing bill --date 2026-12-01</c>: starts (or joins) the run of a statement date and shows its progress.</summary>
+public static class BillCommand
+{
+    public static Command Create()
+    {
+        var date = new Option<string>("--date") { Description = "The statement date, YYYY-MM-DD", Required = true };
+        var noWait = new Option<bool>("--no-wait") { Description = "Start the run and return without watching it" };
+        var command = new Command("bill", "Bill every account due on a statement date (workers do the billing).") { date, noWait };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (parse, ct) =>
+        {
+            var text = parse.GetValue(date);
+            DateOnly? statementDate = DateOnly.TryParseExact(text, "yyyy-MM-dd", out var parsed) ? parsed : null;
+            if (BillingRunRules.DateProblem(statementDate, DateTimeOffset.UtcNow) is { } problem)
+            {
+                AnsiConsole.MarkupLine($"[red]--date {Markup.Escape(text ?? "")}: {Markup.Escape(problem)}[/]");
+                return 2;
+            }
+
+            using var host = BillingHost.Client(parse.UnmatchedTokens.ToArray());
+            await host.StartAsync(ct);
+            try
+            {
+                await host.Services.GetRequiredService<IBus>().Publish(new StartBillingRun(statementDate!.Value, "cli"), ct);
+                var runId = BillingIds.Run(statementDate.Value);
+                AnsiConsole.MarkupLine($"Billing run [bold]{runId}[/] for {statementDate:yyyy-MM-dd} started (GET /billing/runs/{runId}).");
+                if (parse.GetValue(noWait))
+                    return 0;
+                var view = await RunWatch.Until(host.Services.GetRequiredService<BillingRunProgress>(), runId, TimeSpan.FromHours(6), ct);
+                AnsiConsole.Write(RunWatch.Summary(view));
+                return view.Finished ? 0 : 1;
+            }
+            finally
+            {
+                await host.StopAsync(CancellationToken.None);
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,131 @@
+using Billing.Contracts.BillingRuns;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Billing.Features.BillingRuns.Runs;
+
+/// <summary>
+/// Publishes one <see cref="BillAccount"/> per due account of an open run, in keyset pages, in every worker: a worker
+/// takes a run with a lease (so one worker fans a run out at a time) and moves its cursor after each page is confirmed,
+/// so a worker that dies leaves the run to another, which resumes after the last confirmed page. A page published
+/// twice that way is harmless: each message's id is its saga's id, which the inbox knows, and the saga ignores a
+/// second start. It waits while <see cref="BillingRunOptions.MaxInFlight"/> published accounts are still being billed,
+/// so the queues hold a bounded amount of work and memory does not grow with the number of accounts.
+/// </summary>
+public sealed class BillingFanOutService(NpgsqlDataSource dataSource, IBus bus, IOptionsMonitor<BillingRunOptions> options,
+    ILogger<BillingFanOutService> logger) : BackgroundService
+{
+    static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+    static readonly TimeSpan Poll = TimeSpan.FromSeconds(2);
+    readonly Guid _owner = NewId.NextGuid();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!await FanOutOne(stoppingToken))
+                    await Task.Delay(Poll, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or RequestTimeoutException or MassTransitException or TimeoutException)
+            {
+                // Postgres or the broker away: the lease runs out and this or another worker takes the run up again.
+                logger.LogWarning("Billing fan-out paused: {Error}", e.Message);
+                await Task.Delay(Poll, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>Fans out one run it could lease; false when no run is waiting.</summary>
+    async Task<bool> FanOutOne(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        if (await Claim(connection, cancellationToken) is not { } run)
+            return false;
+
+        var (runId, date, day, account, published) = run;
+        logger.LogInformation("Fanning out billing run {RunId} for {StatementDate} after {Published} account(s)", runId, date, published);
+        while (true)
+        {
+            var settings = options.CurrentValue;
+            var page = await DueAccounts.Page(connection, date, day, account, settings.PageSize, cancellationToken);
+            if (page.Count == 0)
+            {
+                await Execute(connection, """
+                    update billing.billing_run set status = 'fanned_out', fanned_out_at = now(), lease_owner = null, lease_until = null
+                    where run_id = $1 and lease_owner = $2
+                    """, cancellationToken, runId, _owner);
+                logger.LogInformation("Billing run {RunId} fanned out: {Published} account(s)", runId, published);
+                return true;
+            }
+
+            await WaitForRoom(connection, runId, published, settings.MaxInFlight, cancellationToken);
+            await Task.WhenAll(page.Select(a => bus.Publish(new BillAccount(runId, date, a.AccountId),
+                c => c.MessageId = BillingIds.Billing(date, a.AccountId), cancellationToken)));
+
+            (day, account) = page[^1];
+            published += page.Count;
+            var kept = await Execute(connection, """
+                update billing.billing_run set cursor_day = $3, cursor_account_id = $4, published = $5, lease_until = now() + $6
+                where run_id = $1 and lease_owner = $2
+                """, cancellationToken, runId, _owner, (short)day, account, published, Lease);
+            if (kept == 0)
+            {
+                logger.LogWarning("Billing run {RunId}: the lease went to another worker; stopping here", runId);
+                return true;
+            }
+        }
+    }
+
+    async Task<(Guid RunId, DateOnly Date, int Day, string Account, int Published)?> Claim(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            update billing.billing_run set lease_owner = $1, lease_until = now() + $2
+            where run_id = (select run_id from billing.billing_run
+                            where status = 'fanning_out' and (lease_until is null or lease_until < now())
+                            order by started_at limit 1 for update skip locked)
+            returning run_id, statement_date, cursor_day, cursor_account_id, published
+            """, connection);
+        command.Parameters.Add(new() { Value = _owner });
+        command.Parameters.Add(new() { Value = Lease });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            return null;
+        return (reader.GetGuid(0), reader.GetFieldValue<DateOnly>(1), reader.GetInt16(2), reader.GetString(3), reader.GetInt32(4));
+    }
+
+    /// <summary>Waits while too many published accounts are still on their way (waiting for the cut-off counts as parked).</summary>
+    async Task WaitForRoom(NpgsqlConnection connection, Guid runId, int published, int maxInFlight, CancellationToken cancellationToken)
+    {
+        if (published < maxInFlight)
+            return;
+        while (true)
+        {
+            await using var command = new NpgsqlCommand("""
+                select count(*) from billing.account_billing
+                where run_id = $1 and current_state in ('Ready', 'Halted', 'WaitingForCutoff')
+                """, connection);
+            command.Parameters.Add(new() { Value = runId });
+            var settled = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+            if (published - settled < maxInFlight)
+                return;
+            await Execute(connection, "update billing.billing_run set lease_until = now() + $3 where run_id = $1 and lease_owner = $2",
+                cancellationToken, runId, _owner, Lease);
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+        }
+    }
+
+    static async Task<int> Execute(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] values)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in values)
+            command.Parameters.Add(new() { Value = value });
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,106 @@
+using Npgsql;
+
+namespace Billing.Features.BillingRuns.Runs;
+
+public sealed record StepCount(string State, string? Step, string? Reason, int Count);
+
+public sealed record HaltedAccount(string AccountId, string Step, string Reason, string? Detail, DateTimeOffset HaltedAt);
+
+/// <param name="Done">Accounts with a ready statement or halted: nothing more happens to them without a resume.</param>
+/// <param name="PerSecond">Accounts done per second since the run started; null before the first.</param>
+public sealed record BillingRunView(Guid RunId, DateOnly StatementDate, string Status, string Trigger, int Total, int Published, int Ready,
+    int Halted, int Waiting, int InProgress, int Done, double? PerSecond, TimeSpan? Eta, DateTimeOffset StartedAt, DateTimeOffset? FannedOutAt,
+    IReadOnlyList<StepCount> ByStateAndStep)
+{
+    public bool Finished => Status == "fanned_out" && Done >= Published;
+}
+
+/// <summary>Where a run stands, from its row and its sagas' states (one grouped read over the run's index).</summary>
+public sealed class BillingRunProgress(NpgsqlDataSource dataSource)
+{
+    public async Task<BillingRunView?> Get(Guid runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new("""
+                    select statement_date, status, trigger, total, published, started_at, fanned_out_at, now()
+                    from billing.billing_run where run_id = $1
+                    """) { Parameters = { new() { Value = runId } } },
+                new("""
+                    select current_state, step, halt_reason, count(*)::int, max(finished_at)
+                    from billing.account_billing where run_id = $1 group by 1, 2, 3 order by 1, 2, 3
+                    """) { Parameters = { new() { Value = runId } } },
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            return null;
+        var (date, status, trigger, total, published) = (reader.GetFieldValue<DateOnly>(0), reader.GetString(1), reader.GetString(2),
+            reader.GetInt32(3), reader.GetInt32(4));
+        var (startedAt, fannedOutAt, now) = (reader.GetFieldValue<DateTimeOffset>(5),
+            reader.IsDBNull(6) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(6), reader.GetFieldValue<DateTimeOffset>(7));
+
+        await reader.NextResultAsync(cancellationToken);
+        var counts = new List<StepCount>();
+        DateTimeOffset? lastFinished = null;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts.Add(new StepCount(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetInt32(3)));
+            if (!reader.IsDBNull(4) && (lastFinished is null || reader.GetFieldValue<DateTimeOffset>(4) > lastFinished))
+                lastFinished = reader.GetFieldValue<DateTimeOffset>(4);
+        }
+
+        int Sum(string state) => counts.Where(c => c.State == state).Sum(c => c.Count);
+        var (ready, halted, waiting) = (Sum("Ready"), Sum("Halted"), Sum("WaitingForCutoff"));
+        var done = ready + halted;
+        // The rate of a finished run is measured to its last account, not to the moment someone looks.
+        var elapsed = ((done >= total && lastFinished is { } last ? last : now) - startedAt).TotalSeconds;
+        double? perSecond = done > 0 && elapsed > 0 ? done / elapsed : null;
+        TimeSpan? eta = perSecond is { } rate && total > done ? TimeSpan.FromSeconds((total - done) / rate) : null;
+        return new BillingRunView(runId, date, status, trigger, total, published, ready, halted, waiting,
+            Math.Max(0, published - done - waiting), done, perSecond, eta, startedAt, fannedOutAt, counts);
+    }
+
+    /// <summary>The statement date of a run, or null when there is no such run.</summary>
+    public async Task<DateOnly?> DateOf(Guid runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("select statement_date from billing.billing_run where run_id = $1", connection);
+        command.Parameters.Add(new() { Value = runId });
+        return await command.ExecuteScalarAsync(cancellationToken) is DateOnly date ? date : null;
+    }
+
+    /// <summary>Halted accounts in account order, a page after <paramref name="after"/>; of one step when given.</summary>
+    public async Task<List<HaltedAccount>> Halted(Guid runId, string? step, string after, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("""
+            select account_id, step, halt_reason, halt_detail, updated_at from billing.account_billing
+            where run_id = $1 and current_state = 'Halted' and ($2::text is null or step = $2) and account_id > $3
+            order by account_id limit $4
+            """, connection);
+        command.Parameters.Add(new() { Value = runId });
+        command.Parameters.Add(new() { Value = (object?)step ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = after });
+        command.Parameters.Add(new() { Value = limit });
+        var page = new List<HaltedAccount>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            page.Add(new HaltedAccount(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetFieldValue<DateTimeOffset>(4)));
+        return page;
+    }
+
+    /// <summary>The state of one account's billing (<see cref="BillingIds.Billing"/>), or null when there is none.</summary>
+    public async Task<string?> StateOf(Guid billingId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("select current_state from billing.account_billing where correlation_id = $1", connection);
+        command.Parameters.Add(new() { Value = billingId });
+        return (string?)await command.ExecuteScalarAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,118 @@
+using Billing.Contracts.BillingRuns;
+using Billing.Features.BillingRuns.Steps;
+using Billing.Infrastructure.Messaging.Outbox;
+using MassTransit;
+
+namespace Billing.Features.BillingRuns.Saga;
+
+/// <summary>
+/// One account's billing for one statement date, correlated by (date, account): block duplicates → passbook → user data →
+/// loan → validation → StatementReady. The steps run in one transition (<see cref="BillingStepRunner"/>), checkpointed in
+/// the saga; a step that must wait (the cut-off) or retry later schedules a <see cref="ContinueBilling"/> to itself, and
+/// one whose retries are spent halts there until <see cref="ResumeBilling"/>. Diagram: docs/billing.md.
+/// </summary>
+public class AccountBillingStateMachine : MassTransitStateMachine<AccountBillingState>
+{
+    readonly TimeProvider _clock;
+
+    public AccountBillingStateMachine(TimeProvider clock)
+    {
+        _clock = clock;
+        InstanceState(x => x.CurrentState);
+
+        Event(() => Started, e =>
+        {
+            e.CorrelateById(x => BillingIds.Billing(x.Message.StatementDate, x.Message.AccountId));
+            e.InsertOnInitial = true;
+            e.SetSagaFactory(x => new AccountBillingState
+            {
+                CorrelationId = BillingIds.Billing(x.Message.StatementDate, x.Message.AccountId),
+                RunId = x.Message.RunId,
+                AccountId = x.Message.AccountId,
+                StatementDate = x.Message.StatementDate,
+                StartedAt = clock.GetUtcNow(),
+            });
+        });
+        Event(() => Continued, e =>
+        {
+            e.CorrelateById(x => x.Message.BillingId);
+            e.OnMissingInstance(m => m.Discard());
+        });
+        Event(() => Resumed, e =>
+        {
+            e.CorrelateById(x => x.Message.BillingId);
+            e.OnMissingInstance(m => m.Discard());
+        });
+
+        Initially(When(Started).ThenAsync(Bill));
+
+        During(WaitingForCutoff, RetryScheduled,
+            Ignore(Started),
+            Ignore(Resumed),
+            // A stale copy of an earlier continuation (another token) matches no behaviour and changes nothing.
+            When(Continued, x => x.Message.Token == x.Saga.RetryTokenId).ThenAsync(Bill));
+
+        During(Halted,
+            Ignore(Started),
+            Ignore(Continued),
+            When(Resumed)
+                .Then(x =>
+                {
+                    x.Saga.StepAttempts = 0;
+                    x.Saga.FinishedAt = null;
+                })
+                .ThenAsync(Bill));
+
+        During(Ready,
+            Ignore(Started),
+            Ignore(Continued),
+            Ignore(Resumed));
+    }
+
+    public State WaitingForCutoff { get; private set; } = null!;
+    public State RetryScheduled { get; private set; } = null!;
+    public State Halted { get; private set; } = null!;
+    public State Ready { get; private set; } = null!;
+
+    public Event<BillAccount> Started { get; private set; } = null!;
+    public Event<ContinueBilling> Continued { get; private set; } = null!;
+    public Event<ResumeBilling> Resumed { get; private set; } = null!;
+
+    async Task Bill(BehaviorContext<AccountBillingState> x)
+    {
+        var saga = x.Saga;
+        var now = _clock.GetUtcNow();
+        var work = new BillingWork(saga, x.GetServiceOrCreateInstance<ConsumeTransaction>(), now);
+        var run = await x.GetServiceOrCreateInstance<BillingStepRunner>().Run(work, x.CancellationToken);
+        saga.UpdatedAt = now;
+        saga.RetryTokenId = null;
+
+        switch (run.Outcome)
+        {
+            case StepOutcome.Ready:
+                var statementId = BillingIds.Statement(saga.AccountId, saga.StatementDate);
+                StatementWrites.Queue(work, statementId);
+                saga.StatementId = statementId;
+                saga.FinishedAt = now;
+                var f = work.Figures!;
+                await x.Publish(new StatementReady(statementId, saga.RunId, saga.AccountId, saga.StatementDate, f.ClosingBalance, f.MinimumDue,
+                    f.DueDate, work.Loan!.Currency));
+                await x.TransitionToState(Ready);
+                break;
+
+            case StepOutcome.Waiting or StepOutcome.RetryScheduled:
+                saga.RetryTokenId = NewId.NextGuid();
+                await x.ScheduleSend(x.ReceiveContext.InputAddress, run.ContinueAt!.Value.UtcDateTime,
+                    new ContinueBilling(saga.CorrelationId, saga.RetryTokenId.Value));
+                await x.TransitionToState(run.Outcome == StepOutcome.Waiting ? WaitingForCutoff : RetryScheduled);
+                break;
+
+            case StepOutcome.Halted:
+                saga.FinishedAt = now;
+                await x.Publish(new BillingHalted(saga.CorrelationId, saga.RunId, saga.AccountId, saga.StatementDate, saga.Step!,
+                    saga.HaltReason!, saga.HaltDetail));
+                await x.TransitionToState(Halted);
+                break;
+        }
+    }
+}

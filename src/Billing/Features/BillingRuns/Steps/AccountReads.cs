@@ -1,0 +1,79 @@
+using Billing.Infrastructure.Messaging.Outbox;
+using Npgsql;
+
+namespace Billing.Features.BillingRuns.Steps;
+
+/// <summary>
+/// The reads of a billing, inside its consume transaction: two round trips per account, each a batch. Plain reads,
+/// no locks: a repayment arriving meanwhile is neither blocked nor seen (it is booked after the cut-off).
+/// </summary>
+public static class AccountReads
+{
+    public static async Task<(AccountProfile? Account, LoanRow? Loan, PriorStatement? Previous)> Account(ConsumeTransaction tx,
+        string accountId, DateOnly statementDate, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(tx.Connection, tx.Transaction);
+        batch.BatchCommands.Add(BatchCommands.Of("""
+            select a.account_id, a.name, a.email, a.phone, a.sms_opt_in, a.email_opt_in, a.whatsapp_opt_in, a.locale,
+                   l.currency, l.credit_limit, l.apr, l.day_count, l.statement_day, l.time_zone, l.minimum_percent,
+                   l.minimum_floor, l.late_fee, l.due_days, l.opened_on
+            from billing.account a left join billing.loan l using (account_id)
+            where a.account_id = $1
+            """, accountId));
+        batch.BatchCommands.Add(BatchCommands.Of("""
+            select statement_id, statement_date, cutoff, closing_balance, minimum_due, due_date
+            from billing.statement where account_id = $1 and statement_date < $2
+            order by statement_date desc limit 1
+            """, accountId, statementDate));
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        AccountProfile? account = null;
+        LoanRow? loan = null;
+        if (await reader.ReadAsync(cancellationToken))
+        {
+            account = new AccountProfile(reader.GetString(0), reader.GetString(1), Text(reader, 2), Text(reader, 3), reader.GetBoolean(4),
+                reader.GetBoolean(5), reader.GetBoolean(6), reader.GetString(7));
+            if (!reader.IsDBNull(8))
+                loan = new LoanRow(reader.GetString(8), reader.GetDecimal(9), reader.GetDecimal(10), reader.GetString(11), reader.GetInt16(12),
+                    reader.GetString(13), reader.GetDecimal(14), reader.GetDecimal(15), reader.GetDecimal(16), reader.GetInt16(17),
+                    reader.GetFieldValue<DateOnly>(18));
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        PriorStatement? previous = null;
+        if (await reader.ReadAsync(cancellationToken))
+            previous = new PriorStatement(reader.GetGuid(0), reader.GetFieldValue<DateOnly>(1), reader.GetFieldValue<DateTimeOffset>(2),
+                reader.GetDecimal(3), reader.GetDecimal(4), reader.GetFieldValue<DateOnly>(5));
+        return (account, loan, previous);
+    }
+
+    /// <summary>
+    /// The entries booked in [start, cut-off) that no statement posted (a statement's own interest and fee are in its
+    /// closing balance already), and the two sums the opening balance and the reconciliation need.
+    /// </summary>
+    public static async Task<PeriodLedger> Period(ConsumeTransaction tx, string accountId, DateTimeOffset start, DateTimeOffset cutoff,
+        CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(tx.Connection, tx.Transaction);
+        batch.BatchCommands.Add(BatchCommands.Of("""
+            select kind, amount, currency, booked_at, occurred_at, external_ref
+            from billing.passbook_entry
+            where account_id = $1 and booked_at >= $2 and booked_at < $3 and statement_id is null
+            """, accountId, start, cutoff));
+        batch.BatchCommands.Add(BatchCommands.Of("""
+            select coalesce(sum(amount) filter (where booked_at < $2), 0), coalesce(sum(amount), 0)
+            from billing.passbook_entry where account_id = $1 and booked_at < $3
+            """, accountId, start, cutoff));
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var entries = new List<PassbookRow>();
+        while (await reader.ReadAsync(cancellationToken))
+            entries.Add(new PassbookRow(reader.GetString(0), reader.GetDecimal(1), reader.GetString(2),
+                reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4), reader.GetString(5)));
+        await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new PeriodLedger(start, entries, reader.GetDecimal(0), reader.GetDecimal(1));
+    }
+
+    static string? Text(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+}

@@ -1,0 +1,33 @@
+using Billing.Features.BillingRuns.Saga;
+using Billing.Features.Statements;
+using Billing.Infrastructure.Messaging.Outbox;
+
+namespace Billing.Features.BillingRuns.Steps;
+
+/// <summary>
+/// What one billing has gathered so far. A step that finds what an earlier step produced missing (the billing was
+/// resumed or retried at a later step) reads it again: only the cut-off is a decision, and it is kept in the saga.
+/// </summary>
+public sealed class BillingWork(AccountBillingState saga, ConsumeTransaction transaction, DateTimeOffset now)
+{
+    public AccountBillingState Saga { get; } = saga;
+    public ConsumeTransaction Transaction { get; } = transaction;
+    public DateTimeOffset Now { get; } = now;
+
+    public bool AccountLoaded { get; private set; }
+    public AccountProfile? Account { get; private set; }
+    public LoanRow? Loan { get; private set; }
+    public PriorStatement? Previous { get; private set; }
+    public TimeZoneInfo? Zone { get; set; }
+    public PeriodLedger? Ledger { get; set; }
+    public StatementFigures? Figures { get; set; }
+    public DateOnly PeriodStartDate { get; set; }
+
+    public async Task LoadAccount(CancellationToken cancellationToken)
+    {
+        if (AccountLoaded)
+            return;
+        (Account, Loan, Previous) = await AccountReads.Account(Transaction, Saga.AccountId, Saga.StatementDate, cancellationToken);
+        AccountLoaded = true;
+    }
+}

@@ -1,0 +1,97 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Billing.Features.BillingRuns;
+using Billing.Features.BillingRuns.Runs;
+using Billing.Tests.Support;
+
+namespace Billing.Tests.BillingRuns;
+
+/// <summary>
+/// A <see cref="ServiceStack"/> for billing-run tests: accounts due today (UTC), so their cut-off has passed and they are
+/// billed at once; a short settle time; retries of 1, 2 s so a test sees a step retried and halted within seconds.
+/// </summary>
+public sealed class BillingStack : IAsyncDisposable
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static readonly string SagaQueue =
+        MassTransit.KebabCaseEndpointNameFormatter.Instance.Saga<Billing.Features.BillingRuns.Saga.AccountBillingState>();
+
+    BillingStack(ServiceStack stack) => Stack = stack;
+
+    public ServiceStack Stack { get; }
+    public HttpClient Api => Stack.Api;
+
+    /// <summary>Today in UTC: the statement date every seeded account is due on.</summary>
+    public static DateOnly Today => DateOnly.FromDateTime(DateTime.UtcNow);
+
+    public static Guid RunId => BillingIds.Run(Today);
+
+    public static async Task<BillingStack> Start(IReadOnlyDictionary<string, string>? settings = null, int workers = 1)
+    {
+        var service = new Dictionary<string, string>
+        {
+            ["BillingRuns__CutoffSettle"] = "00:00:00.100",
+            ["BillingRuns__PageSize"] = "200",
+        };
+        foreach (var step in Billing.Features.BillingRuns.Steps.BillingSteps.InOrder.Where(s => s != "validation"))
+        {
+            service[$"BillingRuns__Steps__{step}__ImmediateRetries"] = "1";
+            service[$"BillingRuns__Steps__{step}__ScheduledRetries"] = "2";
+            service[$"BillingRuns__Steps__{step}__FirstDelay"] = "00:00:01";
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            service[key] = value;
+        return new BillingStack(await ServiceStack.Start(service, workers));
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> accounts acc-00001… in SEK, UTC, due today, each with a 1,000.00 purchase on the first
+    /// day of its period, e-mail reachable; returns their ids.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> SeedAccounts(int count, string prefix = "acc-")
+    {
+        var previous = Today.AddMonths(-1);
+        await Stack.Execute("""
+            insert into billing.account (account_id, name, email, phone)
+            select $1 || lpad(i::text, 5, '0'), 'Holder ' || i, 'holder' || i || '@example.test', '+4670' || lpad(i::text, 7, '0')
+            from generate_series(1, $2) i
+            """, prefix, count);
+        await Stack.Execute("""
+            insert into billing.loan (account_id, currency, credit_limit, apr, statement_day, time_zone, opened_on)
+            select $1 || lpad(i::text, 5, '0'), 'SEK', 50000, 0.24, $3, 'UTC', $4
+            from generate_series(1, $2) i
+            """, prefix, count, (short)Today.Day, previous.AddMonths(-1));
+        await Stack.Execute("""
+            insert into billing.passbook_entry (account_id, kind, amount, currency, external_ref, occurred_at, booked_at)
+            select $1 || lpad(i::text, 5, '0'), 'purchase', 1000, 'SEK', $1 || 'purchase-' || i, $3, $3
+            from generate_series(1, $2) i
+            """, prefix, count, new DateTimeOffset(previous.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero));
+        return Enumerable.Range(1, count).Select(i => $"{prefix}{i:D5}").ToList();
+    }
+
+    public async Task<HttpResponseMessage> StartRun(DateOnly? date = null) =>
+        await Api.PostAsJsonAsync("/billing/runs", new { statementDate = (date ?? Today).ToString("yyyy-MM-dd") });
+
+    public async Task<BillingRunView?> Run(Guid? runId = null)
+    {
+        using var response = await Api.GetAsync($"/billing/runs/{runId ?? RunId}");
+        return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<BillingRunView>(Json) : null;
+    }
+
+    /// <summary>Waits until the run has every due account ready or halted.</summary>
+    public async Task<BillingRunView> WaitUntilFinished(TimeSpan? timeout = null) =>
+        (await Eventually.Get("the billing run to finish", () => Run(), v => v is { Finished: true }, timeout, Describe))!;
+
+    public static string Describe(BillingRunView? v) => v is null
+        ? "no run yet"
+        : $"{v.Status}: total {v.Total}, published {v.Published}, ready {v.Ready}, halted {v.Halted}, waiting {v.Waiting}, in progress {v.InProgress}; " +
+          string.Join("; ", v.ByStateAndStep.Select(c => $"{c.State}/{c.Step}/{c.Reason}={c.Count}"));
+
+    public Task<long> Count(string sql, params object[] parameters) => Stack.Count(sql, parameters);
+
+    public Task Execute(string sql, params object[] parameters) => Stack.Execute(sql, parameters);
+
+    public ValueTask DisposeAsync() => Stack.DisposeAsync();
+}
