@@ -84,6 +84,10 @@ public sealed class BillingStack : IAsyncDisposable
     public async Task<BillingRunView> WaitUntilFinished(TimeSpan? timeout = null) =>
         (await Eventually.Get("the billing run to finish", () => Run(), v => v is { Finished: true }, timeout, Describe))!;
 
+    /// <summary>Waits until the run shows <paramref name="ready"/> accounts with their statement ready.</summary>
+    public async Task<BillingRunView> WaitUntilReady(int ready, TimeSpan? timeout = null) =>
+        (await Eventually.Get($"{ready} account(s) ready", () => Run(), v => v?.Ready == ready, timeout, Describe))!;
+
     public static string Describe(BillingRunView? v) => v is null
         ? "no run yet"
         : $"{v.Status}: total {v.Total}, published {v.Published}, ready {v.Ready}, halted {v.Halted}, waiting {v.Waiting}, in progress {v.InProgress}; " +
