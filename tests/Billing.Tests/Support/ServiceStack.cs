@@ -74,6 +74,13 @@ public sealed class ServiceStack : IAsyncDisposable
     /// <summary>Waits until nothing is left to do on the stack's ground (see <see cref="TestGround.WaitUntilIdle"/>).</summary>
     public Task WaitUntilIdle(TimeSpan? timeout = null) => Ground.WaitUntilIdle(timeout);
 
+    /// <summary>Restarts Postgres under the stack; the test's own idle connections died with it and are let go.</summary>
+    public async Task RestartPostgres()
+    {
+        await StackServers.RestartPostgres();
+        Ground.DataSource.Clear();
+    }
+
     public async Task<long> Count(string sql, params object[] parameters)
     {
         await using var command = Command(sql, parameters);

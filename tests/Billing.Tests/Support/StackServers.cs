@@ -27,5 +27,6 @@ public static class StackServers
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         await process.WaitForExitAsync(timeout.Token);
         process.ExitCode.ShouldBe(0, $"scripts/stack.sh restart {server}:\n{await output}\n{await errors}");
+
     }
 }
