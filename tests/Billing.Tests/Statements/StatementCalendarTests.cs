@@ -70,6 +70,19 @@ public class StatementCalendarTests
     }
 
     [Fact]
+    public void Where_a_whole_day_is_skipped_its_cutoff_and_the_next_days_are_the_same_instant()
+    {
+        // Samoa crossed the date line after 29 December 2011 23:59:59 (−10): the next instant was 31 December 00:00 (+14).
+        // Breaks the shortcut of reading the skipped midnight at the zone's base offset (+13 today): 29 December 11:00Z.
+        var apia = TimeZoneInfo.FindSystemTimeZoneById("Pacific/Apia");
+        apia.IsInvalidTime(new DateTime(2011, 12, 30, 0, 0, 0)).ShouldBeTrue("the scenario: 30 December 2011 does not exist");
+
+        // 30 December 00:00 at −10 = 10:00Z = 31 December 00:00 at +14
+        StatementCalendar.Cutoff(new DateOnly(2011, 12, 30), apia).ShouldBe(Utc("2011-12-30T10:00:00"));
+        StatementCalendar.Cutoff(new DateOnly(2011, 12, 31), apia).ShouldBe(Utc("2011-12-30T10:00:00"));
+    }
+
+    [Fact]
     public void Where_a_dst_fall_back_repeats_midnight_the_cutoff_is_the_earlier_one()
     {
         // Cuba falls back at 01:00 on 1 November 2026: 00:00 .. 01:00 happens at −04, then again at −05.
