@@ -1,3 +1,4 @@
+using Billing.Features.Passbook;
 using Billing.Features.Refunds;
 using Billing.Features.Refunds.Api;
 using Billing.Features.Refunds.Webhooks;
@@ -24,6 +25,7 @@ public static class BillingHost
         builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Worker);
         builder.Services.AddBillingJobs(builder.Configuration);
         builder.Services.AddSupportMail(builder.Configuration);
+        builder.Services.AddPassbookSweep(builder.Configuration);
         return builder.Build();
     }
 
@@ -35,6 +37,7 @@ public static class BillingHost
         builder.Services.AddBillingPersistence(builder.Configuration);
         builder.Services.AddRefunds(builder.Configuration);
         builder.Services.AddRefundQueries();
+        builder.Services.AddPassbook(builder.Configuration);
         builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Client);
         builder.Services.AddBillingJobsClient(builder.Configuration);
         builder.Services.AddBillingApi();
@@ -42,6 +45,7 @@ public static class BillingHost
         var app = builder.Build();
         app.MapBillingApi();
         app.MapRefunds();
+        app.MapPassbook();
         app.MapReconciler();
         app.MapStripeWebhooks();
         app.MapJobsDashboard();

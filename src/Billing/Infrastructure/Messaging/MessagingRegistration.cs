@@ -1,5 +1,6 @@
 using Billing.Contracts.Refunds;
 using Billing.Features.Diagnostics;
+using Billing.Features.Passbook;
 using Billing.Features.Refunds;
 using Billing.Infrastructure.Messaging.Scheduling;
 using Billing.Infrastructure.Persistence;
@@ -46,6 +47,7 @@ public static class MessagingRegistration
                     outbox => configuration.GetSection("Outbox").Bind(outbox));
                 x.AddDiagnostics();
                 x.AddRefundSagas();
+                x.AddPassbookConsumers();
             }
             else
                 x.AddMessageScheduler(scheduler.SchedulerAddress);
