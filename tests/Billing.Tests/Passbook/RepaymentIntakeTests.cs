@@ -73,7 +73,8 @@ public class RepaymentIntakeTests
         (await passbook.Balance(other)).GetProperty("balance").GetDecimal().ShouldBe(100m);
     }
 
-    // Catches a plain insert without "on conflict do nothing" and no re-read of the winner's row: the losers were 500s.
+    // Reports of one account wait on its lock and then find the first one's row; with the lock gone, the on-conflict
+    // insert and the re-read of the winner's row still make it one (a plain insert then made the losers 500s).
     [Fact]
     public async Task Ten_concurrent_reports_of_one_payment_make_one_repayment_and_one_entry()
     {
@@ -93,7 +94,8 @@ public class RepaymentIntakeTests
         (await passbook.Count("select count(*) from billing.passbook_entry where kind = 'repayment'")).ShouldBe(1);
     }
 
-    // Concurrent reports of one payment under two accounts do not share the account lock: the unique external_ref decides.
+    // Concurrent reports of one payment under two accounts do not share the account lock: the unique external_ref
+    // decides. Catches the insert without "on conflict do nothing" (the losers were 500s, unique violations).
     [Fact]
     public async Task Concurrent_reports_of_one_payment_under_two_accounts_book_one_and_conflict_for_the_other()
     {
