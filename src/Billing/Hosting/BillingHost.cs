@@ -1,5 +1,6 @@
 using Billing.Features.BillingRuns;
 using Billing.Features.BillingRuns.Api;
+using Billing.Features.Passbook;
 using Billing.Features.Refunds;
 using Billing.Features.Refunds.Api;
 using Billing.Features.Refunds.Webhooks;
@@ -28,6 +29,7 @@ public static class BillingHost
         builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Worker);
         builder.Services.AddBillingJobs(builder.Configuration);
         builder.Services.AddSupportMail(builder.Configuration);
+        builder.Services.AddPassbookSweep(builder.Configuration);
         return builder.Build();
     }
 
@@ -40,6 +42,7 @@ public static class BillingHost
         builder.Services.AddRefunds(builder.Configuration);
         builder.Services.AddRefundQueries();
         builder.Services.AddBillingRuns(builder.Configuration);
+        builder.Services.AddPassbook(builder.Configuration);
         builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Client);
         builder.Services.AddBillingJobsClient(builder.Configuration);
         builder.Services.AddBillingApi();
@@ -47,6 +50,7 @@ public static class BillingHost
         var app = builder.Build();
         app.MapBillingApi();
         app.MapRefunds();
+        app.MapPassbook();
         app.MapReconciler();
         app.MapStripeWebhooks();
         app.MapBillingRuns();

@@ -1,6 +1,7 @@
 using Billing.Contracts.Refunds;
 using Billing.Features.BillingRuns;
 using Billing.Features.Diagnostics;
+using Billing.Features.Passbook;
 using Billing.Features.Refunds;
 using Billing.Infrastructure.Messaging.Scheduling;
 using Billing.Infrastructure.Persistence;
@@ -48,6 +49,7 @@ public static class MessagingRegistration
                 x.AddDiagnostics();
                 x.AddRefundSagas();
                 x.AddBillingRunSagas();
+                x.AddPassbookConsumers();
             }
             else
                 x.AddMessageScheduler(scheduler.SchedulerAddress);

@@ -1,7 +1,6 @@
 using Billing.Contracts.Refunds;
 using Billing.Infrastructure.Persistence;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 
 namespace Billing.Features.Refunds.Saga;
 
@@ -19,10 +18,7 @@ public sealed class RecordRefundablePaymentConsumer(BillingDbContext db, ILogger
             return;
         }
 
-        await db.Database.ExecuteSqlAsync($"""
-            insert into refunds.payment (payment_id, amount, currency, method, paid_at)
-            values ({payment.PaymentId}, {payment.Amount}, {payment.Currency}, {payment.Method}, {payment.PaidAt})
-            on conflict (payment_id) do nothing
-            """, context.CancellationToken);
+        await RefundablePayments.Record(db, payment.PaymentId, payment.Amount, payment.Currency, payment.Method, payment.PaidAt,
+            context.CancellationToken);
     }
 }

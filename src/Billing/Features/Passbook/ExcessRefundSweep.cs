@@ -1,0 +1,69 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Billing.Features.Passbook;
+
+/// <summary>
+/// Sends again the RequestRefund of an excess refund the refund saga has not heard of for a while (the API crashed
+/// between its commit and its publish, or the broker was away): no refund row and no rejection under its id. Runs in
+/// every worker; each claims its rows with SKIP LOCKED and moves their requested_at on before sending, so workers
+/// split the rows and a sent row waits <see cref="PassbookOptions.ResendAfter"/> before it is looked at again. A row
+/// sent twice all the same is harmless: the saga answers the same refund id with the same refund.
+/// </summary>
+public sealed class ExcessRefundSweep(NpgsqlDataSource dataSource, IBus bus, IOptions<PassbookOptions> options,
+    ILogger<ExcessRefundSweep> logger) : BackgroundService
+{
+    const int BatchSize = 100;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.SweepInterval);
+        do
+        {
+            try
+            {
+                await SweepOnce(stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "Excess refund sweep failed; trying again in {Interval}", options.Value.SweepInterval);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    async Task SweepOnce(CancellationToken cancellationToken)
+    {
+        await using var claim = dataSource.CreateCommand("""
+            with due as (
+                select x.refund_id from billing.excess_refund x
+                where x.status in ('pending', 'requested')
+                  and coalesce(x.requested_at, x.created_at) < now() - $1
+                  and not exists (select 1 from refunds.refund r where r.correlation_id = x.refund_id)
+                  and not exists (select 1 from refunds.rejected_request j where j.refund_id = x.refund_id)
+                order by x.created_at
+                limit $2
+                for update skip locked)
+            update billing.excess_refund x set status = 'requested', requested_at = now()
+            from due where x.refund_id = due.refund_id
+            returning x.refund_id, x.gateway_payment_id, x.amount, x.currency, x.method
+            """);
+        claim.Parameters.Add(new() { Value = options.Value.ResendAfter });
+        claim.Parameters.Add(new() { Value = BatchSize });
+
+        var due = new List<(Guid RefundId, string PaymentId, decimal Amount, string Currency, string Method)>();
+        await using (var reader = await claim.ExecuteReaderAsync(cancellationToken))
+            while (await reader.ReadAsync(cancellationToken))
+                due.Add((reader.GetGuid(0), reader.GetString(1), reader.GetDecimal(2), reader.GetString(3), reader.GetString(4)));
+
+        // Claimed and committed first, sent after: no transaction is open while the broker is waited for.
+        foreach (var excess in due)
+        {
+            logger.LogInformation("Excess refund {RefundId} of repayment {GatewayPaymentId} not seen by the refund saga; sending it again",
+                excess.RefundId, excess.PaymentId);
+            await ExcessRefunds.Send(bus, ExcessRefunds.Request(excess.PaymentId, PassbookMoney.Normalize(excess.Amount, excess.Currency),
+                excess.Currency, excess.Method), cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using Billing.Contracts.Refunds;
+using MassTransit;
+using Npgsql;
+
+namespace Billing.Features.Passbook;
+
+/// <summary>
+/// The part of a repayment that left its account overpaid, refunded once through the refund saga. Reserved in the
+/// repayment's transaction; the RequestRefund goes out after the commit, and again from the sweep if that send was
+/// lost. The refund id comes from the repayment's key, so however often it is sent the saga makes one refund.
+/// </summary>
+public static class ExcessRefunds
+{
+    public const string Reason = "overpayment";
+    public const string RequestedBy = "billing";
+
+    /// <summary>
+    /// Reserves the excess when the account is in credit after this repayment: credit is what the passbook owes the
+    /// holder less the excesses already reserved and not paid out (a failed or rejected refund's credit stays on the
+    /// account, visibly, and is not reserved again), and the excess is at most this repayment, which is all the
+    /// refund can return to the payment. Runs under the account's lock, so a concurrent repayment sees this one.
+    /// </summary>
+    public static async Task<ExcessRefundView?> Reserve(NpgsqlConnection connection, NpgsqlTransaction transaction, RepaymentReport report,
+        CancellationToken cancellationToken)
+    {
+        var refundId = RefundIds.FromIdempotencyKey(RepaymentReport.ExcessRefundKey(report.GatewayPaymentId));
+        await using var command = new NpgsqlCommand("""
+            with credit as (
+                select - coalesce((select sum(amount) from billing.passbook_entry where account_id = $3), 0)
+                       - coalesce((select sum(amount) from billing.excess_refund
+                                   where account_id = $3 and status in ('pending', 'requested', 'failed', 'rejected')), 0) as amount)
+            insert into billing.excess_refund (refund_id, gateway_payment_id, account_id, amount, currency, method, status)
+            select $1, $2, $3, least(credit.amount, $4), $5, $6, 'pending' from credit where credit.amount > 0
+            returning amount
+            """, connection, transaction);
+        foreach (var value in new object[] { refundId, report.GatewayPaymentId, report.AccountId, report.Amount, report.Currency, report.Method })
+            command.Parameters.Add(new() { Value = value });
+        return await command.ExecuteScalarAsync(cancellationToken) is decimal amount
+            ? new ExcessRefundView(refundId, report.GatewayPaymentId, PassbookMoney.Normalize(amount, report.Currency), "pending", null)
+            : null;
+    }
+
+    public static RequestRefund Request(string gatewayPaymentId, decimal amount, string currency, string method) =>
+        RequestRefund.Create(RepaymentReport.ExcessRefundKey(gatewayPaymentId), gatewayPaymentId, amount, currency, method,
+            Reason, RequestedBy);
+
+    /// <summary>
+    /// Published, not sent as a request: the saga's decision comes back as its outcome events, which the worker books.
+    /// The API's bus has no outbox, which is why a lost publish is left to the sweep rather than to MassTransit.
+    /// </summary>
+    public static Task Send(IPublishEndpoint publish, RequestRefund request, CancellationToken cancellationToken) =>
+        publish.Publish(request, cancellationToken);
+
+    /// <summary>After a send: the sweep then waits its full interval before sending again. Never undoes a settled outcome.</summary>
+    public static async Task MarkRequested(NpgsqlDataSource dataSource, Guid refundId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            update billing.excess_refund set status = 'requested', requested_at = now()
+            where refund_id = $1 and status in ('pending', 'requested')
+            """);
+        command.Parameters.Add(new() { Value = refundId });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,36 @@
+using MassTransit;
+
+namespace Billing.Features.Passbook;
+
+public static class PassbookRegistration
+{
+    /// <summary>The API role: repayment intake and the balance, straight on Postgres.</summary>
+    public static IServiceCollection AddPassbook(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<PassbookOptions>(configuration.GetSection(PassbookOptions.Section));
+        services.AddSingleton<RepaymentIntake>();
+        return services;
+    }
+
+    /// <summary>The worker role: the sweep that sends a lost excess refund again.</summary>
+    public static IServiceCollection AddPassbookSweep(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<PassbookOptions>(configuration.GetSection(PassbookOptions.Section));
+        services.AddHostedService<ExcessRefundSweep>();
+        return services;
+    }
+
+    /// <summary>The consumer that books excess refunds' outcomes (an endpoint by convention, with the inbox and outbox).</summary>
+    public static void AddPassbookConsumers(this IBusRegistrationConfigurator x) => x.AddConsumer<ExcessRefundOutcomeConsumer>();
+
+    public static IEndpointRouteBuilder MapPassbook(this IEndpointRouteBuilder app)
+    {
+        var repayments = app.MapGroup("/repayments").WithTags("Passbook");
+        repayments.MapPost("", RepaymentEndpoint.Handle)
+            .WithSummary("Report a repayment (idempotent on gatewayPaymentId); an overpayment's excess is refunded once.");
+        repayments.MapGet("/{gatewayPaymentId}", RepaymentEndpoint.Get).WithSummary("A recorded repayment and its excess refund.");
+        app.MapGet("/accounts/{accountId}/balance", BalanceEndpoint.Handle).WithTags("Passbook")
+            .WithSummary("The balance, the last statement's minimum due, what is due now, credit and excess refunds.");
+        return app;
+    }
+}

@@ -1,0 +1,107 @@
+using Billing.Features.Refunds.Saga;
+using Npgsql;
+
+namespace Billing.Features.Passbook;
+
+/// <summary>
+/// Records a reported repayment in one transaction, straight in Postgres from the API (no bus round trip, so a
+/// billing run flooding the queues never delays it): the passbook entry, the repayment row, the payment made
+/// refundable for the refund saga, and the excess refund when it left the account overpaid.
+/// </summary>
+public sealed class RepaymentIntake(NpgsqlDataSource dataSource)
+{
+    // The first key of the two-key advisory lock on an account id: any constant of our own, unlike the refund saga's.
+    const int AccountLockSpace = 0x52_6570;
+
+    public async Task<RepaymentResult> Record(RepaymentReport report, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        var loanCurrency = await LoanCurrency(connection, transaction, report.AccountId, cancellationToken);
+        if (loanCurrency is null)
+            return new(RepaymentOutcome.UnknownAccount);
+        if (loanCurrency.Length == 0)
+            return new(RepaymentOutcome.NoLoan);
+        if (loanCurrency != report.Currency)
+            return new(RepaymentOutcome.CurrencyMismatch, LoanCurrency: loanCurrency);
+
+        // Repayments of one account wait for each other, and for nothing else: a second overpayment sees the first's
+        // entry and excess, so the two together never refund more than the account was overpaid. No row is locked, so
+        // statements, purchases and the refund outcomes never wait on a repayment or make one wait.
+        await Execute(connection, transaction, "select pg_advisory_xact_lock($1, hashtext($2))", cancellationToken,
+            AccountLockSpace, report.AccountId);
+
+        if (await RepaymentQueries.Find(connection, transaction, report.GatewayPaymentId, cancellationToken) is { } earlier)
+            return Compare(earlier, report);
+
+        var entryId = await Insert(connection, transaction, report, cancellationToken);
+        if (entryId is null)
+        {
+            // The same payment id committed meanwhile under another account (a lock of its own): its row decides.
+            var winner = await RepaymentQueries.Find(connection, transaction, report.GatewayPaymentId, cancellationToken);
+            return Compare(winner ?? throw new InvalidOperationException($"Repayment {report.GatewayPaymentId} conflicted but is not there."), report);
+        }
+
+        // The refund saga refuses refunds beyond this payment, the excess refund below included.
+        await RefundablePayments.Record(connection, transaction, report.GatewayPaymentId, report.Amount, report.Currency, report.Method,
+            report.PaidAt, cancellationToken);
+        var excess = await ExcessRefunds.Reserve(connection, transaction, report, cancellationToken);
+
+        await transaction.CommitAsync(cancellationToken);
+        var answer = new RepaymentAnswer(report.GatewayPaymentId, report.AccountId, entryId.Value, PassbookMoney.Normalize(report.Amount, report.Currency), report.Currency,
+            report.Method, report.PaidAt, report.Source, Replayed: false, excess);
+        return new(RepaymentOutcome.Recorded, answer);
+    }
+
+    static RepaymentResult Compare(StoredRepayment earlier, RepaymentReport report) =>
+        earlier.Fingerprint == report.Fingerprint()
+            ? new(RepaymentOutcome.Replayed, earlier.Answer with { Replayed = true })
+            : new(RepaymentOutcome.Conflict, earlier.Answer);
+
+    /// <summary>The loan's currency; "" for an account without a loan, null for no account.</summary>
+    static async Task<string?> LoanCurrency(NpgsqlConnection connection, NpgsqlTransaction transaction, string accountId,
+        CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            select coalesce(l.currency, '') from billing.account a left join billing.loan l on l.account_id = a.account_id
+            where a.account_id = $1
+            """, connection, transaction);
+        command.Parameters.Add(new() { Value = accountId });
+        return (string?)await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The entry and the repayment row, or null when another transaction holds the payment id: a concurrent insert of
+    /// the same reference waits for that one's commit and then inserts nothing (no unique violation, so no 500).
+    /// booked_at is the database's now(): the statement cut-off is judged by the same clock.
+    /// </summary>
+    static async Task<long?> Insert(NpgsqlConnection connection, NpgsqlTransaction transaction, RepaymentReport report,
+        CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            with entry as (
+                insert into billing.passbook_entry (account_id, kind, amount, currency, external_ref, occurred_at, booked_at, description)
+                values ($1, 'repayment', -$2, $3, $4, $5, now(), 'Repayment ' || $6)
+                on conflict (external_ref) do nothing
+                returning entry_id)
+            insert into billing.repayment (gateway_payment_id, account_id, amount, currency, method, paid_at, fingerprint, entry_id, source)
+            select $6, $1, $2, $3, $7, $5, $8, entry_id, $9 from entry
+            on conflict (gateway_payment_id) do nothing
+            returning entry_id
+            """, connection, transaction);
+        foreach (var value in new object[] { report.AccountId, report.Amount, report.Currency, report.ExternalRef, report.PaidAt,
+                     report.GatewayPaymentId, report.Method, report.Fingerprint(), report.Source })
+            command.Parameters.Add(new() { Value = value });
+        return (long?)await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken,
+        params object[] values)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        foreach (var value in values)
+            command.Parameters.Add(new() { Value = value });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

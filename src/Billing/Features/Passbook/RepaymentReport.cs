@@ -1,0 +1,35 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Billing.Contracts.Money;
+
+namespace Billing.Features.Passbook;
+
+/// <summary>A repayment as the gateway reported it, validated; <see cref="PaidAt"/> is UTC, cut to the microsecond Postgres keeps.</summary>
+public sealed record RepaymentReport(string AccountId, decimal Amount, string Currency, string GatewayPaymentId, string Method,
+    DateTimeOffset PaidAt, string Source)
+{
+    /// <summary>
+    /// Identifies the payment, not who reported it: the webhook and the settlement file describe one payment and must
+    /// agree, so the source is left out. Amount in minor units and paid-at to the microsecond, so "10", "10.0" and
+    /// "10.00" (or a paid-at with more digits than the database keeps) are the same report.
+    /// </summary>
+    public string Fingerprint()
+    {
+        var canonical = string.Join('\n', AccountId, Currencies.ToMinorUnits(Amount, Currency).ToString(CultureInfo.InvariantCulture),
+            Currency, Method, PaidAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+    }
+
+    /// <summary>The passbook entry's reference: one entry per gateway payment, whoever reports it.</summary>
+    public string ExternalRef => $"repayment:{GatewayPaymentId}";
+
+    /// <summary>The refund saga's idempotency key for this repayment's excess: one refund per repayment, however often sent.</summary>
+    public static string ExcessRefundKey(string gatewayPaymentId) => $"excess:{gatewayPaymentId}";
+
+    public static DateTimeOffset ToMicroseconds(DateTimeOffset at)
+    {
+        var utc = at.ToUniversalTime();
+        return new DateTimeOffset(utc.Ticks - utc.Ticks % 10, TimeSpan.Zero);
+    }
+}
