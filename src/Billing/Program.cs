@@ -7,6 +7,8 @@ var root = new RootCommand("Billing: billing runs and refunds on MassTransit sag
     RunCommands.Worker(),
     RunCommands.Migrate(),
     DemoCommand.Create(),
+    AccountCommands.Import(),
+    AccountCommands.Generate(),
 };
 
 return await root.Parse(args).InvokeAsync();

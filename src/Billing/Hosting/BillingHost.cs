@@ -1,3 +1,4 @@
+using Billing.Features.Accounts;
 using Billing.Features.Refunds;
 using Billing.Features.Refunds.Api;
 using Billing.Features.Refunds.Webhooks;
@@ -45,6 +46,7 @@ public static class BillingHost
         app.MapReconciler();
         app.MapStripeWebhooks();
         app.MapJobsDashboard();
+        app.MapAccounts();
         return app;
     }
 
