@@ -16,6 +16,8 @@ public static class JsonAccountsReader
         // A field name with a typo is a mistake to report, not a field to drop in silence.
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
+        // Written files are data, not HTML: "+46…" and "Müller" stay readable.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public static async IAsyncEnumerable<ImportRow> Read(Stream stream, string name, [EnumeratorCancellation] CancellationToken cancellationToken = default)
