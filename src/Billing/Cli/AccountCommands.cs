@@ -104,6 +104,8 @@ public static class AccountCommands
         var importer = new AccountImporter(host.Services.GetRequiredService<NpgsqlDataSource>());
         var latest = new Latest();
         var clock = Stopwatch.StartNew();
+        // When each stage began, to show where an import's time goes.
+        var stages = new List<(string Stage, TimeSpan At)> { ("reading", TimeSpan.Zero) };
         ImportReport report;
         try
         {
@@ -117,6 +119,8 @@ public static class AccountCommands
                     while (await Task.WhenAny(import, Task.Delay(200, ct)) != import)
                     {
                         reading.Value = done();
+                        if (latest.Value?.Stage is { } now && (stages.Count == 0 || stages[^1].Stage != now))
+                            stages.Add((now, clock.Elapsed));
                         if (latest.Value is { Stage: "checking" or "writing" } stage)
                         {
                             reading.Value = reading.MaxValue;
@@ -137,6 +141,9 @@ public static class AccountCommands
         }
 
         Summary(report, clock.Elapsed);
+        if (report.Written)
+            AnsiConsole.MarkupLine(string.Join(", ", stages.Select((s, i) =>
+                $"{s.Stage} {((i + 1 < stages.Count ? stages[i + 1].At : clock.Elapsed) - s.At).TotalSeconds:F1} s")));
         return report.Written ? 0 : 1;
     }
 

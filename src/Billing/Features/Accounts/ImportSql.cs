@@ -41,9 +41,11 @@ static class ImportSql
     // Two kinds of conflict, both refusing the import: one ref with two contents in the import, and a ref already
     // booked with other content. The same ref with the same content is "already present", not a conflict.
     public const string Conflicts = """
-        with in_import as (
+        -- Repeated refs are found by hashing first (cheap over millions of rows); only those few are compared.
+        with repeated as (select external_ref from import_entry group by external_ref having count(*) > 1),
+        in_import as (
             select external_ref, 'the import has this ref twice with different content' as reason
-            from import_entry group by external_ref
+            from import_entry join repeated using (external_ref) group by external_ref
             having count(distinct (account_id, kind, amount, occurred_at, description)) > 1),
         in_passbook as (
             select distinct on (i.external_ref) i.external_ref,
