@@ -78,7 +78,7 @@ public sealed class AccountImporter(NpgsqlDataSource dataSource)
 
     sealed record ReadResult(List<ValidAccount> Accounts, long Entries, Rejections Rejected);
 
-    /// <summary>A validated account and its loan currency; kept in memory (small) while the entries stream to COPY.</summary>
+    /// <summary>A validated account and its place in the import; kept in memory (small) while the entries stream to COPY.</summary>
     sealed record ValidAccount(AccountInput Input, int Ordinal);
 
     async Task<ReadResult> ReadInto(NpgsqlConnection connection, IAsyncEnumerable<ImportRow> rows, IProgress<ImportProgress>? progress,
