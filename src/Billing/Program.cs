@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Billing.Cli;
+using Billing.Cli.BillingRuns;
 
 var root = new RootCommand("Billing: billing runs and refunds on MassTransit sagas, RabbitMQ and Postgres.")
 {
@@ -7,7 +8,9 @@ var root = new RootCommand("Billing: billing runs and refunds on MassTransit sag
     RunCommands.Worker(),
     RunCommands.Migrate(),
     DemoCommand.Create(),
-    Billing.Cli.BillingRuns.BillCommand.Create(),
+    BillCommand.Create(),
+    AccountCommands.Import(),
+    AccountCommands.Generate(),
 };
 
 return await root.Parse(args).InvokeAsync();

@@ -1,3 +1,4 @@
+using Billing.Features.Accounts;
 using Billing.Features.BillingRuns;
 using Billing.Features.BillingRuns.Api;
 using Billing.Features.Passbook;
@@ -55,6 +56,7 @@ public static class BillingHost
         app.MapStripeWebhooks();
         app.MapBillingRuns();
         app.MapJobsDashboard();
+        app.MapAccounts();
         return app;
     }
 
