@@ -7,6 +7,8 @@ using Npgsql;
 
 // Two benchmarks, each beside its baseline measured in the same run on the same machine:
 //   saga [sagas] [events]        saga transitions/s: MassTransit's in-memory repository vs the Postgres repository + outbox
+//   billing [sizes]              accounts/s to StatementReady for each size (10,000 and 100,000), with peak RSS, beside
+//                                the saga benchmark's Postgres transitions/s as the ceiling
 //   refunds [count] [outage-s]   refunds/s through the fast lane vs the provider stand-in called directly, and the drain
 //                                time of [count] refunds after a Swish outage of [outage-s] seconds
 var benchmark = args.Length > 0 && !int.TryParse(args[0], out _) ? args[0] : "saga";
@@ -24,6 +26,13 @@ var configuration = new ConfigurationBuilder()
     })
     .AddEnvironmentVariables()
     .Build();
+
+if (benchmark == "billing")
+{
+    // billing [sizes...]: accounts/s for each size in one run (10,000 and 100,000 unless given).
+    await BillingBenchmark.Run(configuration, numbers.Length > 0 ? numbers : [10_000, 100_000], Fresh);
+    return;
+}
 
 if (benchmark is "refunds" or "refunds-fast")
 {

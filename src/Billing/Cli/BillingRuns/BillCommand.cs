@@ -38,7 +38,7 @@ public static class BillCommand
                     return 0;
                 var view = await RunWatch.Until(host.Services.GetRequiredService<BillingRunProgress>(), runId, TimeSpan.FromHours(6), ct);
                 AnsiConsole.Write(RunWatch.Summary(view));
-                return view.Finished ? 0 : 1;
+                return view.Settled ? 0 : 1;
             }
             finally
             {

@@ -24,7 +24,7 @@ public static class RunWatch
                         bar.Value = view.Done;
                         bar.Description = $"Billing {view.StatementDate:yyyy-MM-dd}: {view.Ready:N0} ready, {view.Halted:N0} halted, " +
                                           $"{view.InProgress + view.Waiting:N0} in progress{(view.PerSecond is { } r ? $", {r:N0}/s" : "")}";
-                        if (view.Finished)
+                        if (view.Settled)
                             break;
                     }
 
@@ -42,7 +42,7 @@ public static class RunWatch
         foreach (var halted in view.ByStateAndStep.Where(c => c.State == "Halted"))
             table.AddRow(Markup.Escape($"Halted at {halted.Step}: {halted.Reason}"), $"{halted.Count:N0}");
         if (view.Waiting > 0)
-            table.AddRow("Waiting for their cut-off", $"{view.Waiting:N0}");
+            table.AddRow("Waiting for their cut-off (billed when it comes)", $"{view.Waiting:N0}");
         if (view.PerSecond is { } rate)
             table.AddRow("Rate", $"{rate:N0} accounts/s");
         return table;

@@ -13,6 +13,9 @@ public sealed record BillingRunView(Guid RunId, DateOnly StatementDate, string S
     IReadOnlyList<StepCount> ByStateAndStep)
 {
     public bool Finished => Status == "fanned_out" && Done >= Published;
+
+    /// <summary>Nothing more happens until an account's own cut-off comes (in a time zone behind) or someone resumes one.</summary>
+    public bool Settled => Status == "fanned_out" && Done + Waiting >= Published;
 }
 
 /// <summary>Where a run stands, from its row and its sagas' states (one grouped read over the run's index).</summary>

@@ -37,7 +37,8 @@ public sealed class BillingStepRunner(IEnumerable<IBillingStep> steps, IOptionsM
         // Every step runs each time, from the first: the steps before the checkpoint only read again what they gathered
         // (the cut-off they fixed is kept), so a retry or resume at a later step finds its inputs. The checkpoint and the
         // attempt count move only past the step the saga is on.
-        var checkpoint = BillingSteps.InOrder.ToList().IndexOf(saga.Step ?? BillingSteps.BlockDuplicates);
+        saga.Step ??= BillingSteps.BlockDuplicates;
+        var checkpoint = BillingSteps.InOrder.ToList().IndexOf(saga.Step);
         for (var index = 0; index < BillingSteps.InOrder.Count; index++)
         {
             var name = BillingSteps.InOrder[index];

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+
+namespace Billing.Benchmarks;
+
+/// <summary>
+/// Samples the resident memory of this process (the worker runs in it), of Postgres (every backend together) and of
+/// RabbitMQ every 250 ms while a measurement runs, and keeps each one's peak. Read from /proc, so Linux only.
+/// </summary>
+public sealed class PeakMemory : IAsyncDisposable
+{
+    readonly CancellationTokenSource _stop = new();
+    readonly Task _sampling;
+
+    PeakMemory() => _sampling = Sample(_stop.Token);
+
+    public long WorkerBytes { get; private set; }
+    public long PostgresBytes { get; private set; }
+    public long RabbitMqBytes { get; private set; }
+
+    public static PeakMemory Start() => new();
+
+    public override string ToString() =>
+        $"peak RSS: worker {Mb(WorkerBytes)}, Postgres {Mb(PostgresBytes)} (all backends), RabbitMQ {Mb(RabbitMqBytes)}";
+
+    async Task Sample(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            WorkerBytes = Math.Max(WorkerBytes, Rss(Environment.ProcessId));
+            long postgres = 0, rabbit = 0;
+            foreach (var process in Process.GetProcesses())
+            {
+                using (process)
+                {
+                    var name = Command(process.Id);
+                    if (name == "postgres")
+                        postgres += Rss(process.Id);
+                    else if (name == "beam.smp")
+                        rabbit += Rss(process.Id);
+                }
+            }
+
+            PostgresBytes = Math.Max(PostgresBytes, postgres);
+            RabbitMqBytes = Math.Max(RabbitMqBytes, rabbit);
+            try
+            {
+                await Task.Delay(250, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    static string? Command(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/comm").Trim();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    static long Rss(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    static string Mb(long bytes) => $"{bytes / 1024.0 / 1024.0:N0} MB";
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _sampling;
+        _stop.Dispose();
+    }
+}
