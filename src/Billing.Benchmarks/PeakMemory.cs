@@ -3,8 +3,9 @@ using System.Diagnostics;
 namespace Billing.Benchmarks;
 
 /// <summary>
-/// Samples the resident memory of this process (the worker runs in it), of Postgres (every backend together) and of
-/// RabbitMQ every 250 ms while a measurement runs, and keeps each one's peak. Read from /proc, so Linux only.
+/// Samples the memory of this process (the worker runs in it), of Postgres (every backend together) and of RabbitMQ every
+/// 250 ms while a measurement runs, and keeps each one's peak. Proportional set sizes (PSS), so the shared buffers every
+/// Postgres backend maps are counted once, not once per backend as RSS would. Read from /proc, so Linux only.
 /// </summary>
 public sealed class PeakMemory : IAsyncDisposable
 {
@@ -20,13 +21,13 @@ public sealed class PeakMemory : IAsyncDisposable
     public static PeakMemory Start() => new();
 
     public override string ToString() =>
-        $"peak RSS: worker {Mb(WorkerBytes)}, Postgres {Mb(PostgresBytes)} (all backends), RabbitMQ {Mb(RabbitMqBytes)}";
+        $"peak memory (PSS): worker {Mb(WorkerBytes)}, Postgres {Mb(PostgresBytes)} (all backends), RabbitMQ {Mb(RabbitMqBytes)}";
 
     async Task Sample(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            WorkerBytes = Math.Max(WorkerBytes, Rss(Environment.ProcessId));
+            WorkerBytes = Math.Max(WorkerBytes, Pss(Environment.ProcessId));
             long postgres = 0, rabbit = 0;
             foreach (var process in Process.GetProcesses())
             {
@@ -34,9 +35,9 @@ public sealed class PeakMemory : IAsyncDisposable
                 {
                     var name = Command(process.Id);
                     if (name == "postgres")
-                        postgres += Rss(process.Id);
+                        postgres += Pss(process.Id);
                     else if (name == "beam.smp")
-                        rabbit += Rss(process.Id);
+                        rabbit += Pss(process.Id);
                 }
             }
 
@@ -69,11 +70,11 @@ public sealed class PeakMemory : IAsyncDisposable
         }
     }
 
-    static long Rss(int pid)
+    static long Pss(int pid)
     {
         try
         {
-            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            var line = File.ReadLines($"/proc/{pid}/smaps_rollup").FirstOrDefault(l => l.StartsWith("Pss:", StringComparison.Ordinal));
             return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
         }
         catch (IOException)

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Billing.Cli.BillingRuns;
 using Billing.Cli.Refunds;
 using Billing.Contracts.Diagnostics;
+using Billing.Features.BillingRuns.Runs;
 using Billing.Features.Diagnostics;
 using Billing.Features.Scheduling;
 using Billing.Hosting;
@@ -13,8 +15,9 @@ using Spectre.Console;
 namespace Billing.Cli;
 
 /// <summary>
-/// The main job, end to end on the local stack: migrate, start a worker, push tallies through RabbitMQ into
-/// Postgres sagas, show a failing message redelivered with backoff and a message scheduled ahead.
+/// The main job, end to end on the local stack: migrate, start a worker and the API, push tallies through RabbitMQ into
+/// Postgres sagas, show a failing message redelivered with backoff and a message scheduled ahead, bill a few thousand
+/// generated accounts and refund their overpayments, then thousands of refunds through provider failures and an outage.
 /// </summary>
 public static class DemoCommand
 {
@@ -23,25 +26,27 @@ public static class DemoCommand
         var tallies = new Option<int>("--tallies") { Description = "Tally sagas to run", DefaultValueFactory = _ => 500 };
         var additions = new Option<int>("--additions") { Description = "Concurrent additions per tally", DefaultValueFactory = _ => 10 };
         var refunds = new Option<int>("--refunds") { Description = "Refunds to run through the refund saga", DefaultValueFactory = _ => 3000 };
-        var command = new Command("demo", "Run the end-to-end demo against the local stack.") { tallies, additions, refunds };
+        var accounts = new Option<int>("--accounts") { Description = "Accounts to generate and bill", DefaultValueFactory = _ => 3000 };
+        var command = new Command("demo", "Run the end-to-end demo against the local stack.") { tallies, additions, refunds, accounts };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, ct) =>
         {
             var count = parse.GetValue(tallies);
             var perTally = parse.GetValue(additions);
             var refundCount = parse.GetValue(refunds);
-            if (count <= 0 || perTally <= 0 || refundCount <= 0)
+            var accountCount = parse.GetValue(accounts);
+            if (count <= 0 || perTally <= 0 || refundCount <= 0 || accountCount <= 0)
             {
-                AnsiConsole.MarkupLine("[red]--tallies, --additions and --refunds must be positive.[/]");
+                AnsiConsole.MarkupLine("[red]--tallies, --additions, --refunds and --accounts must be positive.[/]");
                 return 2;
             }
 
-            return await Run(parse.UnmatchedTokens.ToArray(), count, perTally, refundCount, ct);
+            return await Run(parse.UnmatchedTokens.ToArray(), count, perTally, refundCount, accountCount, ct);
         });
         return command;
     }
 
-    static async Task<int> Run(string[] args, int tallyCount, int additions, int refundCount, CancellationToken ct)
+    static async Task<int> Run(string[] args, int tallyCount, int additions, int refundCount, int accountCount, CancellationToken ct)
     {
         using var log = DemoLog.Start();
         using var host = BillingHost.Worker(args, configuration => configuration.AddInMemoryCollection(RefundDemo.Settings), log.Use);
@@ -50,6 +55,9 @@ public static class DemoCommand
         AnsiConsole.MarkupLine($"[grey]Migrations:[/] {(applied.Count == 0 ? "up to date" : string.Join(", ", applied))}");
 
         await host.StartAsync(ct);
+        // The API too, on a port of its own choosing: the billing part reports repayments over HTTP as a gateway would.
+        await using var api = BillingHost.Api([.. args, "--urls", "http://127.0.0.1:0"], configuration => configuration.AddInMemoryCollection(RefundDemo.Settings), log.Use);
+        await api.StartAsync(ct);
         try
         {
             var bus = host.Services.GetRequiredService<IBus>();
@@ -89,13 +97,18 @@ public static class DemoCommand
 
             var configuration = host.Services.GetRequiredService<IConfiguration>();
             using var provider = new StandInControl(new Uri(configuration["Refunds:Providers:card:BaseUrl"]!));
+            using var http = new HttpClient { BaseAddress = new Uri(api.Urls.First()) };
+            var billingOk = await new BillingDemo(bus, dataSource, host.Services.GetRequiredService<BillingRunProgress>(), http, provider)
+                .Run(accountCount, ct);
+
             var reconciler = host.Services.GetRequiredService<IReconcilerTrigger>();
             var refunds = new RefundDemo(bus, dataSource, provider, token => reconciler.TriggerNowAsync("demo", token));
             var refundsOk = await refunds.Run(refundCount, ct);
 
-            AnsiConsole.MarkupLine(ok && refundsOk ? "[green]Demo passed.[/]" : "[red]Demo failed.[/]");
+            var passed = ok && billingOk && refundsOk;
+            AnsiConsole.MarkupLine(passed ? "[green]Demo passed.[/]" : "[red]Demo failed.[/]");
             AnsiConsole.MarkupLine($"[grey]The service's log of this run:[/] {Markup.Escape(Path.GetRelativePath(Directory.GetCurrentDirectory(), log.Path))}");
-            return ok && refundsOk ? 0 : 1;
+            return passed ? 0 : 1;
         }
         finally
         {

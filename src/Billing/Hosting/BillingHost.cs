@@ -35,10 +35,11 @@ public static class BillingHost
     }
 
     /// <summary>The API role: HTTP endpoints that publish to the bus and trigger jobs; it consumes and runs nothing.</summary>
-    public static WebApplication Api(string[] args, Action<IConfigurationBuilder>? configure = null)
+    public static WebApplication Api(string[] args, Action<IConfigurationBuilder>? configure = null, Action<ILoggingBuilder>? logging = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder.Configuration);
+        logging?.Invoke(builder.Logging);
         builder.Services.AddBillingPersistence(builder.Configuration);
         builder.Services.AddRefunds(builder.Configuration);
         builder.Services.AddRefundQueries();

@@ -1,0 +1,112 @@
+using System.Net.Http.Json;
+using Billing.Cli.Refunds;
+using Billing.Contracts.BillingRuns;
+using Billing.Features.Accounts;
+using Billing.Features.BillingRuns;
+using Billing.Features.BillingRuns.Runs;
+using MassTransit;
+using Npgsql;
+using Spectre.Console;
+
+namespace Billing.Cli.BillingRuns;
+
+/// <summary>
+/// The billing part of the main job: a few thousand generated accounts (overdue, overpaid, unreachable, zero balance,
+/// some with hundreds of entries) billed for yesterday's statement date, whose midnight has passed in every time zone;
+/// then some holders pay their balance twice, each payment reported by the gateway's webhook and again by its settlement
+/// file, and each excess goes to the refund saga once and comes back to the passbook as a refund entry.
+/// </summary>
+public sealed class BillingDemo(IBus bus, NpgsqlDataSource dataSource, BillingRunProgress progress, HttpClient api, StandInControl provider)
+{
+    const int DoublePayers = 40;
+
+    public async Task<bool> Run(int accounts, CancellationToken ct)
+    {
+        var date = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1);
+        AnsiConsole.MarkupLine($"[grey]Billing: the demo starts its billing data afresh (billing.* emptied), then generates {accounts:N0} accounts due {date:yyyy-MM-dd}.[/]");
+        await Execute("""
+            truncate billing.account_billing, billing.billing_run, billing.excess_refund, billing.repayment, billing.statement,
+                billing.passbook_entry, billing.loan, billing.account
+            """, ct);
+        var report = await new AccountImporter(dataSource).Import(AccountFiles.Rows(AccountGenerator.Generate(accounts, seed: 1, date)), null, ct);
+
+        await bus.Publish(new StartBillingRun(date, "demo"), ct);
+        var run = await RunWatch.Until(progress, BillingIds.Run(date), TimeSpan.FromMinutes(10), ct);
+        AnsiConsole.Write(RunWatch.Summary(run));
+
+        await provider.ClearFaults("card", ct);
+        var (overpaid, refunded, entries, replays) = await PayTwice(date, ct);
+        var table = new Table().Title("Repayments: the same due paid twice").AddColumns("", "Result");
+        table.AddRow("Passbook entries imported", $"{report.EntriesAdded:N0}");
+        table.AddRow("Payments reported twice (webhook, then settlement file)", $"{replays:N0} answered as the same entry");
+        table.AddRow("Accounts overpaid (balance paid twice)", $"{overpaid:N0}");
+        table.AddRow("Excess refunded through the refund saga", $"{refunded:N0} / {overpaid:N0}");
+        table.AddRow("Refund entries back in the passbook", $"{entries:N0}");
+        AnsiConsole.Write(table);
+
+        var ok = run.Settled && run.Ready + run.Halted == run.Total && run.Ready > 0 && refunded == overpaid && entries == overpaid
+                 && replays == 2 * overpaid;
+        AnsiConsole.MarkupLine(ok ? "[green]Billing checks passed.[/]" : "[red]Billing checks failed: see the tables above.[/]");
+        return ok;
+    }
+
+    async Task<(int Overpaid, int Refunded, int Entries, int Replays)> PayTwice(DateOnly date, CancellationToken ct)
+    {
+        var payers = new List<(string Account, decimal Balance, string Currency)>();
+        await using (var command = dataSource.CreateCommand("""
+            select account_id, closing_balance, currency from billing.statement
+            where statement_date = $1 and status = 'ready' and closing_balance > 0 order by account_id limit $2
+            """))
+        {
+            command.Parameters.AddWithValue(date);
+            command.Parameters.AddWithValue(DoublePayers);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                payers.Add((reader.GetString(0), reader.GetDecimal(1), reader.GetString(2)));
+        }
+
+        var tag = $"{DateTime.UtcNow:yyyyMMddHHmmss}";
+        var replays = 0;
+        foreach (var (account, balance, currency) in payers)
+            foreach (var payment in new[] { "a", "b" })
+            {
+                var body = new
+                {
+                    accountId = account, amount = balance, currency, gatewayPaymentId = $"pi_demo_{tag}_{account}_{payment}",
+                    method = "card", paidAt = DateTimeOffset.UtcNow.AddSeconds(-5),
+                };
+                (await api.PostAsJsonAsync("/repayments", new { body.accountId, body.amount, body.currency, body.gatewayPaymentId, body.method, body.paidAt, source = "webhook" }, ct))
+                    .EnsureSuccessStatusCode();
+                using var again = await api.PostAsJsonAsync("/repayments", new { body.accountId, body.amount, body.currency, body.gatewayPaymentId, body.method, body.paidAt, source = "settlement" }, ct);
+                if (again.StatusCode == System.Net.HttpStatusCode.OK)
+                    replays++;
+            }
+
+        var gateways = payers.Select(p => $"pi_demo_{tag}_{p.Account}_b").ToArray();
+        var refunded = 0;
+        for (var waited = 0; waited < 120 && refunded < payers.Count; waited++)
+        {
+            await Task.Delay(500, ct);
+            refunded = await Scalar("select count(*)::int from billing.excess_refund where status = 'refunded' and gateway_payment_id = any($1)", gateways, ct);
+        }
+
+        var entries = await Scalar("""
+            select count(*)::int from billing.passbook_entry p join billing.excess_refund e on p.external_ref = 'refund:' || e.refund_id
+            where p.kind = 'refund' and e.gateway_payment_id = any($1)
+            """, gateways, ct);
+        return (payers.Count, refunded, entries, replays);
+    }
+
+    async Task Execute(string sql, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    async Task<int> Scalar(string sql, string[] gateways, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.AddWithValue(gateways);
+        return (int)(await command.ExecuteScalarAsync(ct))!;
+    }
+}
