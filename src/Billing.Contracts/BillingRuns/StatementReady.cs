@@ -3,6 +3,3 @@ namespace Billing.Contracts.BillingRuns;
 /// <summary>An account's statement is computed, validated and stored; its delivery starts from here.</summary>
 public record StatementReady(Guid StatementId, Guid RunId, string AccountId, DateOnly StatementDate, decimal ClosingBalance,
     decimal MinimumDue, DateOnly DueDate, string Currency);
-
-/// <summary>An account's billing stopped at a step: retries are spent or the failure is one retrying cannot fix.</summary>
-public record BillingHalted(Guid BillingId, Guid RunId, string AccountId, DateOnly StatementDate, string Step, string Reason, string? Detail);

@@ -19,6 +19,9 @@ public class BillingRunTests
         run.Ready.ShouldBe(accounts.Count, BillingStack.Describe(run));
         (await stack.Count("select count(*) from billing.statement where statement_date = $1", BillingStack.Today)).ShouldBe(accounts.Count);
         (await stack.Count("select count(distinct account_id) from billing.statement where statement_date = $1", BillingStack.Today)).ShouldBe(accounts.Count);
+        // 500.00 owed before the period, no earlier statement: no grace, so every statement charges interest, and posts it once.
+        (await stack.Count("select count(*) from billing.statement where interest > 0 and opening_balance = 500")).ShouldBe(accounts.Count);
+        (await stack.Count("select count(*) from billing.passbook_entry where kind = 'interest'")).ShouldBe(accounts.Count);
     }
 
     [Fact]
@@ -29,6 +32,7 @@ public class BillingRunTests
         (await stack.StartRun()).StatusCode.ShouldBe(HttpStatusCode.Accepted);
         await stack.WaitUntilFinished();
         var interest = await stack.Count("select count(*) from billing.passbook_entry where kind = 'interest'");
+        interest.ShouldBe(50);
 
         using var again = await stack.StartRun();
         again.StatusCode.ShouldBe(HttpStatusCode.Accepted);

@@ -22,10 +22,13 @@ public sealed class BillingStack : IAsyncDisposable
     public ServiceStack Stack { get; }
     public HttpClient Api => Stack.Api;
 
-    /// <summary>Today in UTC: the statement date every seeded account is due on.</summary>
-    public static DateOnly Today => DateOnly.FromDateTime(DateTime.UtcNow);
+    /// <summary>
+    /// Today in UTC when the tests started: the statement date every seeded account is due on. Taken once, so a test
+    /// running over midnight still bills the date it seeded (a day-old date is still due).
+    /// </summary>
+    public static readonly DateOnly Today = DateOnly.FromDateTime(DateTime.UtcNow);
 
-    public static Guid RunId => BillingIds.Run(Today);
+    public static readonly Guid RunId = BillingIds.Run(Today);
 
     public static async Task<BillingStack> Start(IReadOnlyDictionary<string, string>? settings = null, int workers = 1)
     {
@@ -47,8 +50,8 @@ public sealed class BillingStack : IAsyncDisposable
     }
 
     /// <summary>
-    /// <paramref name="count"/> accounts acc-00001… in SEK, UTC, due today, each with a 1,000.00 purchase on the first
-    /// day of its period, e-mail reachable; returns their ids.
+    /// <paramref name="count"/> accounts acc-00001… in SEK, UTC, due today, e-mail reachable, each with 500.00 owed from
+    /// before the period (so no grace: interest is charged) and a 1,000.00 purchase on its first day; returns their ids.
     /// </summary>
     public async Task<IReadOnlyList<string>> SeedAccounts(int count, string prefix = "acc-")
     {
@@ -65,9 +68,10 @@ public sealed class BillingStack : IAsyncDisposable
             """, prefix, count, (short)Today.Day, previous.AddMonths(-1));
         await Stack.Execute("""
             insert into billing.passbook_entry (account_id, kind, amount, currency, external_ref, occurred_at, booked_at)
-            select $1 || lpad(i::text, 5, '0'), 'purchase', 1000, 'SEK', $1 || 'purchase-' || i, $3, $3
-            from generate_series(1, $2) i
-            """, prefix, count, new DateTimeOffset(previous.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero));
+            select $1 || lpad(i::text, 5, '0'), 'purchase', amount, 'SEK', $1 || 'purchase-' || i || '-' || amount, at, at
+            from generate_series(1, $2) i, (values (500, $3::timestamptz), (1000, $4::timestamptz)) history (amount, at)
+            """, prefix, count, new DateTimeOffset(previous.AddDays(-5).ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero),
+            new DateTimeOffset(previous.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero));
         return Enumerable.Range(1, count).Select(i => $"{prefix}{i:D5}").ToList();
     }
 
@@ -81,8 +85,8 @@ public sealed class BillingStack : IAsyncDisposable
     }
 
     /// <summary>Waits until the run has every due account ready or halted.</summary>
-    public async Task<BillingRunView> WaitUntilFinished(TimeSpan? timeout = null) =>
-        (await Eventually.Get("the billing run to finish", () => Run(), v => v is { Finished: true }, timeout, Describe))!;
+    public async Task<BillingRunView> WaitUntilFinished(TimeSpan? timeout = null, Guid? runId = null) =>
+        (await Eventually.Get("the billing run to finish", () => Run(runId), v => v is { Finished: true }, timeout, Describe))!;
 
     /// <summary>Waits until the run shows <paramref name="ready"/> accounts with their statement ready.</summary>
     public async Task<BillingRunView> WaitUntilReady(int ready, TimeSpan? timeout = null) =>

@@ -36,9 +36,18 @@ public static class BillCommand
                 AnsiConsole.MarkupLine($"Billing run [bold]{runId}[/] for {statementDate:yyyy-MM-dd} started (GET /billing/runs/{runId}).");
                 if (parse.GetValue(noWait))
                     return 0;
-                var view = await RunWatch.Until(host.Services.GetRequiredService<BillingRunProgress>(), runId, TimeSpan.FromHours(6), ct);
-                AnsiConsole.Write(RunWatch.Summary(view));
-                return view.Settled ? 0 : 1;
+                try
+                {
+                    var view = await RunWatch.Until(host.Services.GetRequiredService<BillingRunProgress>(), runId, TimeSpan.FromHours(6), ct);
+                    AnsiConsole.Write(RunWatch.Summary(view));
+                    return view.Settled ? 0 : 1;
+                }
+                catch (TimeoutException e)
+                {
+                    // No worker consumed the start (none running?): say so rather than end in a stack trace.
+                    AnsiConsole.MarkupLine($"[red]{Markup.Escape(e.Message)} Is a worker running (Billing worker)?[/]");
+                    return 1;
+                }
             }
             finally
             {

@@ -15,7 +15,9 @@ public static class RunWatch
             .StartAsync(async context =>
             {
                 var bar = context.AddTask("Opening the run", maxValue: 1);
-                while (DateTimeOffset.UtcNow < deadline)
+                // A run that has not opened within a minute has no worker to open it.
+                var openBy = DateTimeOffset.UtcNow + TimeSpan.FromMinutes(1);
+                while (DateTimeOffset.UtcNow < deadline && (view is not null || DateTimeOffset.UtcNow < openBy))
                 {
                     view = await progress.Get(runId, cancellationToken);
                     if (view is not null)

@@ -10,6 +10,12 @@ namespace Billing.Features.Accounts;
 public static partial class AccountRules
 {
     public static readonly IReadOnlySet<string> DayCounts = new HashSet<string> { "actual/365", "actual/360", "30/360" };
+    /// <summary>
+    /// The references of the entries the service posts itself (a repayment reported to POST /repayments, an excess
+    /// refunded, a statement's interest and late fee): an imported entry under one would be taken for that entry.
+    /// </summary>
+    public static readonly IReadOnlyList<string> ReservedRefPrefixes = ["repayment:", "refund:", "interest:", "late-fee:"];
+
     public static readonly IReadOnlySet<string> Kinds = new HashSet<string> { "purchase", "repayment", "interest", "fee", "refund", "adjustment" };
 
     // numeric(19, 4): fifteen digits before the point.
@@ -81,6 +87,8 @@ public static partial class AccountRules
         var problems = new List<string>();
         Text(problems, "accountId", e.AccountId, 64, required: true);
         Text(problems, "ref", e.Ref, 200, required: true);
+        if (e.Ref is { } reference && ReservedRefPrefixes.FirstOrDefault(p => reference.StartsWith(p, StringComparison.Ordinal)) is { } reserved)
+            problems.Add($"ref '{reference}' starts with '{reserved}', which the service keeps for the entries it posts itself");
         Text(problems, "description", e.Description, 500, required: false);
         if (e.OccurredAt is null)
             problems.Add("occurredAt is missing");

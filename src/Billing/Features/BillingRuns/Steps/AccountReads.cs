@@ -9,7 +9,7 @@ namespace Billing.Features.BillingRuns.Steps;
 /// </summary>
 public static class AccountReads
 {
-    public static async Task<(AccountProfile? Account, LoanRow? Loan, PriorStatement? Previous)> Account(ConsumeTransaction tx,
+    public static async Task<(AccountProfile? Account, LoanRow? Loan, PriorStatement? Previous, DateOnly? LatestStatement)> Account(ConsumeTransaction tx,
         string accountId, DateOnly statementDate, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(tx.Connection, tx.Transaction);
@@ -21,10 +21,11 @@ public static class AccountReads
             where a.account_id = $1
             """, accountId));
         batch.BatchCommands.Add(BatchCommands.Of("""
-            select statement_id, statement_date, cutoff, closing_balance, minimum_due, due_date
+            select statement_id, statement_date, cutoff, closing_balance, minimum_due, due_date, created_at
             from billing.statement where account_id = $1 and statement_date < $2
             order by statement_date desc limit 1
             """, accountId, statementDate));
+        batch.BatchCommands.Add(BatchCommands.Of("select max(statement_date) from billing.statement where account_id = $1", accountId));
 
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         AccountProfile? account = null;
@@ -43,36 +44,56 @@ public static class AccountReads
         PriorStatement? previous = null;
         if (await reader.ReadAsync(cancellationToken))
             previous = new PriorStatement(reader.GetGuid(0), reader.GetFieldValue<DateOnly>(1), reader.GetFieldValue<DateTimeOffset>(2),
-                reader.GetDecimal(3), reader.GetDecimal(4), reader.GetFieldValue<DateOnly>(5));
-        return (account, loan, previous);
+                reader.GetDecimal(3), reader.GetDecimal(4), reader.GetFieldValue<DateOnly>(5), reader.GetFieldValue<DateTimeOffset>(6));
+
+        await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        DateOnly? latest = reader.IsDBNull(0) ? null : reader.GetFieldValue<DateOnly>(0);
+        return (account, loan, previous, latest);
     }
 
     /// <summary>
-    /// The entries booked in [start, cut-off) that no statement posted (a statement's own interest and fee are in its
-    /// closing balance already), and the two sums the opening balance and the reconciliation need.
+    /// The entries this statement shows: those booked in [start, cut-off) that no statement posted (a statement's own
+    /// interest and fee are in its closing balance already), and late postings: booked before the start but recorded after
+    /// the previous statement was written (an import of old entries), so on no statement yet. With them the two sums the
+    /// opening balance and the reconciliation need, in the same statement, so the same snapshot as the entries.
     /// </summary>
+    /// <param name="previousWrittenAt">When the previous statement was written; null for a first statement.</param>
     public static async Task<PeriodLedger> Period(ConsumeTransaction tx, string accountId, DateTimeOffset start, DateTimeOffset cutoff,
-        CancellationToken cancellationToken)
+        DateTimeOffset? previousWrittenAt, CancellationToken cancellationToken)
     {
-        await using var batch = new NpgsqlBatch(tx.Connection, tx.Transaction);
-        batch.BatchCommands.Add(BatchCommands.Of("""
-            select kind, amount, currency, booked_at, occurred_at, external_ref
+        await using var command = tx.Command("""
+            select kind, amount, currency, booked_at, occurred_at, external_ref, null::numeric, null::numeric
             from billing.passbook_entry
-            where account_id = $1 and booked_at >= $2 and booked_at < $3 and statement_id is null
-            """, accountId, start, cutoff));
-        batch.BatchCommands.Add(BatchCommands.Of("""
-            select coalesce(sum(amount) filter (where booked_at < $2), 0), coalesce(sum(amount), 0)
+            where account_id = $1 and booked_at < $3 and statement_id is null
+              and (booked_at >= $2 or recorded_at > $4::timestamptz)
+            union all
+            select null, null, null, null, null, null,
+                   coalesce(sum(amount) filter (where booked_at < $2 and not coalesce(recorded_at > $4::timestamptz, false)), 0),
+                   coalesce(sum(amount), 0)
             from billing.passbook_entry where account_id = $1 and booked_at < $3
-            """, accountId, start, cutoff));
+            """);
+        command.Parameters.Add(new() { Value = accountId });
+        command.Parameters.Add(new() { Value = start });
+        command.Parameters.Add(new() { Value = cutoff });
+        command.Parameters.Add(new() { Value = (object?)previousWrittenAt ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
 
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var entries = new List<PassbookRow>();
+        decimal beforeStart = 0, total = 0;
         while (await reader.ReadAsync(cancellationToken))
+        {
+            if (reader.IsDBNull(0))
+            {
+                (beforeStart, total) = (reader.GetDecimal(6), reader.GetDecimal(7));
+                continue;
+            }
+
             entries.Add(new PassbookRow(reader.GetString(0), reader.GetDecimal(1), reader.GetString(2),
                 reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4), reader.GetString(5)));
-        await reader.NextResultAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return new PeriodLedger(start, entries, reader.GetDecimal(0), reader.GetDecimal(1));
+        }
+
+        return new PeriodLedger(start, entries, beforeStart, total);
     }
 
     static string? Text(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);

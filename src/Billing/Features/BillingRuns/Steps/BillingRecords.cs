@@ -16,8 +16,9 @@ public sealed record LoanRow(string Currency, decimal CreditLimit, decimal Apr, 
     decimal MinimumPercent, decimal MinimumFloor, decimal LateFee, int DueDays, DateOnly OpenedOn);
 
 /// <summary>The account's latest statement before this one (billed here or imported).</summary>
+/// <param name="CreatedAt">When it was written: an entry recorded after it but booked before its cut-off is a late posting.</param>
 public sealed record PriorStatement(Guid StatementId, DateOnly StatementDate, DateTimeOffset Cutoff, decimal ClosingBalance,
-    decimal MinimumDue, DateOnly DueDate);
+    decimal MinimumDue, DateOnly DueDate, DateTimeOffset CreatedAt);
 
 /// <summary>A passbook entry as read for the period, times still as instants.</summary>
 public sealed record PassbookRow(string Kind, decimal Amount, string Currency, DateTimeOffset BookedAt, DateTimeOffset OccurredAt, string ExternalRef);

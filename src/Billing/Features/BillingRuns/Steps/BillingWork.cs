@@ -18,16 +18,22 @@ public sealed class BillingWork(AccountBillingState saga, ConsumeTransaction tra
     public AccountProfile? Account { get; private set; }
     public LoanRow? Loan { get; private set; }
     public PriorStatement? Previous { get; private set; }
+
+    /// <summary>The latest statement of the account on any date: one on or after this date means it is billed already.</summary>
+    public DateOnly? LatestStatement { get; private set; }
     public TimeZoneInfo? Zone { get; set; }
     public PeriodLedger? Ledger { get; set; }
     public StatementFigures? Figures { get; set; }
+
+    /// <summary>The interest this statement charges: the figures' interest less what the period's entries had booked already.</summary>
+    public decimal NewInterest { get; set; }
     public DateOnly PeriodStartDate { get; set; }
 
     public async Task LoadAccount(CancellationToken cancellationToken)
     {
         if (AccountLoaded)
             return;
-        (Account, Loan, Previous) = await AccountReads.Account(Transaction, Saga.AccountId, Saga.StatementDate, cancellationToken);
+        (Account, Loan, Previous, LatestStatement) = await AccountReads.Account(Transaction, Saga.AccountId, Saga.StatementDate, cancellationToken);
         AccountLoaded = true;
     }
 }

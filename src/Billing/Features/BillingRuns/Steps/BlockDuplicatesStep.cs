@@ -24,6 +24,11 @@ public sealed class BlockDuplicatesStep(IOptionsMonitor<BillingRunOptions> optio
         if (!StatementCalendar.IsStatementDate(saga.StatementDate, loan.StatementDay))
             throw StepFailure.Permanent("not_due", $"{saga.StatementDate:yyyy-MM-dd} is not a statement date of a loan billed on day {loan.StatementDay}.");
 
+        // A statement on this date (imported, say) or a later one: billing this date now would post its interest again.
+        if (work.LatestStatement is { } latest && latest >= saga.StatementDate)
+            throw StepFailure.Permanent(latest == saga.StatementDate ? "statement_exists" : "later_statement_exists",
+                $"Account {saga.AccountId} already has a statement dated {latest:yyyy-MM-dd}.");
+
         saga.Cutoff ??= StatementCalendar.Cutoff(saga.StatementDate, zone).ToUniversalTime();
         var settled = saga.Cutoff.Value + options.CurrentValue.CutoffSettle;
         return work.Now < settled ? settled : null;

@@ -29,6 +29,7 @@ public sealed class LoanStep(IOptionsMonitor<BillingRunOptions> options) : IBill
         try
         {
             work.Figures = StatementCalculator.Calculate(input);
+            work.NewInterest = work.Figures.Interest - entries.Where(e => e.Kind == EntryKind.Interest).Sum(e => e.Amount);
         }
         catch (ArgumentException e)
         {

@@ -17,7 +17,8 @@ public sealed class PassbookStep : IBillingStep
         work.PeriodStartDate = previous?.StatementDate ?? StatementCalendar.PreviousStatementDate(saga.StatementDate, loan.StatementDay);
         var start = previous?.Cutoff ?? StatementCalendar.Cutoff(work.PeriodStartDate, work.Zone).ToUniversalTime();
 
-        var ledger = await AccountReads.Period(work.Transaction, saga.AccountId, start, saga.Cutoff!.Value, cancellationToken);
+        var ledger = await AccountReads.Period(work.Transaction, saga.AccountId, start, saga.Cutoff!.Value, previous?.CreatedAt,
+            cancellationToken);
         if (ledger.Entries.FirstOrDefault(e => e.Currency != loan.Currency) is { } foreign)
             throw StepFailure.Permanent("currency_mismatch", $"Entry {foreign.ExternalRef} is in {foreign.Currency}; the loan is in {loan.Currency}.");
         work.Ledger = ledger;

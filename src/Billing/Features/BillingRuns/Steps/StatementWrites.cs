@@ -29,8 +29,8 @@ public static class StatementWrites
             f.OpeningBalance, f.Purchases, f.Repayments, f.Refunds, f.Fees, f.Interest, f.Adjustments, f.ClosingBalance, f.MinimumDue,
             f.PastDue, f.DueDate, ledger.Entries.Count));
 
-        if (f.Interest != 0)
-            tx.Write(PostEntry(saga.AccountId, "interest", f.Interest, loan.Currency, $"interest:{statementId}", cutoff, statementId,
+        if (work.NewInterest != 0)
+            tx.Write(PostEntry(saga.AccountId, "interest", work.NewInterest, loan.Currency, $"interest:{statementId}", cutoff, statementId,
                 $"Interest {work.PeriodStartDate:yyyy-MM-dd} to {saga.StatementDate.AddDays(-1):yyyy-MM-dd}"));
         if (f.LateFee > 0 && work.Previous is { } previous)
             tx.Write(PostEntry(saga.AccountId, "fee", f.LateFee, loan.Currency, $"late-fee:{previous.StatementId}", cutoff, statementId,

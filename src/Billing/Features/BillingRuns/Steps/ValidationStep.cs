@@ -18,7 +18,7 @@ public sealed class ValidationStep : IBillingStep
             throw StepFailure.Permanent("totals_do_not_reconcile",
                 $"Opening {f.OpeningBalance} and the period's movements make {movements}, not the closing {f.ClosingBalance}.");
 
-        var expected = ledger.TotalAtCutoff + f.Interest + f.LateFee;
+        var expected = ledger.TotalAtCutoff + work.NewInterest + f.LateFee;
         if (expected != f.ClosingBalance)
             throw StepFailure.Permanent("passbook_mismatch",
                 $"The passbook holds {ledger.TotalAtCutoff} before the cut-off, so the closing balance should be {expected}, not {f.ClosingBalance}.");
