@@ -73,6 +73,7 @@ public class BillingStepFailureTests
         halted.ByStateAndStep.ShouldContain(c => c.State == "Halted" && c.Step == "validation" && c.Reason == "no_contact" && c.Count == 1,
             BillingStack.Describe(halted));
 
+        halted.HaltedAccounts.ShouldContain(a => a.AccountId == "acc-00003" && a.Step == "validation" && a.Reason == "no_contact");
         using var listed = await stack.Api.GetAsync($"/billing/runs/{BillingStack.RunId}/halted?step=validation");
         (await listed.Content.ReadAsStringAsync()).ShouldContain("acc-00003");
 

@@ -62,7 +62,7 @@ public sealed class ExcessRefundSweep(NpgsqlDataSource dataSource, IBus bus, IOp
         {
             logger.LogInformation("Excess refund {RefundId} of repayment {GatewayPaymentId} not seen by the refund saga; sending it again",
                 excess.RefundId, excess.PaymentId);
-            await ExcessRefunds.Send(bus, ExcessRefunds.Request(excess.PaymentId, PassbookMoney.Normalize(excess.Amount, excess.Currency),
+            await ExcessRefunds.Publish(bus, ExcessRefunds.Request(excess.PaymentId, PassbookMoney.Normalize(excess.Amount, excess.Currency),
                 excess.Currency, excess.Method), cancellationToken);
         }
     }

@@ -48,7 +48,7 @@ public static class ExcessRefunds
     /// Published, not sent as a request: the saga's decision comes back as its outcome events, which the worker books.
     /// The API's bus has no outbox, which is why a lost publish is left to the sweep rather than to MassTransit.
     /// </summary>
-    public static Task Send(IPublishEndpoint publish, RequestRefund request, CancellationToken cancellationToken) =>
+    public static Task Publish(IPublishEndpoint publish, RequestRefund request, CancellationToken cancellationToken) =>
         publish.Publish(request, cancellationToken);
 
     /// <summary>After a send: the sweep then waits its full interval before sending again. Never undoes a settled outcome.</summary>

@@ -67,7 +67,7 @@ public static class RepaymentEndpoint
         timeout.CancelAfter(options.RefundSendTimeout);
         try
         {
-            await ExcessRefunds.Send(publish, ExcessRefunds.Request(answer.GatewayPaymentId, excess.Amount, answer.Currency, answer.Method),
+            await ExcessRefunds.Publish(publish, ExcessRefunds.Request(answer.GatewayPaymentId, excess.Amount, answer.Currency, answer.Method),
                 timeout.Token);
             await ExcessRefunds.MarkRequested(dataSource, excess.RefundId, timeout.Token);
         }

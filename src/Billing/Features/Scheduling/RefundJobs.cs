@@ -17,8 +17,6 @@ public sealed class RefundJobs(IPublishEndpoint publish, TimeProvider clock, ILo
     public const string Janitor = "refund-janitor";
     public const string Digest = "refund-support-digest";
 
-    static readonly Guid RunIdNamespace = new("6f0c1d52-4b7e-4f0a-9a55-0d6b2f6e2c31");
-
     /// <summary>The daily run: every Failed refund and every refund stuck in flight.</summary>
     [AutomaticRetry(Attempts = 5)]
     public Task ReconcileOnSchedule(PerformContext? context) =>
@@ -46,7 +44,7 @@ public sealed class RefundJobs(IPublishEndpoint publish, TimeProvider clock, ILo
         where T : class
     {
         var dueAt = FiringTime(context);
-        var id = OccurrenceId(schedule, dueAt);
+        var id = JobOccurrences.Id(schedule, dueAt);
         await publish.Publish(message(id, dueAt), c => c.MessageId = id);
         logger.LogInformation("{Schedule} due at {DueAt} published as {Id}", schedule, dueAt, id);
     }
@@ -62,8 +60,4 @@ public sealed class RefundJobs(IPublishEndpoint publish, TimeProvider clock, ILo
         var created = context?.BackgroundJob.CreatedAt is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : clock.GetUtcNow();
         return DateTimeOffset.FromUnixTimeSeconds(created.ToUnixTimeSeconds());
     }
-
-    /// <summary>One id per schedule and due time, the same from any server that fires it, however often.</summary>
-    public static Guid OccurrenceId(string schedule, DateTimeOffset dueAt) =>
-        NameBasedGuid.Create(RunIdNamespace, $"{schedule}@{dueAt.ToUnixTimeSeconds()}");
 }

@@ -11,6 +11,7 @@ public sealed record StartRunBody(DateOnly? StatementDate);
 public static class BillingRunEndpoints
 {
     const int MaxPage = 500;
+    const int HaltedOnRunPage = 50;
 
     public static WebApplication MapBillingRuns(this WebApplication app)
     {
@@ -28,8 +29,14 @@ public static class BillingRunEndpoints
             return Results.Accepted($"/billing/runs/{runId}", new { runId, statementDate = date });
         });
 
+        // The run with the first page of its halted accounts; GET …/halted pages on.
         runs.MapGet("/{runId:guid}", async (Guid runId, BillingRunProgress progress, CancellationToken ct) =>
-            await progress.Get(runId, ct) is { } view ? Results.Ok(view) : NoSuchRun(runId));
+        {
+            if (await progress.Get(runId, ct) is not { } view)
+                return NoSuchRun(runId);
+            var halted = view.Halted == 0 ? [] : await progress.Halted(runId, null, "", HaltedOnRunPage, ct);
+            return Results.Ok(view with { HaltedAccounts = halted, HaltedNext = halted.Count == HaltedOnRunPage ? $"/billing/runs/{runId}/halted?after={Uri.EscapeDataString(halted[^1].AccountId)}" : null });
+        });
 
         runs.MapGet("/{runId:guid}/halted", async (Guid runId, string? step, string? after, int? limit, BillingRunProgress progress,
             CancellationToken ct) =>

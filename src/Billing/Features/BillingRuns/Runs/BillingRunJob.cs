@@ -20,7 +20,7 @@ public sealed class BillingRunJob(IPublishEndpoint publish, IOptions<BillingRunO
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone);
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).DateTime);
-        await publish.Publish(new StartBillingRun(today, "schedule"), c => c.MessageId = RefundJobs.OccurrenceId(Name, new DateTimeOffset(today.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)));
+        await publish.Publish(new StartBillingRun(today, "schedule"), c => c.MessageId = JobOccurrences.Id(Name, new DateTimeOffset(today.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)));
         logger.LogInformation("Billing run for {StatementDate} published by the schedule", today);
     }
 }

@@ -12,6 +12,11 @@ public sealed record BillingRunView(Guid RunId, DateOnly StatementDate, string S
     int Halted, int Waiting, int InProgress, int Done, double? PerSecond, TimeSpan? Eta, DateTimeOffset StartedAt, DateTimeOffset? FannedOutAt,
     IReadOnlyList<StepCount> ByStateAndStep)
 {
+    /// <summary>The first halted accounts, in account order (GET /billing/runs/{run} fills it in; <see cref="HaltedNext"/> pages on).</summary>
+    public IReadOnlyList<HaltedAccount> HaltedAccounts { get; init; } = [];
+
+    public string? HaltedNext { get; init; }
+
     public bool Finished => Status == "fanned_out" && Done >= Published;
 
     /// <summary>Nothing more happens until an account's own cut-off comes (in a time zone behind) or someone resumes one.</summary>
