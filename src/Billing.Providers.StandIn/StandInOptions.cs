@@ -32,6 +32,23 @@ public sealed class StandInOptions
     /// <summary>Where card webhooks go (Stripe's endpoint URL and signing secret); none when empty.</summary>
     public WebhookSettings Webhooks { get; set; } = new();
 
+    /// <summary>The Twilio account the SMS stand-in answers for (basic auth AccountSid:AuthToken). Stand-in values, not secrets.</summary>
+    public SmsSettings Sms { get; set; } = new();
+
+    /// <summary>The bearer token the WhatsApp stand-in accepts. A stand-in value, not a secret.</summary>
+    public WhatsAppSettings WhatsApp { get; set; } = new();
+
+    public sealed class SmsSettings
+    {
+        public string AccountSid { get; set; } = "AC5ba1d0f1e2c3b4a5968778695a4b3c2d";
+        public string AuthToken { get; set; } = "standin-auth-token";
+    }
+
+    public sealed class WhatsAppSettings
+    {
+        public string AccessToken { get; set; } = "standin-whatsapp-token";
+    }
+
     public sealed class WebhookSettings
     {
         public string? Url { get; set; }

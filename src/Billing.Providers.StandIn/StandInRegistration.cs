@@ -2,7 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Billing.Providers.StandIn.Cards;
 using Billing.Providers.StandIn.Control;
+using Billing.Providers.StandIn.Sms;
 using Billing.Providers.StandIn.Swish;
+using Billing.Providers.StandIn.WhatsApp;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Billing.Providers.StandIn;
@@ -27,6 +29,8 @@ public static class StandInRegistration
         services.AddSingleton<CardWebhooks>();
         services.AddSingleton<CardRefundBook>();
         services.AddSingleton<SwishRefundBook>();
+        services.AddSingleton<SmsBook>();
+        services.AddSingleton<WhatsAppBook>();
         return services;
     }
 
@@ -34,6 +38,8 @@ public static class StandInRegistration
     {
         app.MapCardRefunds();
         app.MapSwishRefunds();
+        app.MapSms();
+        app.MapWhatsApp();
         app.MapControl();
         return app;
     }

@@ -59,5 +59,5 @@ public static class ControlEndpoints
         Enum.TryParse<PaymentMethod>(method, ignoreCase: true, out var m) && Enum.IsDefined(m) ? m : null;
 
     static IResult UnknownMethod(string method) =>
-        Results.Problem($"Unknown payment method '{method}'; use card or swish.", statusCode: StatusCodes.Status404NotFound);
+        Results.Problem($"Unknown channel '{method}'; use card, swish, sms or whatsapp.", statusCode: StatusCodes.Status404NotFound);
 }

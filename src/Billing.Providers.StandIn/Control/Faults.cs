@@ -63,12 +63,12 @@ public sealed class Faults(TimeProvider clock, IOptions<StandInOptions> options,
         try
         {
             await Task.Delay(options.Value.TimeoutAfterPayHold, clock, cancellationToken);
-            logger.LogInformation("Answered a paid {Method} refund after holding it {Hold}", method, options.Value.TimeoutAfterPayHold);
+            logger.LogInformation("Answered a paid (or delivered) {Method} request after holding it {Hold}", method, options.Value.TimeoutAfterPayHold);
             return true;
         }
         catch (OperationCanceledException)
         {
-            logger.LogInformation("The client gave up on a paid {Method} refund, as a timeout after pay intends", method);
+            logger.LogInformation("The client gave up on a paid (or delivered) {Method} request, as a timeout after pay intends", method);
             return false;
         }
     }

@@ -13,6 +13,7 @@ public sealed class Ledger(ILogger<Ledger> logger)
 {
     readonly List<LedgerEntry> _payments = [];
     readonly List<LoggedRequest> _requests = [];
+    readonly List<MessageEntry> _messages = [];
     readonly Lock _gate = new();
 
     /// <summary>Logs a request as it arrives, so the log keeps arrival order however long the answer takes.</summary>
@@ -36,6 +37,15 @@ public sealed class Ledger(ILogger<Ledger> logger)
             payment.Method, payment.RefundId, payment.AmountMinor, payment.Currency, payment.IdempotencyKey);
     }
 
+    /// <summary>A message a messaging provider accepted for delivery, appended once per delivery whatever its idempotency token says.</summary>
+    public void Delivered(MessageEntry message)
+    {
+        lock (_gate)
+            _messages.Add(message);
+        logger.LogInformation("Delivered {Channel} message {MessageId} to {To} for key {IdempotencyKey}",
+            message.Channel, message.MessageId, message.To, message.IdempotencyKey);
+    }
+
     /// <summary>A payment the provider took back (a refund that failed later): no longer money moved.</summary>
     public void Reverse(string refundId)
     {
@@ -48,21 +58,24 @@ public sealed class Ledger(ILogger<Ledger> logger)
     {
         LedgerEntry[] payments;
         ProviderRequest[] requests;
+        MessageEntry[] messages;
         lock (_gate)
         {
             payments = [.. _payments];
             requests = [.. _requests.Select(r => r.Current)];
+            messages = [.. _messages];
         }
-        return LedgerTallies.View(payments, requests);
+        return LedgerTallies.View(payments, requests, messages);
     }
 
-    /// <summary>Forgets payments and requests; the providers' idempotency keys stay, so a retry still replays.</summary>
+    /// <summary>Forgets payments, requests and messages; the providers' idempotency keys stay, so a retry still replays.</summary>
     public void Clear()
     {
         lock (_gate)
         {
             _payments.Clear();
             _requests.Clear();
+            _messages.Clear();
         }
     }
 }

@@ -3,7 +3,7 @@ namespace Billing.Providers.StandIn.Control;
 /// <summary>Builds the ledger view: payments tallied by idempotency key and by the caller's reference.</summary>
 static class LedgerTallies
 {
-    public static LedgerView View(LedgerEntry[] payments, ProviderRequest[] requests)
+    public static LedgerView View(LedgerEntry[] payments, ProviderRequest[] requests, MessageEntry[] messages)
     {
         // Lookups rather than nested counts: a demo run leaves thousands of payments and requests.
         var paidByKey = payments.Where(p => p.IdempotencyKey is not null).ToLookup(p => (p.Method, Key: p.IdempotencyKey!));
@@ -24,6 +24,13 @@ static class LedgerTallies
                 paidByReference[m].Count(), refundsByReference[m].Count(), lookupsByReference[m].Count()))
             .ToList();
 
-        return new LedgerView(payments, keys, references, requests);
+        // A token delivers more than once only when the stand-in forgot it (StandIn:IdempotencyWindow) and it came again.
+        var deliveriesByKey = messages.Where(m => m.IdempotencyKey is not null).ToLookup(m => (m.Channel, Key: m.IdempotencyKey!));
+        MessageEntry Tallied(MessageEntry m) => m with { TimesDelivered = m.IdempotencyKey is { } key ? deliveriesByKey[(m.Channel, key)].Count() : 1 };
+        var byChannel = new MessagesView(
+            [.. messages.Where(m => m.Channel == PaymentMethod.Sms).Select(Tallied)],
+            [.. messages.Where(m => m.Channel == PaymentMethod.WhatsApp).Select(Tallied)]);
+
+        return new LedgerView(payments, keys, references, requests, byChannel);
     }
 }

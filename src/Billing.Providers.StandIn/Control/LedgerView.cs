@@ -3,12 +3,42 @@ namespace Billing.Providers.StandIn.Control;
 /// <summary>What <c>GET /control/ledger</c> answers: money moved, tallied by key and by the caller's reference, and every request.</summary>
 /// <param name="Keys">Idempotency keys that paid at least once.</param>
 /// <param name="References">Every caller reference seen in a payment or a request, in the order first seen.</param>
-/// <param name="Requests">Every request that reached a provider endpoint, in arrival order.</param>
+/// <param name="Requests">Every request that reached a payment provider endpoint, in arrival order.</param>
+/// <param name="Messages">Every message the messaging stand-ins delivered, per channel, in delivery order.</param>
 public sealed record LedgerView(
     IReadOnlyList<LedgerEntry> Payments,
     IReadOnlyList<KeyTally> Keys,
     IReadOnlyList<ReferenceTally> References,
-    IReadOnlyList<ProviderRequest> Requests);
+    IReadOnlyList<ProviderRequest> Requests,
+    MessagesView? Messages = null);
+
+public sealed record MessagesView(IReadOnlyList<MessageEntry> Sms, IReadOnlyList<MessageEntry> WhatsApp);
+
+/// <summary>One message a messaging provider accepted: what went to whom, under which idempotency token.</summary>
+/// <param name="MessageId">Twilio's <c>SM…</c> sid or WhatsApp's <c>wamid.…</c>.</param>
+/// <param name="From">SMS: the <c>From</c> number or the <c>MessagingServiceSid</c>; WhatsApp: the phone-number id.</param>
+/// <param name="Type">WhatsApp's message type (text, document, template); <c>sms</c> for SMS.</param>
+/// <param name="Body">The SMS body, the WhatsApp text body or the document's caption.</param>
+/// <param name="Document">WhatsApp documents: the media id or link, and the file name.</param>
+/// <param name="Template">WhatsApp templates: the template's name and language code.</param>
+/// <param name="IdempotencyKey">SMS: <c>I-Twilio-Idempotency-Token</c>; WhatsApp: <c>Idempotency-Key</c>. Both stand-in extensions.</param>
+/// <param name="TimesDelivered">Deliveries under the same token (1 without a token); more than one means the token was forgotten.</param>
+public sealed record MessageEntry(
+    PaymentMethod Channel,
+    string MessageId,
+    string To,
+    string From,
+    string Type,
+    string? Body,
+    MessageDocument? Document,
+    MessageTemplate? Template,
+    string? IdempotencyKey,
+    DateTimeOffset DeliveredAt,
+    int TimesDelivered = 1);
+
+public sealed record MessageDocument(string? Id, string? Link, string? Filename);
+
+public sealed record MessageTemplate(string Name, string Language);
 
 /// <param name="AmountMinor">Minor units (cents, öre) for every method, so entries compare across providers.</param>
 /// <param name="Currency">Upper-case ISO 4217, whatever case the provider's API uses.</param>
