@@ -85,6 +85,55 @@ public sealed class StandInHost : IAsyncDisposable
     public Task<HttpResponseMessage> PutSwishRefund(string instructionUuid, string json, HttpClient? client = null) =>
         (client ?? Client).PutAsync($"/swish-cpcapi/api/v2/refunds/{instructionUuid}", new StringContent(json, Encoding.UTF8, "application/json"));
 
+    public const string AccountSid = "AC5ba1d0f1e2c3b4a5968778695a4b3c2d";
+    public const string AuthToken = "standin-auth-token";
+    public const string WhatsAppToken = "standin-whatsapp-token";
+    public const string PhoneNumberId = "1234567890";
+
+    /// <summary>What the stand-in's in-memory server is reached through, for clients that build their own HttpClient.</summary>
+    public HttpMessageHandler CreateHandler() => _factory.Server.CreateHandler();
+
+    public static Dictionary<string, string> Sms(string to = "+46701234567", string body = "Your statement for March is ready.") => new()
+    {
+        ["To"] = to,
+        ["From"] = "+46766861004",
+        ["Body"] = body,
+    };
+
+    public Task<HttpResponseMessage> PostSms(Dictionary<string, string> form, string? idempotencyToken = null, HttpClient? client = null,
+        string accountSid = AccountSid, string authToken = AuthToken)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/2010-04-01/Accounts/{accountSid}/Messages.json")
+        {
+            Content = new FormUrlEncodedContent(form),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{accountSid}:{authToken}")));
+        if (idempotencyToken is not null)
+            request.Headers.Add("I-Twilio-Idempotency-Token", idempotencyToken);
+        return (client ?? Client).SendAsync(request);
+    }
+
+    public static string WhatsAppDocument(string to = "46701234567", string mediaId = "1013859600285441") => $$$"""
+        {"messaging_product":"whatsapp","recipient_type":"individual","to":"{{{to}}}","type":"document",
+         "document":{"id":"{{{mediaId}}}","filename":"statement-2026-03.pdf","caption":"Your statement for March"}}
+        """;
+
+    public static string WhatsAppTemplate(string to = "46701234567") => $$$"""
+        {"messaging_product":"whatsapp","to":"{{{to}}}","type":"template",
+         "template":{"name":"statement_ready","language":{"code":"sv"},"components":[{"type":"body","parameters":[{"type":"text","text":"March"}]}]}}
+        """;
+
+    public Task<HttpResponseMessage> PostWhatsApp(string json, string? idempotencyKey = null, HttpClient? client = null,
+        string token = WhatsAppToken, string path = $"/v21.0/{PhoneNumberId}/messages")
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (idempotencyKey is not null)
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        return (client ?? Client).SendAsync(request);
+    }
+
     public async Task SetFaults(string method, string json)
     {
         var response = await Client.PutAsync($"/control/faults/{method}", new StringContent(json, Encoding.UTF8, "application/json"));
@@ -118,6 +167,10 @@ public static class ProviderResponses
 
     /// <summary>The <c>error</c> object of a Stripe-shaped error answer.</summary>
     public static async Task<JsonElement> StripeError(this HttpResponseMessage response) =>
+        (await response.Body()).GetProperty("error");
+
+    /// <summary>The <c>error</c> object of a Graph-shaped (WhatsApp) error answer.</summary>
+    public static async Task<JsonElement> GraphError(this HttpResponseMessage response) =>
         (await response.Body()).GetProperty("error");
 
     /// <summary>The error codes of a Swish-shaped error list.</summary>
