@@ -14,9 +14,6 @@ public sealed class BillingStack : IAsyncDisposable
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static readonly string SagaQueue =
-        MassTransit.KebabCaseEndpointNameFormatter.Instance.Saga<Billing.Features.BillingRuns.Saga.AccountBillingState>();
-
     BillingStack(ServiceStack stack) => Stack = stack;
 
     public ServiceStack Stack { get; }

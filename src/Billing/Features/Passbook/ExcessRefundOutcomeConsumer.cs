@@ -61,8 +61,7 @@ public sealed class ExcessRefundOutcomeConsumer(BillingDbContext db, ILogger<Exc
     async Task<int> Execute(string sql, CancellationToken cancellationToken, params object[] values)
     {
         await using var command = await db.CreateCommandAsync(sql, cancellationToken);
-        foreach (var value in values)
-            command.Parameters.Add(new() { Value = value });
+        command.Parameters.AddPositional(values);
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -1,3 +1,4 @@
+using Billing.Infrastructure.Postgres;
 using Billing.Contracts.Refunds;
 using MassTransit;
 using Npgsql;
@@ -33,8 +34,7 @@ public static class ExcessRefunds
             select $1, $2, $3, least(credit.amount, $4), $5, $6, 'pending' from credit where credit.amount > 0
             returning amount
             """, connection, transaction);
-        foreach (var value in new object[] { refundId, report.GatewayPaymentId, report.AccountId, report.Amount, report.Currency, report.Method })
-            command.Parameters.Add(new() { Value = value });
+        command.Parameters.AddPositional(refundId, report.GatewayPaymentId, report.AccountId, report.Amount, report.Currency, report.Method);
         return await command.ExecuteScalarAsync(cancellationToken) is decimal amount
             ? new ExcessRefundView(refundId, report.GatewayPaymentId, PassbookMoney.Normalize(amount, report.Currency), "pending", null)
             : null;

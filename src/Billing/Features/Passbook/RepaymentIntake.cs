@@ -1,3 +1,4 @@
+using Billing.Infrastructure.Postgres;
 using Billing.Features.Refunds.Saga;
 using Npgsql;
 
@@ -29,7 +30,7 @@ public sealed class RepaymentIntake(NpgsqlDataSource dataSource)
         // Repayments of one account wait for each other, and for nothing else: a second overpayment sees the first's
         // entry and excess, so the two together never refund more than the account was overpaid. No row is locked, so
         // statements, purchases and the refund outcomes never wait on a repayment or make one wait.
-        await Execute(connection, transaction, "select pg_advisory_xact_lock($1, hashtext($2))", cancellationToken,
+        await connection.ExecuteAsync(transaction, "select pg_advisory_xact_lock($1, hashtext($2))", cancellationToken,
             AccountLockSpace, report.AccountId);
 
         if (await RepaymentQueries.Find(connection, transaction, report.GatewayPaymentId, cancellationToken) is { } earlier)
@@ -90,18 +91,8 @@ public sealed class RepaymentIntake(NpgsqlDataSource dataSource)
             on conflict (gateway_payment_id) do nothing
             returning entry_id
             """, connection, transaction);
-        foreach (var value in new object[] { report.AccountId, report.Amount, report.Currency, report.ExternalRef, report.PaidAt,
-                     report.GatewayPaymentId, report.Method, report.Fingerprint(), report.Source })
-            command.Parameters.Add(new() { Value = value });
+        command.Parameters.AddPositional(report.AccountId, report.Amount, report.Currency, report.ExternalRef, report.PaidAt,
+            report.GatewayPaymentId, report.Method, report.Fingerprint(), report.Source);
         return (long?)await command.ExecuteScalarAsync(cancellationToken);
-    }
-
-    static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken,
-        params object[] values)
-    {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        foreach (var value in values)
-            command.Parameters.Add(new() { Value = value });
-        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

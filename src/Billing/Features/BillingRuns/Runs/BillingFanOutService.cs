@@ -1,3 +1,4 @@
+using Billing.Infrastructure.Postgres;
 using Billing.Contracts.BillingRuns;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -57,7 +58,7 @@ public sealed class BillingFanOutService(NpgsqlDataSource dataSource, IBus bus, 
             var page = await DueAccounts.Page(connection, date, day, account, settings.PageSize, cancellationToken);
             if (page.Count == 0)
             {
-                await Execute(connection, """
+                await connection.ExecuteAsync(null, """
                     update billing.billing_run set status = 'fanned_out', fanned_out_at = now(), lease_owner = null, lease_until = null
                     where run_id = $1 and lease_owner = $2
                     """, cancellationToken, runId, _owner);
@@ -71,7 +72,7 @@ public sealed class BillingFanOutService(NpgsqlDataSource dataSource, IBus bus, 
 
             (day, account) = page[^1];
             published += page.Count;
-            var kept = await Execute(connection, """
+            var kept = await connection.ExecuteAsync(null, """
                 update billing.billing_run set cursor_day = $3, cursor_account_id = $4, published = $5, lease_until = now() + $6
                 where run_id = $1 and lease_owner = $2
                 """, cancellationToken, runId, _owner, (short)day, account, published, Lease);
@@ -115,17 +116,9 @@ public sealed class BillingFanOutService(NpgsqlDataSource dataSource, IBus bus, 
             var settled = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
             if (published - settled < maxInFlight)
                 return;
-            await Execute(connection, "update billing.billing_run set lease_until = now() + $3 where run_id = $1 and lease_owner = $2",
+            await connection.ExecuteAsync(null, "update billing.billing_run set lease_until = now() + $3 where run_id = $1 and lease_owner = $2",
                 cancellationToken, runId, _owner, Lease);
             await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
         }
-    }
-
-    static async Task<int> Execute(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] values)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var value in values)
-            command.Parameters.Add(new() { Value = value });
-        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

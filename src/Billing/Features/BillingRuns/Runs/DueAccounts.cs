@@ -15,15 +15,6 @@ public static class DueAccounts
         return date.Day < last ? [date.Day] : Enumerable.Range(date.Day, 32 - date.Day).ToArray();
     }
 
-    public static async Task<int> Count(NpgsqlConnection connection, DateOnly date, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(
-            "select count(*) from billing.loan where statement_day = any($1) and opened_on < $2", connection);
-        command.Parameters.Add(new() { Value = StatementDays(date) });
-        command.Parameters.Add(new() { Value = date });
-        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
-
     /// <summary>The next page after (<paramref name="afterDay"/>, <paramref name="afterAccount"/>), in key order.</summary>
     public static async Task<List<(int Day, string AccountId)>> Page(NpgsqlConnection connection, DateOnly date, int afterDay, string afterAccount,
         int size, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using Billing.Infrastructure.Postgres;
 using Billing.Infrastructure.Messaging.Outbox;
 using Npgsql;
 
@@ -13,19 +14,19 @@ public static class AccountReads
         string accountId, DateOnly statementDate, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(tx.Connection, tx.Transaction);
-        batch.BatchCommands.Add(BatchCommands.Of("""
+        batch.BatchCommands.Add(PositionalParameters.BatchCommand("""
             select a.account_id, a.name, a.email, a.phone, a.sms_opt_in, a.email_opt_in, a.whatsapp_opt_in, a.locale,
                    l.currency, l.credit_limit, l.apr, l.day_count, l.statement_day, l.time_zone, l.minimum_percent,
                    l.minimum_floor, l.late_fee, l.due_days, l.opened_on
             from billing.account a left join billing.loan l using (account_id)
             where a.account_id = $1
             """, accountId));
-        batch.BatchCommands.Add(BatchCommands.Of("""
+        batch.BatchCommands.Add(PositionalParameters.BatchCommand("""
             select statement_id, statement_date, cutoff, closing_balance, minimum_due, due_date, created_at
             from billing.statement where account_id = $1 and statement_date < $2
             order by statement_date desc limit 1
             """, accountId, statementDate));
-        batch.BatchCommands.Add(BatchCommands.Of("select max(statement_date) from billing.statement where account_id = $1", accountId));
+        batch.BatchCommands.Add(PositionalParameters.BatchCommand("select max(statement_date) from billing.statement where account_id = $1", accountId));
 
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         AccountProfile? account = null;

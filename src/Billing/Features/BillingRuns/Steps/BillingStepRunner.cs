@@ -38,7 +38,7 @@ public sealed class BillingStepRunner(IEnumerable<IBillingStep> steps, IOptionsM
         // (the cut-off they fixed is kept), so a retry or resume at a later step finds its inputs. The checkpoint and the
         // attempt count move only past the step the saga is on.
         saga.Step ??= BillingSteps.BlockDuplicates;
-        var checkpoint = BillingSteps.InOrder.ToList().IndexOf(saga.Step);
+        var checkpoint = BillingSteps.IndexOf(saga.Step);
         for (var index = 0; index < BillingSteps.InOrder.Count; index++)
         {
             var name = BillingSteps.InOrder[index];

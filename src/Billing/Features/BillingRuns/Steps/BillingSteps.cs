@@ -18,7 +18,12 @@ public static class BillingSteps
     /// <summary>Checks the statement against the passbook and that the holder can be reached.</summary>
     public const string Validation = "validation";
 
-    public static readonly IReadOnlyList<string> InOrder = [BlockDuplicates, Passbook, UserData, Loan, Validation];
+    static readonly string[] Order = [BlockDuplicates, Passbook, UserData, Loan, Validation];
+
+    public static IReadOnlyList<string> InOrder => Order;
+
+    /// <summary>The step's place in <see cref="InOrder"/>; -1 for no step.</summary>
+    public static int IndexOf(string step) => Array.IndexOf(Order, step);
 
     public static bool IsKnown(string? step) => step is not null && InOrder.Contains(step);
 }

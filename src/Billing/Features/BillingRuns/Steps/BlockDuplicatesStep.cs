@@ -29,7 +29,7 @@ public sealed class BlockDuplicatesStep(IOptionsMonitor<BillingRunOptions> optio
             throw StepFailure.Permanent(latest == saga.StatementDate ? "statement_exists" : "later_statement_exists",
                 $"Account {saga.AccountId} already has a statement dated {latest:yyyy-MM-dd}.");
 
-        saga.Cutoff ??= StatementCalendar.Cutoff(saga.StatementDate, zone).ToUniversalTime();
+        saga.Cutoff ??= StatementCalendar.Cutoff(saga.StatementDate, zone);
         var settled = saga.Cutoff.Value + options.CurrentValue.CutoffSettle;
         return work.Now < settled ? settled : null;
     }

@@ -15,7 +15,7 @@ public sealed class PassbookStep : IBillingStep
         work.Zone ??= TimeZoneInfo.FindSystemTimeZoneById(loan.TimeZone);
         var previous = work.Previous;
         work.PeriodStartDate = previous?.StatementDate ?? StatementCalendar.PreviousStatementDate(saga.StatementDate, loan.StatementDay);
-        var start = previous?.Cutoff ?? StatementCalendar.Cutoff(work.PeriodStartDate, work.Zone).ToUniversalTime();
+        var start = previous?.Cutoff ?? StatementCalendar.Cutoff(work.PeriodStartDate, work.Zone);
 
         var ledger = await AccountReads.Period(work.Transaction, saga.AccountId, start, saga.Cutoff!.Value, previous?.CreatedAt,
             cancellationToken);

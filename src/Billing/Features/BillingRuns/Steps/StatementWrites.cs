@@ -1,3 +1,4 @@
+using Billing.Infrastructure.Postgres;
 using Billing.Features.Statements;
 using Npgsql;
 
@@ -19,7 +20,7 @@ public static class StatementWrites
         var tx = work.Transaction;
         var cutoff = saga.Cutoff!.Value;
 
-        tx.Write(BatchCommands.Of("""
+        tx.Write(PositionalParameters.BatchCommand("""
             insert into billing.statement (statement_id, account_id, statement_date, run_id, status, currency, period_start, cutoff,
                 opening_balance, purchases, repayments, refunds, fees, interest, adjustments, closing_balance, minimum_due, past_due,
                 due_date, entry_count)
@@ -40,7 +41,7 @@ public static class StatementWrites
     // Booked at the cut-off and marked with the statement: the next period starts at this cut-off but skips entries a
     // statement posted, since they are in this closing balance already.
     static NpgsqlBatchCommand PostEntry(string accountId, string kind, decimal amount, string currency, string reference,
-        DateTimeOffset bookedAt, Guid statementId, string description) => BatchCommands.Of("""
+        DateTimeOffset bookedAt, Guid statementId, string description) => PositionalParameters.BatchCommand("""
             insert into billing.passbook_entry (account_id, kind, amount, currency, external_ref, occurred_at, booked_at, description, statement_id)
             values ($1, $2, $3, $4, $5, $6, $6, $7, $8)
             on conflict (external_ref) do nothing
