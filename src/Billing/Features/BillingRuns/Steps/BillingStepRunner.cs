@@ -54,7 +54,7 @@ public sealed class BillingStepRunner(IEnumerable<IBillingStep> steps, IOptionsM
             {
                 try
                 {
-                    faults.ThrowIfInjected(name, saga.AccountId);
+                    await faults.Inject(name, saga.AccountId, cancellationToken);
                     if (await _steps[name].Run(work, cancellationToken) is { } waitUntil)
                         return new StepRun(StepOutcome.Waiting, waitUntil);
                     break;
