@@ -1,0 +1,33 @@
+namespace Billing.Features.Notifications;
+
+/// <summary>
+/// The three channels' adapters. Each call carries <c>idempotencyKey</c> (derived from statement and channel by the
+/// caller) where the provider's API takes one, so a repeat after an unknown outcome sends nothing twice. None throws for
+/// a provider's answer or an unreachable provider: that is a <see cref="SendResult"/>; only cancellation throws.
+/// </summary>
+public interface ISmsSender
+{
+    /// <param name="to">E.164.</param>
+    Task<SendResult> Send(string to, StatementNotice notice, string idempotencyKey, CancellationToken cancellationToken);
+}
+
+public interface IStatementMailer
+{
+    /// <summary>
+    /// Sends the statement e-mail with the PDF attached, its Message-ID derived from <paramref name="idempotencyKey"/> (SMTP
+    /// has no idempotency: a repeat after an unknown outcome carries the same Message-ID). The result's message id is it.
+    /// </summary>
+    Task<SendResult> Send(string to, StatementNotice notice, byte[] pdf, string fileName, string idempotencyKey,
+        CancellationToken cancellationToken);
+}
+
+public interface IWhatsAppSender
+{
+    /// <summary>Uploads the PDF as media; Sent carries the media id.</summary>
+    Task<SendResult> Upload(byte[] pdf, string fileName, CancellationToken cancellationToken);
+
+    /// <summary>Sends the statement with the uploaded document (a template message, or a document one where configured).</summary>
+    /// <param name="to">E.164.</param>
+    Task<SendResult> Send(string to, StatementNotice notice, string mediaId, string fileName, string idempotencyKey,
+        CancellationToken cancellationToken);
+}
