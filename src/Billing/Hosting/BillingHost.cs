@@ -5,7 +5,10 @@ using Billing.Features.Passbook;
 using Billing.Features.Refunds;
 using Billing.Features.Refunds.Api;
 using Billing.Features.Refunds.Webhooks;
+using Billing.Features.Notifications;
 using Billing.Features.Scheduling;
+using Billing.Features.StatementDelivery;
+using Billing.Features.StatementPdfs;
 using Billing.Features.Support;
 using Billing.Infrastructure.Messaging;
 using Billing.Infrastructure.Persistence;
@@ -31,6 +34,9 @@ public static class BillingHost
         builder.Services.AddBillingJobs(builder.Configuration);
         builder.Services.AddSupportMail(builder.Configuration);
         builder.Services.AddPassbookSweep(builder.Configuration);
+        builder.Services.AddStatementDelivery(builder.Configuration);
+        builder.Services.AddStatementPdfs(builder.Configuration);
+        builder.Services.AddNotifications(builder.Configuration);
         return builder.Build();
     }
 
@@ -58,6 +64,7 @@ public static class BillingHost
         app.MapBillingRuns();
         app.MapJobsDashboard();
         app.MapAccounts();
+        app.MapStatements();
         return app;
     }
 

@@ -33,6 +33,8 @@ public sealed class BillingStack : IAsyncDisposable
         {
             ["BillingRuns__CutoffSettle"] = "00:00:00.100",
             ["BillingRuns__PageSize"] = "200",
+            // Billing alone: the delivery tests turn it on (StatementStack).
+            ["Statements__Delivery__Enabled"] = "false",
         };
         foreach (var step in Billing.Features.BillingRuns.Steps.BillingSteps.InOrder.Where(s => s != "validation"))
         {

@@ -93,6 +93,17 @@ public sealed class ServiceStack : IAsyncDisposable
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>The first column of every row, as text.</summary>
+    public async Task<IReadOnlyList<string>> Query(string sql, params object[] parameters)
+    {
+        await using var command = Command(sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+            rows.Add(reader.IsDBNull(0) ? "" : Convert.ToString(reader.GetValue(0))!);
+        return rows;
+    }
+
     NpgsqlCommand Command(string sql, object[] parameters)
     {
         var command = Ground.DataSource.CreateCommand(sql);

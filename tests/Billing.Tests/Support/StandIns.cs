@@ -32,6 +32,8 @@ public sealed class StandIns : IAsyncDisposable
     {
         ["Refunds__Providers__card__BaseUrl"] = Url,
         ["Refunds__Providers__swish__BaseUrl"] = Url,
+        ["Notifications__Sms__BaseUrl"] = Url,
+        ["Notifications__WhatsApp__BaseUrl"] = Url,
     };
 
     /// <param name="options">The stand-ins' own settings (StandIn:…), over a timeout-after-pay hold of 20 s.</param>

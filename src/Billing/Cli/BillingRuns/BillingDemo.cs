@@ -25,7 +25,7 @@ public sealed class BillingDemo(IBus bus, NpgsqlDataSource dataSource, BillingRu
         var date = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1);
         AnsiConsole.MarkupLine($"[grey]Billing: the demo starts its billing data afresh (billing.* emptied), then generates {accounts:N0} accounts due {date:yyyy-MM-dd}.[/]");
         await Execute("""
-            truncate billing.account_billing, billing.billing_run, billing.excess_refund, billing.repayment, billing.statement,
+            truncate billing.account_billing, billing.billing_run, billing.excess_refund, billing.repayment, billing.delivery, billing.statement,
                 billing.passbook_entry, billing.loan, billing.account
             """, ct);
         var report = await new AccountImporter(dataSource).Import(AccountFiles.Rows(AccountGenerator.Generate(accounts, seed: 1, date)), null, ct);
@@ -33,6 +33,12 @@ public sealed class BillingDemo(IBus bus, NpgsqlDataSource dataSource, BillingRu
         await bus.Publish(new StartBillingRun(date, "demo"), ct);
         var run = await RunWatch.Until(progress, BillingIds.Run(date), TimeSpan.FromMinutes(10), ct);
         AnsiConsole.Write(RunWatch.Summary(run));
+        var delivered = await DeliveryWatch.Until(progress, BillingIds.Run(date), TimeSpan.FromMinutes(15), ct);
+        AnsiConsole.Write(DeliveryWatch.Summary(delivered));
+        if (await DeliveryWatch.SamplePdf(dataSource, date, ct) is { } pdf)
+            AnsiConsole.MarkupLine($"[grey]Open a statement:[/] {Markup.Escape(pdf)}");
+        AnsiConsole.MarkupLine("[grey]E-mails with the PDF attached:[/] .stack/mail/new [grey](the SMTP sink's Maildir)[/]");
+        AnsiConsole.MarkupLine($"[grey]SMS and WhatsApp messages:[/] {Markup.Escape(provider.BaseAddress + "control/ledger")} [grey](messages.sms, messages.whatsApp)[/]");
 
         await provider.ClearFaults("card", ct);
         var (overpaid, refunded, entries, replays) = await PayTwice(date, ct);
@@ -45,7 +51,7 @@ public sealed class BillingDemo(IBus bus, NpgsqlDataSource dataSource, BillingRu
         AnsiConsole.Write(table);
 
         var ok = run.Settled && run.Ready + run.Halted == run.Total && run.Ready > 0 && refunded == overpaid && entries == overpaid
-                 && replays == 2 * overpaid;
+                 && replays == 2 * overpaid && delivered.Delivered == delivered.Ready;
         AnsiConsole.MarkupLine(ok ? "[green]Billing checks passed.[/]" : "[red]Billing checks failed: see the tables above.[/]");
         return ok;
     }

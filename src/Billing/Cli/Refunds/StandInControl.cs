@@ -8,6 +8,8 @@ public sealed class StandInControl(Uri baseUrl) : IDisposable
 {
     readonly HttpClient _http = new() { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
 
+    public Uri BaseAddress => _http.BaseAddress!;
+
     /// <summary>Fault settings as the stand-in takes them (failRate, failMode, timeoutAfterPayRate, latencyMs, darkUntil, seed).</summary>
     public async Task SetFaults(string method, object faults, CancellationToken ct) =>
         (await _http.PutAsJsonAsync($"control/faults/{method}", faults, ct)).EnsureSuccessStatusCode();

@@ -3,6 +3,7 @@ using Billing.Features.BillingRuns;
 using Billing.Features.Diagnostics;
 using Billing.Features.Passbook;
 using Billing.Features.Refunds;
+using Billing.Features.StatementDelivery;
 using Billing.Infrastructure.Messaging.Scheduling;
 using Billing.Infrastructure.Persistence;
 using MassTransit;
@@ -50,6 +51,7 @@ public static class MessagingRegistration
                 x.AddRefundSagas();
                 x.AddBillingRunSagas();
                 x.AddPassbookConsumers();
+                x.AddStatementDeliveryConsumers(configuration);
             }
             else
                 x.AddMessageScheduler(scheduler.SchedulerAddress);

@@ -4,6 +4,9 @@ namespace Billing.Features.BillingRuns.Runs;
 
 public sealed record StepCount(string State, string? Step, string? Reason, int Count);
 
+/// <summary>How many of a run's statements stand at a status on a channel (sms, pdf, email, whatsapp).</summary>
+public sealed record DeliveryCount(string Channel, string Status, int Count);
+
 public sealed record HaltedAccount(string AccountId, string Step, string Reason, string? Detail, DateTimeOffset HaltedAt);
 
 /// <param name="Done">Accounts with a ready statement or halted: nothing more happens to them without a resume.</param>
@@ -16,6 +19,12 @@ public sealed record BillingRunView(Guid RunId, DateOnly StatementDate, string S
     public IReadOnlyList<HaltedAccount> HaltedAccounts { get; init; } = [];
 
     public string? HaltedNext { get; init; }
+
+    /// <summary>Statements whose every channel has settled (counted in <see cref="Ready"/> too: their statement is ready).</summary>
+    public int Delivered { get; init; }
+
+    /// <summary>The run's delivery records by channel and status.</summary>
+    public IReadOnlyList<DeliveryCount> Deliveries { get; init; } = [];
 
     public bool Finished => Status == "fanned_out" && Done >= Published;
 
@@ -41,6 +50,11 @@ public sealed class BillingRunProgress(NpgsqlDataSource dataSource)
                     select current_state, step, halt_reason, count(*)::int, max(finished_at)
                     from billing.account_billing where run_id = $1 group by 1, 2, 3 order by 1, 2, 3
                     """) { Parameters = { new() { Value = runId } } },
+                new("""
+                    select d.channel, d.status, count(*)::int
+                    from billing.statement s join billing.delivery d using (statement_id)
+                    where s.run_id = $1 group by 1, 2 order by 1, 2
+                    """) { Parameters = { new() { Value = runId } } },
             },
         };
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
@@ -62,15 +76,25 @@ public sealed class BillingRunProgress(NpgsqlDataSource dataSource)
                 lastFinished = reader.GetFieldValue<DateTimeOffset>(4);
         }
 
+        await reader.NextResultAsync(cancellationToken);
+        var deliveries = new List<DeliveryCount>();
+        while (await reader.ReadAsync(cancellationToken))
+            deliveries.Add(new DeliveryCount(reader.GetString(0), reader.GetString(1), reader.GetInt32(2)));
+
         int Sum(string state) => counts.Where(c => c.State == state).Sum(c => c.Count);
-        var (ready, halted, waiting) = (Sum("Ready"), Sum("Halted"), Sum("WaitingForCutoff"));
+        var delivered = Sum("Delivered");
+        var (ready, halted, waiting) = (Sum("Ready") + delivered, Sum("Halted"), Sum("WaitingForCutoff"));
         var done = ready + halted;
         // The rate of a finished run is measured to its last account, not to the moment someone looks.
         var elapsed = ((done >= total && lastFinished is { } last ? last : now) - startedAt).TotalSeconds;
         double? perSecond = done > 0 && elapsed > 0 ? done / elapsed : null;
         TimeSpan? eta = perSecond is { } rate && total > done ? TimeSpan.FromSeconds((total - done) / rate) : null;
         return new BillingRunView(runId, date, status, trigger, total, published, ready, halted, waiting,
-            Math.Max(0, published - done - waiting), done, perSecond, eta, startedAt, fannedOutAt, counts);
+            Math.Max(0, published - done - waiting), done, perSecond, eta, startedAt, fannedOutAt, counts)
+        {
+            Delivered = delivered,
+            Deliveries = deliveries,
+        };
     }
 
     /// <summary>The statement date of a run, or null when there is no such run.</summary>

@@ -14,5 +14,6 @@ public class AccountBillingMap : IEntityTypeConfiguration<AccountBillingState>
         builder.Property(x => x.Step).HasMaxLength(32);
         builder.Property(x => x.HaltReason).HasMaxLength(64);
         builder.Property(x => x.HaltDetail).HasMaxLength(1000);
+        builder.Property(x => x.Delivery).HasMaxLength(200);
     }
 }

@@ -29,4 +29,9 @@ public class AccountBillingState : SagaStateMachineInstance
     public DateTimeOffset StartedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
+
+    /// <summary>Each channel's outcome once the statement's delivery settled, e.g. "sms:sent pdf:sent email:sent whatsapp:skipped".</summary>
+    public string? Delivery { get; set; }
+
+    public DateTimeOffset? DeliveredAt { get; set; }
 }

@@ -1,4 +1,5 @@
 using Billing.Contracts.BillingRuns;
+using Billing.Contracts.Statements;
 using Billing.Features.BillingRuns.Steps;
 using Billing.Infrastructure.Messaging.Outbox;
 using MassTransit;
@@ -7,7 +8,7 @@ namespace Billing.Features.BillingRuns.Saga;
 
 /// <summary>
 /// One account's billing for one statement date, correlated by (date, account): block duplicates → passbook → user data →
-/// loan → validation → StatementReady. The steps run in one transition (<see cref="BillingStepRunner"/>), checkpointed in
+/// loan → validation → StatementReady (Ready) → every channel settled (Delivered). The steps run in one transition (<see cref="BillingStepRunner"/>), checkpointed in
 /// the saga; a step that must wait (the cut-off) or retry later schedules a <see cref="ContinueBilling"/> to itself, and
 /// one whose retries are spent halts there until <see cref="ResumeBilling"/>. Diagram: docs/billing.md.
 /// </summary>
@@ -44,6 +45,13 @@ public class AccountBillingStateMachine : MassTransitStateMachine<AccountBilling
             e.OnMissingInstance(m => m.Discard());
         });
 
+        // Imported statements have no billing saga; their deliveries (if any) end at the statement.
+        Event(() => StatementDelivered, e =>
+        {
+            e.CorrelateById(x => BillingIds.Billing(x.Message.StatementDate, x.Message.AccountId));
+            e.OnMissingInstance(m => m.Discard());
+        });
+
         Initially(When(Started).ThenAsync(Bill));
 
         During(WaitingForCutoff, RetryScheduled,
@@ -66,7 +74,21 @@ public class AccountBillingStateMachine : MassTransitStateMachine<AccountBilling
         During(Ready,
             Ignore(Started),
             Ignore(Continued),
-            Ignore(Resumed));
+            Ignore(Resumed),
+            When(StatementDelivered)
+                .Then(x =>
+                {
+                    x.Saga.Delivery = x.Message.Channels;
+                    x.Saga.DeliveredAt = _clock.GetUtcNow();
+                    x.Saga.UpdatedAt = x.Saga.DeliveredAt.Value;
+                })
+                .TransitionTo(Delivered));
+
+        During(Delivered,
+            Ignore(Started),
+            Ignore(Continued),
+            Ignore(Resumed),
+            Ignore(StatementDelivered));
     }
 
     public State WaitingForCutoff { get; private set; } = null!;
@@ -74,9 +96,13 @@ public class AccountBillingStateMachine : MassTransitStateMachine<AccountBilling
     public State Halted { get; private set; } = null!;
     public State Ready { get; private set; } = null!;
 
+    /// <summary>Every channel of the statement has settled; <see cref="AccountBillingState.Delivery"/> says how.</summary>
+    public State Delivered { get; private set; } = null!;
+
     public Event<BillAccount> Started { get; private set; } = null!;
     public Event<ContinueBilling> Continued { get; private set; } = null!;
     public Event<ResumeBilling> Resumed { get; private set; } = null!;
+    public Event<StatementDelivered> StatementDelivered { get; private set; } = null!;
 
     async Task Bill(BehaviorContext<AccountBillingState> x)
     {

@@ -1,0 +1,122 @@
+using Billing.Contracts.Statements;
+using Billing.Infrastructure.Persistence;
+using Billing.Infrastructure.Postgres;
+using Npgsql;
+
+namespace Billing.Features.StatementDelivery;
+
+/// <summary>A delivery taken for an attempt: the attempt's number, and the WhatsApp media already uploaded for it.</summary>
+public sealed record DeliveryClaim(int Attempt, string? MediaId);
+
+/// <summary>
+/// The delivery records, written in the consume transaction: an attempt holds its row's lock from claim to commit, so a
+/// concurrent duplicate of the message waits and then finds the delivery settled; an attempt that dies before its commit
+/// leaves the row as it was, and the message's redelivery repeats the call under the same idempotency key.
+/// </summary>
+public sealed class DeliveryRecords(BillingDbContext db)
+{
+    /// <summary>The next attempt of a delivery, or null when it has settled already (a repeat of its message).</summary>
+    public async Task<DeliveryClaim?> Claim(Guid statementId, string channel, string? recipient, CancellationToken cancellationToken)
+    {
+        await using var command = await Command("""
+            insert into billing.delivery (statement_id, channel, status, idempotency_key, recipient, attempts)
+            values ($1, $2, 'sending', $3, $4, 1)
+            on conflict (statement_id, channel) do update
+                set status = 'sending', attempts = billing.delivery.attempts + 1, recipient = excluded.recipient,
+                    next_attempt_at = null, updated_at = now()
+                where billing.delivery.status not in ('sent', 'skipped', 'failed')
+            returning attempts, media_id
+            """, cancellationToken, statementId, channel, DeliveryChannels.IdempotencyKey(statementId, channel), Nullable(recipient));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new DeliveryClaim(reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetString(1))
+            : null;
+    }
+
+    /// <summary>Opted out or no contact: recorded, not a failure. Nothing happens to a delivery that has settled already.</summary>
+    public Task Skip(Guid statementId, string channel, string reason, CancellationToken cancellationToken) => Execute("""
+        insert into billing.delivery (statement_id, channel, status, idempotency_key, reason, settled_at)
+        values ($1, $2, 'skipped', $3, $4, now())
+        on conflict (statement_id, channel) do nothing
+        """, cancellationToken, statementId, channel, DeliveryChannels.IdempotencyKey(statementId, channel), reason);
+
+    public Task Sent(Guid statementId, string channel, string? providerMessageId, CancellationToken cancellationToken) => Execute("""
+        update billing.delivery set status = 'sent', provider_message_id = $3, reason = null, last_error = null,
+            settled_at = now(), updated_at = now()
+        where statement_id = $1 and channel = $2
+        """, cancellationToken, statementId, channel, Nullable(providerMessageId));
+
+    public Task Failed(Guid statementId, string channel, string reason, string? error, CancellationToken cancellationToken) => Execute("""
+        update billing.delivery set status = 'failed', reason = $3, last_error = left($4, 1000), settled_at = now(), updated_at = now()
+        where statement_id = $1 and channel = $2
+        """, cancellationToken, statementId, channel, reason, Nullable(error));
+
+    public Task Retrying(Guid statementId, string channel, string? error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
+        Execute("""
+            update billing.delivery set status = 'retrying', last_error = left($3, 1000), next_attempt_at = $4, updated_at = now()
+            where statement_id = $1 and channel = $2
+            """, cancellationToken, statementId, channel, Nullable(error), nextAttemptAt);
+
+    public Task KeepMedia(Guid statementId, string mediaId, CancellationToken cancellationToken) => Execute("""
+        update billing.delivery set media_id = $2 where statement_id = $1 and channel = 'whatsapp'
+        """, cancellationToken, statementId, mediaId);
+
+    public Task RecordPdf(Guid statementId, string path, string sha256, long bytes, int pages, CancellationToken cancellationToken) => Execute("""
+        update billing.statement set pdf_path = $2, pdf_sha256 = $3, pdf_bytes = $4, pdf_pages = $5, rendered_at = now()
+        where statement_id = $1
+        """, cancellationToken, statementId, path, sha256, (int)bytes, pages);
+
+    /// <summary>
+    /// When every channel has settled, marks the statement delivered, partly delivered or undelivered and returns the event
+    /// to publish; otherwise (or when it was marked already) null. The statement's row lock orders the channels' last
+    /// steps, so exactly one of them finds all four settled.
+    /// </summary>
+    public async Task<StatementDelivered?> Settle(Guid statementId, CancellationToken cancellationToken)
+    {
+        await using var command = await Command("""
+            with statement as (
+                select statement_id, account_id, statement_date, delivery_status
+                from billing.statement where statement_id = $1 for update
+            )
+            select s.account_id, s.statement_date, s.delivery_status, d.channel, d.status
+            from statement s left join billing.delivery d using (statement_id)
+            """, cancellationToken, statementId);
+        var channels = new Dictionary<string, string>();
+        (string Account, DateOnly Date, bool Marked)? statement = null;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                statement = (reader.GetString(0), reader.GetFieldValue<DateOnly>(1), !reader.IsDBNull(2));
+                if (!reader.IsDBNull(3))
+                    channels[reader.GetString(3)] = reader.GetString(4);
+            }
+
+        if (statement is not { Marked: false } s || !DeliveryChannels.All.All(c => channels.TryGetValue(c, out var st) && IsSettled(st)))
+            return null;
+
+        var failed = channels.Values.Count(v => v == "failed");
+        var sent = channels.Where(c => c.Key != DeliveryChannels.Pdf).Count(c => c.Value == "sent");
+        var outcome = failed == 0 ? "delivered" : sent > 0 ? "partly_delivered" : "undelivered";
+        await Execute("update billing.statement set delivery_status = $2, delivered_at = now() where statement_id = $1",
+            cancellationToken, statementId, outcome);
+        var summary = string.Join(' ', DeliveryChannels.All.Select(c => $"{c}:{channels[c]}"));
+        return new StatementDelivered(statementId, s.Account, s.Date, outcome, summary);
+    }
+
+    static bool IsSettled(string status) => status is "sent" or "skipped" or "failed";
+
+    static object Nullable(string? value) => (object?)value ?? DBNull.Value;
+
+    async Task<NpgsqlCommand> Command(string sql, CancellationToken cancellationToken, params object[] values)
+    {
+        var command = await db.CreateCommandAsync(sql, cancellationToken);
+        command.Parameters.AddPositional(values);
+        return command;
+    }
+
+    async Task Execute(string sql, CancellationToken cancellationToken, params object[] values)
+    {
+        await using var command = await Command(sql, cancellationToken, values);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

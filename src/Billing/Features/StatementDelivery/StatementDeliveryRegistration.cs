@@ -1,0 +1,27 @@
+using MassTransit;
+
+namespace Billing.Features.StatementDelivery;
+
+public static class StatementDeliveryRegistration
+{
+    /// <summary>The worker's part: reading statements and recording deliveries (the renderer and senders come with it).</summary>
+    public static IServiceCollection AddStatementDelivery(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<DeliveryOptions>(configuration.GetSection(DeliveryOptions.Section));
+        services.AddSingleton<StatementRecipients>();
+        services.AddScoped<DeliveryRecords>();
+        services.AddScoped<ChannelDelivery>();
+        return services;
+    }
+
+    /// <summary>The four channels' consumers, unless delivery is turned off (<c>Statements:Delivery:Enabled</c>).</summary>
+    public static void AddStatementDeliveryConsumers(this IBusRegistrationConfigurator x, IConfiguration configuration)
+    {
+        if (!configuration.GetValue($"{DeliveryOptions.Section}:Enabled", true))
+            return;
+        x.AddConsumer<StatementSmsConsumer, StatementSmsConsumerDefinition>();
+        x.AddConsumer<StatementPdfConsumer, StatementPdfConsumerDefinition>();
+        x.AddConsumer<StatementEmailConsumer, StatementEmailConsumerDefinition>();
+        x.AddConsumer<StatementWhatsAppConsumer, StatementWhatsAppConsumerDefinition>();
+    }
+}

@@ -1,0 +1,61 @@
+using System.Net;
+using Billing.Tests.Support;
+using MimeKit;
+
+namespace Billing.Tests.StatementDelivery;
+
+/// <summary>
+/// Killing a worker in the middle of delivery, and Chromium under another, loses no statement and sends no message twice:
+/// every holder gets exactly one SMS, one e-mail and (if opted in) one WhatsApp message, counted where they arrive.
+/// </summary>
+public class StatementDeliveryCrashTests
+{
+    const int Accounts = 150;
+
+    [Fact]
+    public async Task Killing_a_worker_mid_delivery_and_chromium_mid_render_still_sends_each_holder_exactly_one_of_each_message()
+    {
+        await using var stack = await StatementStack.Start(workers: 2);
+        await stack.SeedAccounts(Accounts, whatsAppEvery: 2);
+
+        (await stack.Billing.StartRun()).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        await Eventually.Until("the first e-mails sent", async () =>
+            await stack.Count("select count(*) from billing.delivery where channel = 'email' and status = 'sent'") >= 10);
+        var workers = stack.Billing.Stack.Workers;
+        await stack.Billing.Stack.Kill(workers[0]);
+
+        await Eventually.Until("the survivor rendering", async () => ProcessTree.Descendants(workers[1].Id, "chrom").Count > 0);
+        foreach (var chromium in ProcessTree.Descendants(workers[1].Id, "chrom"))
+            KillQuietly(chromium);
+        await stack.Billing.Stack.StartWorker();
+
+        await stack.WaitUntilDelivered(Accounts, TimeSpan.FromMinutes(4));
+        (await stack.Count("select count(*) from billing.statement where delivery_status = 'delivered'")).ShouldBe(Accounts);
+
+        var sms = await stack.Messages("sms");
+        sms.Count.ShouldBe(Accounts, "one SMS per holder");
+        sms.Select(m => m.To).Distinct().Count().ShouldBe(Accounts);
+        sms.ShouldAllBe(m => m.TimesDelivered == 1);
+        var whatsApp = await stack.Messages("whatsapp");
+        whatsApp.Count.ShouldBe(Accounts / 2);
+        whatsApp.Select(m => m.To).Distinct().Count().ShouldBe(Accounts / 2);
+
+        await stack.Billing.Stack.WaitUntilIdle();
+        var mails = await stack.Mails(Accounts);
+        mails.Count.ShouldBe(Accounts, "one e-mail per holder");
+        mails.Select(m => MimeMessage.Load(m.Path).To.Mailboxes.Single().Address).Distinct().Count().ShouldBe(Accounts);
+        (await stack.Count("select count(*) from billing.statement where pdf_pages > 0 and pdf_sha256 is not null")).ShouldBe(Accounts);
+    }
+
+    static void KillQuietly(int pid)
+    {
+        try
+        {
+            System.Diagnostics.Process.GetProcessById(pid).Kill();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            // Gone already: killing the browser's main process takes its children with it.
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Billing.Contracts.BillingRuns;
+using Billing.Contracts.Statements;
+using Billing.Features.StatementDelivery;
+using Billing.Providers.StandIn.Control;
+using Billing.Tests.BillingRuns;
+using Billing.Tests.Support;
+using MimeKit;
+
+namespace Billing.Tests.StatementDelivery;
+
+public class StatementDeliveryTests
+{
+    [Fact]
+    public async Task A_billed_statement_is_rendered_and_sent_once_on_every_channel_the_holder_can_be_reached_on()
+    {
+        await using var stack = await StatementStack.Start();
+        await stack.SeedAccounts(30, whatsAppEvery: 3);
+        // acc-00001…5 opted out of SMS, acc-00006…8 have no e-mail address; every third is on WhatsApp.
+        await stack.Execute("update billing.account set sms_opt_in = false where account_id <= 'acc-00005'");
+        await stack.Execute("update billing.account set email = null where account_id between 'acc-00006' and 'acc-00008'");
+
+        (await stack.Billing.StartRun()).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        await stack.WaitUntilDelivered(30);
+        await Eventually.Until("every billing saga Delivered", async () =>
+            await stack.Count("select count(*) from billing.account_billing where current_state = 'Delivered'") == 30);
+        var run = (await stack.Billing.Run())!;
+        run.Delivered.ShouldBe(30);
+        run.Ready.ShouldBe(30, "a delivered statement is still a ready one");
+
+        (await stack.Count("select count(*) from billing.statement where delivery_status = 'delivered'")).ShouldBe(30);
+        (await Tally(stack)).ShouldBe(new Dictionary<string, long>
+        {
+            ["email:sent"] = 27, ["email:skipped:no_email"] = 3,
+            ["pdf:sent"] = 30,
+            ["sms:sent"] = 25, ["sms:skipped:opted_out"] = 5,
+            ["whatsapp:sent"] = 10, ["whatsapp:skipped:opted_out"] = 20,
+        });
+
+        var sms = await stack.Messages("sms");
+        sms.Count.ShouldBe(25);
+        sms.Select(m => m.To).Distinct().Count().ShouldBe(25, "one SMS per holder");
+        sms.ShouldAllBe(m => m.Body!.Contains("/s/") && m.IdempotencyKey!.EndsWith("-sms"));
+        var whatsApp = await stack.Messages("whatsapp");
+        whatsApp.Count.ShouldBe(10);
+        whatsApp.Select(m => m.To).Distinct().Count().ShouldBe(10);
+        whatsApp.ShouldAllBe(m => m.Document != null && m.Document.Id != null && m.Document.Filename!.EndsWith(".pdf"));
+
+        var mails = await stack.Mails(27);
+        mails.Count.ShouldBe(27);
+        var first = MimeMessage.Load(mails[0].Path);
+        var attachment = first.Attachments.OfType<MimePart>().ShouldHaveSingleItem();
+        attachment.ContentType.MimeType.ShouldBe("application/pdf");
+        var opened = Path.Combine(stack.PdfDirectory, "from-mail.pdf");
+        await using (var file = File.Create(opened))
+            await attachment.Content.DecodeToAsync(file);
+        (await StatementStack.PdfText(opened)).ShouldContain("Minimum");
+
+        // The API shows the statement with its PDF and deliveries, and serves the PDF the short link leads to.
+        var statementId = Guid.Parse((await stack.Billing.Stack.Query(
+            "select statement_id from billing.statement where account_id = 'acc-00009'"))[0]);
+        var view = await stack.Api.GetFromJsonAsync<JsonElement>($"/statements/{statementId}", BillingStack.Json);
+        view.GetProperty("deliveryStatus").GetString().ShouldBe("delivered");
+        view.GetProperty("pdf").GetProperty("pages").GetInt32().ShouldBeGreaterThan(0);
+        view.GetProperty("deliveries").EnumerateArray().Select(d => d.GetProperty("channel").GetString() + ":" + d.GetProperty("status").GetString())
+            .ShouldBe(["sms:sent", "pdf:sent", "email:sent", "whatsapp:sent"]);
+        using var pdf = await stack.Api.GetAsync($"/s/{DeliveryChannels.ShortCode(statementId)}");
+        pdf.StatusCode.ShouldBe(HttpStatusCode.OK);
+        pdf.Content.Headers.ContentType!.MediaType.ShouldBe("application/pdf");
+        (await pdf.Content.ReadAsByteArrayAsync())[..5].ShouldBe("%PDF-"u8.ToArray());
+        (await stack.Api.GetAsync($"/statements/{Guid.NewGuid()}/pdf")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await stack.Api.GetAsync("/s/not-a-code")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
+        // StatementReady and StatementPdfSettled again, as a redelivery or a second publish would bring them: nothing is sent twice.
+        await using var bus = await TestBus.Start(stack.Billing.Stack.Ground);
+        var ready = await stack.Billing.Stack.Query("select statement_id || ' ' || account_id || ' ' || statement_date from billing.statement");
+        foreach (var row in ready.Select(r => r.Split(' ')))
+        {
+            var (id, account, date) = (Guid.Parse(row[0]), row[1], DateOnly.Parse(row[2]));
+            await bus.Bus.Publish(new StatementReady(id, BillingStack.RunId, account, date, 0m, 0m, date, "SEK"));
+            await bus.Bus.Publish(new StatementPdfSettled(id, account, true, null));
+        }
+
+        await stack.Billing.Stack.WaitUntilIdle();
+        (await stack.Messages("sms")).Count.ShouldBe(25);
+        (await stack.Messages("whatsapp")).Count.ShouldBe(10);
+        (await MailSink.WaitFor(stack.Tag, 27)).Count.ShouldBe(27);
+        (await Tally(stack))["sms:sent"].ShouldBe(25);
+    }
+
+    [Fact]
+    public async Task An_sms_outage_is_ridden_out_by_the_channels_own_retries_while_the_other_channels_deliver()
+    {
+        await using var stack = await StatementStack.Start(new Dictionary<string, string> { ["Statements__Delivery__Sms__Attempts"] = "8" });
+        await stack.StandIns.SetFaults("sms", new FaultSettings(DarkUntil: DateTimeOffset.UtcNow.AddSeconds(6)));
+        await stack.SeedAccounts(10, whatsAppEvery: 2);
+
+        (await stack.Billing.StartRun()).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        await Eventually.Until("the e-mails sent while SMS is dark", async () =>
+            await stack.Count("select count(*) from billing.delivery where channel = 'email' and status = 'sent'") == 10);
+        (await stack.Count("select count(*) from billing.delivery where channel = 'sms' and status = 'retrying'")).ShouldBeGreaterThan(0);
+
+        await stack.WaitUntilDelivered(10);
+        (await stack.Count("select count(*) from billing.statement where delivery_status = 'delivered'")).ShouldBe(10);
+        (await stack.Count("select count(*) from billing.delivery where channel = 'sms' and status = 'sent' and attempts > 1")).ShouldBe(10);
+        (await stack.Messages("sms")).Select(m => m.To).Distinct().Count().ShouldBe(10);
+        (await stack.Messages("sms")).Count.ShouldBe(10, "one SMS each, however many attempts it took");
+    }
+
+    [Fact]
+    public async Task A_channel_that_fails_for_good_leaves_the_others_delivered_and_says_so()
+    {
+        await using var stack = await StatementStack.Start();
+        await stack.StandIns.SetFaults("whatsapp", new FaultSettings(FailRate: 1, FailMode: FailMode.NonRetryable));
+        await stack.SeedAccounts(6, whatsAppEvery: 1);
+
+        (await stack.Billing.StartRun()).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        await stack.WaitUntilDelivered(6);
+
+        (await Tally(stack)).ShouldBe(new Dictionary<string, long>
+        {
+            ["email:sent"] = 6, ["pdf:sent"] = 6, ["sms:sent"] = 6, ["whatsapp:failed:refused"] = 6,
+        });
+        (await stack.Count("select count(*) from billing.statement where delivery_status = 'partly_delivered'")).ShouldBe(6);
+        (await stack.Count("select count(*) from billing.delivery where channel = 'whatsapp' and attempts = 1 and last_error is not null")).ShouldBe(6,
+            "a refusal is not retried");
+        await Eventually.Until("the sagas delivered with what each channel did", async () => await stack.Count("""
+            select count(*) from billing.account_billing
+            where current_state = 'Delivered' and delivery = 'sms:sent pdf:sent email:sent whatsapp:failed'
+            """) == 6);
+        (await stack.Mails(6)).Count.ShouldBe(6);
+    }
+
+    /// <summary>channel:status[:reason] → count, over every delivery record.</summary>
+    internal static async Task<Dictionary<string, long>> Tally(StatementStack stack)
+    {
+        var rows = await stack.Billing.Stack.Query("""
+            select channel || ':' || status || coalesce(':' || reason, '') || '=' || count(*)
+            from billing.delivery group by channel, status, reason order by 1
+            """);
+        return rows.Select(r => r.Split('=')).ToDictionary(p => p[0], p => long.Parse(p[1]));
+    }
+}
