@@ -76,7 +76,7 @@ export BILLING_PG_PORT BILLING_DB_USER BILLING_DB_PASSWORD BILLING_DB_NAME \
   BILLING_SMTP_PORT BILLING_MAIL_DIR BILLING_PROVIDERS_PORT
 
 readonly LOCALHOST=127.0.0.1
-readonly NATIVE_PACKAGES=(postgresql rabbitmq-server chromium python3-aiosmtpd fonts-dejavu-core curl)
+readonly NATIVE_PACKAGES=(postgresql rabbitmq-server chromium python3-aiosmtpd fonts-dejavu-core poppler-utils curl)
 
 PG_LOG="/var/log/postgresql/postgresql-${BILLING_PG_VERSION}-${BILLING_PG_CLUSTER}.log"
 RABBIT_LOG_DIR="/var/log/rabbitmq"
@@ -273,9 +273,10 @@ up_docker() {
   wait_until $((BILLING_SMTP_TIMEOUT + 120)) smtp_answers \
     || die "mail sink (compose service mailsink) did not answer on $LOCALHOST:$BILLING_SMTP_PORT; see: ${COMPOSE[*]} logs mailsink"
   # Tests render PDFs on this machine, so Chromium must exist here too.
-  if ! chromium_version >/dev/null; then
+  # The PDF tests read the text back with pdftotext (poppler-utils).
+  if ! chromium_version >/dev/null || ! command -v pdftotext >/dev/null 2>&1; then
     if [[ -x /usr/bin/apt-get ]]; then
-      ensure_packages chromium fonts-dejavu-core
+      ensure_packages chromium fonts-dejavu-core poppler-utils
     else
       warn "no working Chromium at $BILLING_CHROMIUM; PDF tests will fail (set BILLING_CHROMIUM)"
     fi

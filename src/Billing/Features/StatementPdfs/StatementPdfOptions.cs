@@ -1,0 +1,68 @@
+namespace Billing.Features.StatementPdfs;
+
+/// <summary>Section <c>Statements:Pdf</c>: how statements are printed by Chromium and where their PDFs are kept.</summary>
+public sealed class StatementPdfOptions
+{
+    public const string Section = "Statements:Pdf";
+
+    /// <summary>
+    /// <c>batched</c> (default): concurrent renders are collected into one Chromium print of up to <see cref="BatchSize"/>
+    /// statements and split back per statement. <c>page</c>: one print per statement on a reused page.
+    /// </summary>
+    public string Mode { get; set; } = StatementPdfModes.Batched;
+
+    public int BatchSize { get; set; } = 20;
+
+    /// <summary>How long a batch waits for more statements once its first arrived; a lone render pays this once.</summary>
+    public TimeSpan BatchWait { get; set; } = TimeSpan.FromMilliseconds(30);
+
+    /// <summary>Pages (tabs) printing at once, across all browsers; a caller beyond them waits.</summary>
+    public int Pages { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Browser processes the pages are spread over; one is enough unless a crash should take fewer renders along.</summary>
+    public int Browsers { get; set; } = 1;
+
+    /// <summary>One print (a statement or a whole batch) may take this long before it throws <see cref="TimeoutException"/>.</summary>
+    public TimeSpan RenderTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often a print is tried again when its browser or page died under it.</summary>
+    public int RenderAttempts { get; set; } = 3;
+
+    /// <summary>A browser is replaced after this many prints (Chromium's memory creeps with long-lived renderers).</summary>
+    public int RecycleAfterRenders { get; set; } = 5_000;
+
+    /// <summary>…or when the resident memory of its whole process tree passes this.</summary>
+    public int RecycleAboveMegabytes { get; set; } = 1_024;
+
+    /// <summary>Tagged (accessible) PDFs are 2–10× larger; off unless a regulator asks for them.</summary>
+    public bool Tagged { get; set; }
+
+    /// <summary>The system's Chromium; a browser is never downloaded.</summary>
+    public string ChromiumPath { get; set; } = "/usr/bin/chromium";
+
+    /// <summary>
+    /// Where <see cref="StatementPdfStore"/> keeps the PDFs. A relative path is taken from the process's working directory
+    /// (the repository root for the scripts), not the content root, which is the binaries' folder here.
+    /// </summary>
+    public string Directory { get; set; } = ".stack/statements";
+}
+
+public static class StatementPdfModes
+{
+    public const string Batched = "batched";
+    public const string Page = "page";
+}
+
+/// <summary>Section <c>Statements:Issuer</c>: who sends the statement and where the holder pays.</summary>
+public sealed class StatementIssuerOptions
+{
+    public const string Section = "Statements:Issuer";
+
+    public string Name { get; set; } = "Billing Bank AB";
+    public string[] Address { get; set; } = ["Box 1234", "111 22 Stockholm", "Sweden"];
+    public string Phone { get; set; } = "+46 8 123 456 00";
+    public string Web { get; set; } = "billing.example";
+
+    /// <summary>The account the holder pays into, quoted with the payment reference.</summary>
+    public string PaymentAccount { get; set; } = "Bankgiro 5050-1055";
+}
