@@ -46,7 +46,7 @@ public class StatementDeliveryTests
         var whatsApp = await stack.Messages("whatsapp");
         whatsApp.Count.ShouldBe(10);
         whatsApp.Select(m => m.To).Distinct().Count().ShouldBe(10);
-        whatsApp.ShouldAllBe(m => m.Document != null && m.Document.Id != null && m.Document.Filename!.EndsWith(".pdf"));
+        whatsApp.ShouldAllBe(m => m.Document != null && m.Document!.Id != null && m.Document!.Filename!.EndsWith(".pdf"));
 
         var mails = await stack.Mails(27);
         mails.Count.ShouldBe(27);
@@ -55,7 +55,7 @@ public class StatementDeliveryTests
         attachment.ContentType.MimeType.ShouldBe("application/pdf");
         var opened = Path.Combine(stack.PdfDirectory, "from-mail.pdf");
         await using (var file = File.Create(opened))
-            await attachment.Content.DecodeToAsync(file);
+            await attachment.Content!.DecodeToAsync(file);
         (await StatementStack.PdfText(opened)).ShouldContain("Minimum");
 
         // The API shows the statement with its PDF and deliveries, and serves the PDF the short link leads to.

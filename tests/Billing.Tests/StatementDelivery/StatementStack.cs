@@ -74,9 +74,9 @@ public sealed class StatementStack : IAsyncDisposable
     /// <summary>Waits until every statement's delivery has settled, and returns the run then.</summary>
     public async Task<Billing.Features.BillingRuns.Runs.BillingRunView> WaitUntilDelivered(int statements, TimeSpan? timeout = null)
     {
-        await Eventually.Until($"{statements} statements delivered", async () =>
-            await Count("select count(*) from billing.statement where delivery_status is not null") >= statements,
-            timeout ?? TimeSpan.FromMinutes(3), describe: () => Describe().GetAwaiter().GetResult());
+        await Eventually.Get($"{statements} statements delivered", async () => (Settled: await Count(
+                "select count(*) from billing.statement where delivery_status is not null"), Records: await Describe()),
+            v => v.Settled >= statements, timeout ?? TimeSpan.FromMinutes(3), v => $"{v.Settled} settled; {v.Records}");
         return (await Billing.Run())!;
     }
 

@@ -57,10 +57,6 @@ public sealed class DeliveryRecords(BillingDbContext db)
             where statement_id = $1 and channel = $2
             """, cancellationToken, statementId, channel, Nullable(error), nextAttemptAt);
 
-    public Task KeepMedia(Guid statementId, string mediaId, CancellationToken cancellationToken) => Execute("""
-        update billing.delivery set media_id = $2 where statement_id = $1 and channel = 'whatsapp'
-        """, cancellationToken, statementId, mediaId);
-
     public Task RecordPdf(Guid statementId, string path, string sha256, long bytes, int pages, CancellationToken cancellationToken) => Execute("""
         update billing.statement set pdf_path = $2, pdf_sha256 = $3, pdf_bytes = $4, pdf_pages = $5, rendered_at = now()
         where statement_id = $1
@@ -69,27 +65,32 @@ public sealed class DeliveryRecords(BillingDbContext db)
     /// <summary>
     /// When every channel has settled, marks the statement delivered, partly delivered or undelivered and returns the event
     /// to publish; otherwise (or when it was marked already) null. The statement's row lock orders the channels' last
-    /// steps, so exactly one of them finds all four settled.
+    /// steps, so exactly one of them finds all four settled. FOR NO KEY UPDATE, not FOR UPDATE: each channel's claim has
+    /// taken a KEY SHARE lock on the statement (the delivery row's foreign key), and FOR UPDATE waits for those, so two
+    /// channels settling at once would deadlock.
     /// </summary>
     public async Task<StatementDelivered?> Settle(Guid statementId, CancellationToken cancellationToken)
     {
-        await using var command = await Command("""
-            with statement as (
-                select statement_id, account_id, statement_date, delivery_status
-                from billing.statement where statement_id = $1 for update
-            )
-            select s.account_id, s.statement_date, s.delivery_status, d.channel, d.status
-            from statement s left join billing.delivery d using (statement_id)
-            """, cancellationToken, statementId);
-        var channels = new Dictionary<string, string>();
+        // Two statements, not one: a read in the locking statement would see the deliveries as of that statement's start,
+        // before the channel it waited for committed; the second statement sees every channel that settled before it.
         (string Account, DateOnly Date, bool Marked)? statement = null;
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        await using (var lockStatement = await Command("""
+            select account_id, statement_date, delivery_status is not null
+            from billing.statement where statement_id = $1 for no key update
+            """, cancellationToken, statementId))
+        await using (var reader = await lockStatement.ExecuteReaderAsync(cancellationToken))
+            if (await reader.ReadAsync(cancellationToken))
+                statement = (reader.GetString(0), reader.GetFieldValue<DateOnly>(1), reader.GetBoolean(2));
+
+        var channels = new Dictionary<string, string>();
+        if (statement is { Marked: false })
+        {
+            await using var read = await Command("select channel, status from billing.delivery where statement_id = $1", cancellationToken,
+                statementId);
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
-            {
-                statement = (reader.GetString(0), reader.GetFieldValue<DateOnly>(1), !reader.IsDBNull(2));
-                if (!reader.IsDBNull(3))
-                    channels[reader.GetString(3)] = reader.GetString(4);
-            }
+                channels[reader.GetString(0)] = reader.GetString(1);
+        }
 
         if (statement is not { Marked: false } s || !DeliveryChannels.All.All(c => channels.TryGetValue(c, out var st) && IsSettled(st)))
             return null;

@@ -11,6 +11,7 @@ public static class StatementDeliveryRegistration
         services.AddSingleton<StatementRecipients>();
         services.AddScoped<DeliveryRecords>();
         services.AddScoped<ChannelDelivery>();
+        services.AddSingleton<WhatsAppMedia>();
         return services;
     }
 

@@ -23,7 +23,7 @@ public sealed class StatementPdfConsumer(StatementRecipients recipients, Channel
 
         await delivery.Deliver(context, id, DeliveryChannels.Pdf, null, null, async _ =>
             {
-                StoredPdf stored;
+                StoredStatementPdf stored;
                 try
                 {
                     var pdf = await renderer.Render(statement.Document, cancellationToken);
