@@ -28,6 +28,8 @@ sealed class ChromiumPool : IAsyncDisposable
     readonly SemaphoreSlim _launch = new(1, 1);
     readonly CancellationTokenSource _disposed = new();
     int _launches;
+    int _prints;
+    int _inFlight;
 
     public ChromiumPool(IOptions<StatementPdfOptions> options, StatementHtml html, ILoggerFactory loggerFactory)
     {
@@ -49,6 +51,12 @@ sealed class ChromiumPool : IAsyncDisposable
     /// <summary>How many browsers were launched so far, recycles and restarts included.</summary>
     public int Launches => Volatile.Read(ref _launches);
 
+    /// <summary>Prints finished so far (a batch is one print).</summary>
+    public int Prints => Volatile.Read(ref _prints);
+
+    /// <summary>Prints under way right now, on any browser.</summary>
+    public int PrintsInFlight => Volatile.Read(ref _inFlight);
+
     /// <summary>Prints the given sections (the shell's body) to one PDF.</summary>
     public async Task<byte[]> Print(string body, CancellationToken cancellationToken)
     {
@@ -62,7 +70,17 @@ sealed class ChromiumPool : IAsyncDisposable
                 try
                 {
                     var page = await PageOn(slot, browser, cancellationToken);
-                    return await PrintOn(page, body).WaitAsync(_options.RenderTimeout, cancellationToken);
+                    Interlocked.Increment(ref _inFlight);
+                    try
+                    {
+                        var pdf = await PrintOn(page, body).WaitAsync(_options.RenderTimeout, cancellationToken);
+                        Interlocked.Increment(ref _prints);
+                        return pdf;
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref _inFlight);
+                    }
                 }
                 catch (TimeoutException)
                 {
