@@ -10,7 +10,8 @@ namespace Billing.Benchmarks;
 /// Statements per second through Chromium, four ways, on the same synthetic statements (5–60 lines, so some run to
 /// several pages) and with the same concurrency (a print per core): (a) a browser launched per statement, (b) one
 /// browser and a new page per statement, (c) the pool's reused pages, (d) batches of statements per print split back
-/// with PDFsharp; plus (d0) the same batches printed but not split, to show what the split costs.
+/// with PDFsharp; plus (c1) reused pages that set the whole document each time (what the pool's shell saves) and
+/// (d0) the same batches printed but not split (what the split costs).
 /// </summary>
 static class StatementBenchmark
 {
@@ -29,6 +30,27 @@ static class StatementBenchmark
 
         await using (var browser = await Puppeteer.LaunchAsync(ChromiumPool.LaunchOptionsFor(options)))
             await Measure("(b) one browser, new page each", Documents(50), concurrency, d => PrintOnNewPage(browser, html.Document(d), options));
+
+        await using (var browser = await Puppeteer.LaunchAsync(ChromiumPool.LaunchOptionsFor(options)))
+        {
+            // The pool's idea without its shell: pages reused, but the whole document set each time.
+            var pages = new System.Collections.Concurrent.ConcurrentBag<IPage>();
+            for (var i = 0; i < concurrency; i++)
+                pages.Add(await browser.NewPageAsync());
+            await Measure("(c1) reused pages, SetContent each", Documents(Math.Min(count, 200)), concurrency, async d =>
+            {
+                pages.TryTake(out var page);
+                try
+                {
+                    await page!.SetContentAsync(html.Document(d), new SetContentOptions { WaitUntil = [WaitUntilNavigation.Load] });
+                    await page.PdfDataAsync(ChromiumPool.PdfOptionsFor(options));
+                }
+                finally
+                {
+                    pages.Add(page!);
+                }
+            });
+        }
 
         await using (var pool = new ChromiumPool(Options.Create(options), html, NullLoggerFactory.Instance))
         {
@@ -61,7 +83,8 @@ static class StatementBenchmark
     static async Task<double> Measure<T>(string name, IReadOnlyList<T> items, int concurrency, Func<T, Task> render, int perItem = 1)
     {
         // A short warm-up outside the clock (JIT, the first browser launch where the mode keeps one).
-        await Task.WhenAll(items.Take(Math.Min(4, items.Count)).Select(render));
+        foreach (var item in items.Take(2))
+            await render(item);
         await using var memory = ChromiumMemory.Start();
         using var gate = new SemaphoreSlim(concurrency);
         var clock = Stopwatch.StartNew();
