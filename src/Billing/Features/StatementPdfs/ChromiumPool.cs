@@ -65,7 +65,18 @@ sealed class ChromiumPool : IAsyncDisposable
         {
             for (var attempt = 1; ; attempt++)
             {
-                var browser = await Browser(slot.BrowserIndex, cancellationToken);
+                ChromiumBrowser browser;
+                try
+                {
+                    browser = await Browser(slot.BrowserIndex, cancellationToken);
+                }
+                catch (ProcessException e) when (attempt < _options.RenderAttempts)
+                {
+                    // A launch can time out on a starved machine; the next attempt launches again.
+                    _logger.LogWarning(e, "Chromium did not start (attempt {Attempt}); trying again", attempt);
+                    continue;
+                }
+
                 browser.Enter();
                 try
                 {
@@ -250,7 +261,8 @@ sealed class ChromiumPool : IAsyncDisposable
         // --no-sandbox: the service runs as root in its container, where Chromium's sandbox cannot start.
         // --disable-dev-shm-usage: containers give /dev/shm 64 MB, too little for many renderers.
         Args = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run", "--disable-extensions", "--disable-breakpad"],
-        Timeout = (int)TimeSpan.FromSeconds(30).TotalMilliseconds,
+        // Chromium starts in about a second; a minute is for a machine starved by its neighbours.
+        Timeout = (int)TimeSpan.FromSeconds(60).TotalMilliseconds,
     };
 
     public static PdfOptions PdfOptionsFor(StatementPdfOptions options) => new()
