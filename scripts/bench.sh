@@ -3,10 +3,14 @@
 #   scripts/bench.sh saga [sagas] [events per saga]   saga transitions/s, in-memory vs Postgres repository + outbox
 #   scripts/bench.sh refunds [count] [outage seconds]  fast-lane refunds/s vs the provider alone; drain after an outage
 #   scripts/bench.sh refunds-fast [count]              the fast-lane part only
+#   scripts/bench.sh statements [count]                statements/s to PDF four ways (count for the pooled ones, 500), peak RSS
 #   scripts/bench.sh billing [sizes...]                accounts/s to StatementReady (10,000 and 100,000), peak RSS, saga ceiling
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-scripts/stack.sh up
+# The statements benchmark needs only Chromium, not the servers.
+if [[ "${1:-}" != statements ]]; then
+  scripts/stack.sh up
+fi
 dotnet build src/Billing.Benchmarks/Billing.Benchmarks.csproj -c Release -nologo -v quiet
 exec dotnet src/Billing.Benchmarks/bin/Release/net10.0/Billing.Benchmarks.dll "$@"

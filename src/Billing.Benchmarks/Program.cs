@@ -9,6 +9,8 @@ using Npgsql;
 //   saga [sagas] [events]        saga transitions/s: MassTransit's in-memory repository vs the Postgres repository + outbox
 //   billing [sizes]              accounts/s to StatementReady for each size (10,000 and 100,000), with peak RSS, beside
 //                                the saga benchmark's Postgres transitions/s as the ceiling
+//   statements [count]           statements/s to PDF: a browser per statement, a page per statement, the reused-page
+//                                pool and batched prints split per statement, with Chromium's and our peak RSS
 //   refunds [count] [outage-s]   refunds/s through the fast lane vs the provider stand-in called directly, and the drain
 //                                time of [count] refunds after a Swish outage of [outage-s] seconds
 var benchmark = args.Length > 0 && !int.TryParse(args[0], out _) ? args[0] : "saga";
@@ -26,6 +28,13 @@ var configuration = new ConfigurationBuilder()
     })
     .AddEnvironmentVariables()
     .Build();
+
+if (benchmark == "statements")
+{
+    // statements [count]: statements/s through Chromium four ways (no Postgres or RabbitMQ involved).
+    await StatementBenchmark.Run(numbers.ElementAtOrDefault(0) is > 0 and var n ? n : 500);
+    return;
+}
 
 if (benchmark == "billing")
 {

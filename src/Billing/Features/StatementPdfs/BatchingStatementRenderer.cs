@@ -108,8 +108,13 @@ sealed class BatchingStatementRenderer : IStatementRenderer, IAsyncDisposable
         }
     }
 
+    int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        // The container disposes it twice: as itself and as the IStatementRenderer it was handed out as.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            return;
         _waiting.Writer.TryComplete();
         await _stop.CancelAsync();
         await _collecting;

@@ -28,6 +28,8 @@ sealed class ChromiumPool : IAsyncDisposable
     readonly SemaphoreSlim _launch = new(1, 1);
     readonly CancellationTokenSource _disposed = new();
     int _launches;
+    int _prints;
+    int _inFlight;
 
     public ChromiumPool(IOptions<StatementPdfOptions> options, StatementHtml html, ILoggerFactory loggerFactory)
     {
@@ -49,6 +51,12 @@ sealed class ChromiumPool : IAsyncDisposable
     /// <summary>How many browsers were launched so far, recycles and restarts included.</summary>
     public int Launches => Volatile.Read(ref _launches);
 
+    /// <summary>Prints finished so far (a batch is one print).</summary>
+    public int Prints => Volatile.Read(ref _prints);
+
+    /// <summary>Prints under way right now, on any browser.</summary>
+    public int PrintsInFlight => Volatile.Read(ref _inFlight);
+
     /// <summary>Prints the given sections (the shell's body) to one PDF.</summary>
     public async Task<byte[]> Print(string body, CancellationToken cancellationToken)
     {
@@ -57,12 +65,33 @@ sealed class ChromiumPool : IAsyncDisposable
         {
             for (var attempt = 1; ; attempt++)
             {
-                var browser = await Browser(slot.BrowserIndex, cancellationToken);
+                ChromiumBrowser browser;
+                try
+                {
+                    browser = await Browser(slot.BrowserIndex, cancellationToken);
+                }
+                catch (ProcessException e) when (attempt < _options.RenderAttempts)
+                {
+                    // A launch can time out on a starved machine; the next attempt launches again.
+                    _logger.LogWarning(e, "Chromium did not start (attempt {Attempt}); trying again", attempt);
+                    continue;
+                }
+
                 browser.Enter();
                 try
                 {
                     var page = await PageOn(slot, browser, cancellationToken);
-                    return await PrintOn(page, body).WaitAsync(_options.RenderTimeout, cancellationToken);
+                    Interlocked.Increment(ref _inFlight);
+                    try
+                    {
+                        var pdf = await PrintOn(page, body).WaitAsync(_options.RenderTimeout, cancellationToken);
+                        Interlocked.Increment(ref _prints);
+                        return pdf;
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref _inFlight);
+                    }
                 }
                 catch (TimeoutException)
                 {
@@ -232,7 +261,8 @@ sealed class ChromiumPool : IAsyncDisposable
         // --no-sandbox: the service runs as root in its container, where Chromium's sandbox cannot start.
         // --disable-dev-shm-usage: containers give /dev/shm 64 MB, too little for many renderers.
         Args = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run", "--disable-extensions", "--disable-breakpad"],
-        Timeout = (int)TimeSpan.FromSeconds(30).TotalMilliseconds,
+        // Chromium starts in about a second; a minute is for a machine starved by its neighbours.
+        Timeout = (int)TimeSpan.FromSeconds(60).TotalMilliseconds,
     };
 
     public static PdfOptions PdfOptionsFor(StatementPdfOptions options) => new()

@@ -42,7 +42,7 @@ static class ChromiumProcessTree
         return fields.Length > 1 && int.TryParse(fields[1], out var parent) ? parent : null;
     }
 
-    static long Resident(int pid)
+    public static long Resident(int pid)
     {
         // statm's second field: resident pages.
         var statm = Read($"/proc/{pid}/statm")?.Split(' ');

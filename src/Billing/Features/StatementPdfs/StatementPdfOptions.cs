@@ -59,7 +59,8 @@ public sealed class StatementIssuerOptions
     public const string Section = "Statements:Issuer";
 
     public string Name { get; set; } = "Billing Bank AB";
-    public string[] Address { get; set; } = ["Box 1234", "111 22 Stockholm", "Sweden"];
+    // Empty here: the binder appends configured array items to a default array instead of replacing it.
+    public string[] Address { get; set; } = [];
     public string Phone { get; set; } = "+46 8 123 456 00";
     public string Web { get; set; } = "billing.example";
 
