@@ -55,8 +55,8 @@ public sealed class StatementMailerTests : IAsyncLifetime
         stored.Select(m => m.Headers["Message-ID"]).Distinct().ShouldBe([$"<{key}@billing.local>"]);
     }
 
-    // Pooled sessions: mails after the first go over a session kept from before. Catches a pool that returns a session
-    // in a state the next mail cannot use (e.g. one that was quit).
+    // Pooled sessions: mails after the first go over a session kept from before. Catches a pool that hands out a session
+    // it no longer holds open (broken on purpose: quit after each mail and the connected check dropped; this test failed).
     [Fact]
     public async Task Mails_sent_one_after_another_and_side_by_side_all_arrive()
     {
