@@ -34,11 +34,34 @@ public sealed partial record WhatsAppMessage(string To, string Type, string? Bod
             case "document":
                 return (null, GraphErrors.InvalidParameter("The parameter document requires an id or an absolute link."));
             case "template" when request.Template is { Name: { Length: > 0 } name, Language.Code: { Length: > 0 } code }:
-                return (new WhatsAppMessage(to, type, null, null, new MessageTemplate(name, code), fingerprint), null);
+                return (new WhatsAppMessage(to, type, null, HeaderDocument(request.Template.Components), new MessageTemplate(name, code),
+                    fingerprint), null);
             default:
                 return (null, GraphErrors.InvalidParameter("The parameter template requires name and language['code']."));
         }
     }
+
+    /// <summary>A template's header document (components[type=header].parameters[type=document].document), kept in the ledger.</summary>
+    static MessageDocument? HeaderDocument(JsonElement? components)
+    {
+        if (components is not { ValueKind: JsonValueKind.Array } list)
+            return null;
+        foreach (var component in list.EnumerateArray())
+        {
+            if (component.ValueKind != JsonValueKind.Object || Text(component, "type") != "header"
+                || !component.TryGetProperty("parameters", out var parameters) || parameters.ValueKind != JsonValueKind.Array)
+                continue;
+            foreach (var parameter in parameters.EnumerateArray())
+                if (parameter.ValueKind == JsonValueKind.Object && Text(parameter, "type") == "document"
+                    && parameter.TryGetProperty("document", out var document) && document.ValueKind == JsonValueKind.Object)
+                    return new MessageDocument(Text(document, "id"), Text(document, "link"), Text(document, "filename"));
+        }
+
+        return null;
+    }
+
+    static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     [GeneratedRegex(@"^\+?[1-9][0-9]{6,14}$")]
     private static partial Regex PhoneNumber();
