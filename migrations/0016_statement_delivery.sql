@@ -37,3 +37,14 @@ alter table billing.account_billing
     add column delivered_at timestamptz;
 
 create index statement_run on billing.statement (run_id);
+
+-- A provider's acceptance, committed the moment it answers (outside the attempt's transaction, which may still roll
+-- back): a repeat of the attempt finds it and calls nobody. For SMTP, which has no idempotency, this leaves a duplicate
+-- possible only when a process dies between the server's 250 and this one-row insert.
+create table billing.delivery_accepted (
+    statement_id        uuid not null,
+    channel             varchar(16) not null,
+    provider_message_id varchar(200),
+    accepted_at         timestamptz not null default now(),
+    primary key (statement_id, channel)
+);

@@ -94,13 +94,16 @@ public class StatementDeliveryTests
     public async Task An_sms_outage_is_ridden_out_by_the_channels_own_retries_while_the_other_channels_deliver()
     {
         await using var stack = await StatementStack.Start(new Dictionary<string, string> { ["Statements__Delivery__Sms__Attempts"] = "8" });
-        await stack.StandIns.SetFaults("sms", new FaultSettings(DarkUntil: DateTimeOffset.UtcNow.AddSeconds(6)));
+        await stack.StandIns.SetFaults("sms", new FaultSettings(DarkUntil: DateTimeOffset.UtcNow.AddMinutes(2)));
         await stack.SeedAccounts(10, whatsAppEvery: 2);
 
         (await stack.Billing.StartRun()).StatusCode.ShouldBe(HttpStatusCode.Accepted);
         await Eventually.Until("the e-mails sent while SMS is dark", async () =>
             await stack.Count("select count(*) from billing.delivery where channel = 'email' and status = 'sent'") == 10);
-        (await stack.Count("select count(*) from billing.delivery where channel = 'sms' and status = 'retrying'")).ShouldBeGreaterThan(0);
+        await Eventually.Until("every SMS waiting for its next attempt", async () =>
+            await stack.Count("select count(*) from billing.delivery where channel = 'sms' and status = 'retrying'") == 10);
+        (await stack.Messages("sms")).ShouldBeEmpty();
+        await stack.StandIns.ClearFaults("sms");
 
         await stack.WaitUntilDelivered(10);
         (await stack.Count("select count(*) from billing.statement where delivery_status = 'delivered'")).ShouldBe(10);

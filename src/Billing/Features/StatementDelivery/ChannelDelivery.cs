@@ -11,8 +11,8 @@ namespace Billing.Features.StatementDelivery;
 /// it fails; each channel retries and fails on its own, and the one whose outcome settles the statement's last channel
 /// publishes <see cref="Billing.Contracts.Statements.StatementDelivered"/>.
 /// </summary>
-public sealed class ChannelDelivery(DeliveryRecords records, IOptionsMonitor<DeliveryOptions> options, TimeProvider clock,
-    ILogger<ChannelDelivery> logger)
+public sealed class ChannelDelivery(DeliveryRecords records, DeliveryAcceptances acceptances, IOptionsMonitor<DeliveryOptions> options,
+    TimeProvider clock, ILogger<ChannelDelivery> logger)
 {
     /// <param name="skipReason">Why this channel is not used for this statement (opted_out, no_email…), or null.</param>
     /// <param name="send">The channel's call for the claimed attempt; never throws for a provider's answer.</param>
@@ -35,7 +35,11 @@ public sealed class ChannelDelivery(DeliveryRecords records, IOptionsMonitor<Del
             return;
         }
 
-        var result = await send(claim);
+        // A provider's yes is committed at once, and found again by an attempt that repeats one which died after it.
+        var callsOut = channel != DeliveryChannels.Pdf;
+        var result = callsOut && await acceptances.Find(statementId, channel, cancellationToken) is { } accepted ? accepted : await send(claim);
+        if (callsOut && result.Status == SendStatus.Sent)
+            await acceptances.Record(statementId, channel, result.ProviderMessageId);
         var policy = options.CurrentValue.For(channel);
         switch (result.Status)
         {

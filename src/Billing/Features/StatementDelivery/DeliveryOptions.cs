@@ -11,14 +11,17 @@ public sealed class DeliveryOptions
     /// <summary>Where the short link in an SMS or WhatsApp message points: {LinkBaseUrl}/s/{code}.</summary>
     public string LinkBaseUrl { get; set; } = "http://127.0.0.1:5080";
 
-    public ChannelPolicy Sms { get; set; } = new() { Concurrency = 32 };
+    // Each message in work holds a pooled connection (its consume transaction) while it calls out, so the channels' sum
+    // stays inside the connection pool (ConnectionStrings:Billing, Maximum Pool Size 60) with room for the sagas.
+    public ChannelPolicy Sms { get; set; } = new() { Concurrency = 12 };
 
     /// <summary>Rendering: enough concurrent messages to fill the renderer's batches on every page of the pool.</summary>
-    public ChannelPolicy Pdf { get; set; } = new() { Concurrency = 48, Attempts = 4 };
+    public ChannelPolicy Pdf { get; set; } = new() { Concurrency = 24, Attempts = 4 };
 
-    public ChannelPolicy Email { get; set; } = new() { Concurrency = 16 };
+    public ChannelPolicy Email { get; set; } = new() { Concurrency = 8 };
 
-    public ChannelPolicy WhatsApp { get; set; } = new() { Concurrency = 32 };
+    /// <summary>Its media upload takes a second connection for a moment (<see cref="WhatsAppMedia"/>): keep it well under the pool.</summary>
+    public ChannelPolicy WhatsApp { get; set; } = new() { Concurrency = 8 };
 
     public ChannelPolicy For(string channel) => channel switch
     {

@@ -8,10 +8,11 @@ public static class StatementDeliveryRegistration
     public static IServiceCollection AddStatementDelivery(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<DeliveryOptions>(configuration.GetSection(DeliveryOptions.Section));
-        services.AddSingleton<StatementRecipients>();
+        services.AddScoped<StatementRecipients>();
         services.AddScoped<DeliveryRecords>();
         services.AddScoped<ChannelDelivery>();
         services.AddSingleton<WhatsAppMedia>();
+        services.AddSingleton<DeliveryAcceptances>();
         return services;
     }
 

@@ -1,18 +1,26 @@
 using Billing.Features.Notifications;
 using Billing.Features.StatementPdfs;
+using Billing.Infrastructure.Persistence;
 using Billing.Infrastructure.Postgres;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Billing.Features.StatementDelivery;
 
-/// <summary>Reads a statement with its account and loan (and, for the PDF, the period's entries) in one round trip.</summary>
-public sealed class StatementRecipients(NpgsqlDataSource dataSource, IOptionsMonitor<DeliveryOptions> options)
+/// <summary>
+/// Reads a statement with its account and loan (and, for the PDF, the period's entries) in one round trip, on the consume
+/// transaction's connection: a consumer that took a second connection while holding its first could, with every
+/// channel's consumers doing so at once, empty the pool and wait for itself.
+/// </summary>
+public sealed class StatementRecipients(BillingDbContext db, IOptionsMonitor<DeliveryOptions> options)
 {
     public async Task<StatementRecipient?> Load(Guid statementId, bool withLines, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection(),
+            (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
         batch.BatchCommands.Add(PositionalParameters.BatchCommand("""
             select s.account_id, a.name, a.locale, s.currency, s.statement_date, s.due_date, s.period_start, l.time_zone,
                    s.opening_balance, s.purchases, s.repayments, s.refunds, s.interest, s.fees, s.adjustments, s.closing_balance,
