@@ -3,6 +3,7 @@
 #   scripts/bench.sh saga [sagas] [events per saga]   saga transitions/s, in-memory vs Postgres repository + outbox
 #   scripts/bench.sh refunds [count] [outage seconds]  fast-lane refunds/s vs the provider alone; drain after an outage
 #   scripts/bench.sh refunds-fast [count]              the fast-lane part only
+#   scripts/bench.sh pipeline [accounts]               accounts/s billed and delivered (PDF, SMS, e-mail, WhatsApp) vs billing alone
 #   scripts/bench.sh statements [count]                statements/s to PDF four ways (count for the pooled ones, 500), peak RSS
 #   scripts/bench.sh billing [sizes...]                accounts/s to StatementReady (10,000 and 100,000), peak RSS, saga ceiling
 set -euo pipefail

@@ -71,13 +71,51 @@ public static class BillingBenchmark
         return await command.ExecuteScalarAsync() is long value ? value : 0;
     }
 
-    static async Task<(double PerSecond, BillingRunView View, PeakMemory Memory)> Bill(IConfiguration configuration, DateOnly date)
+    /// <summary>
+    /// The whole pipeline for <paramref name="size"/> generated accounts: billed, rendered, and sent by SMS, e-mail and
+    /// WhatsApp to the stand-in and the mail sink, from the run's start to its last statement's delivery. Beside it the
+    /// same accounts billed with delivery off, in the same run: the part messaging and billing take.
+    /// </summary>
+    public static async Task Pipeline(IConfiguration configuration, int size, Func<IConfiguration, Task> fresh)
+    {
+        Console.WriteLine($"Statement pipeline on {Environment.ProcessorCount} cores; every part on this machine (Postgres, RabbitMQ, the worker, Chromium, the stand-in, the mail sink)");
+        var date = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1);
+        foreach (var delivery in new[] { false, true })
+        {
+            await fresh(configuration);
+            await Generate(configuration, size, date);
+            // The same statement ids as the last run's: the stand-in forgets the messages (and keys) it had for them.
+            using (var standIn = new HttpClient())
+                (await standIn.DeleteAsync(new Uri(new Uri(configuration["Notifications:Sms:BaseUrl"] ?? "http://127.0.0.1:5090"), "control/ledger")))
+                    .EnsureSuccessStatusCode();
+            var directory = Path.Combine(Path.GetTempPath(), $"billing-bench-statements-{Guid.NewGuid():N}");
+            var clock = Stopwatch.StartNew();
+            var (perSecond, view, memory) = await Bill(configuration, date, delivery, directory);
+            var elapsed = clock.Elapsed.TotalSeconds;
+            if (!delivery)
+                Console.WriteLine($"{size,8:N0} accounts, billing only:            {perSecond,6:N0} accounts/s to StatementReady; {memory}");
+            else
+            {
+                int Sent(string channel) => view.Deliveries.Where(d => d.Channel == channel && d.Status == "sent").Sum(d => d.Count);
+                Console.WriteLine($"{size,8:N0} accounts, billed and delivered:    {view.Delivered / elapsed,6:N0} accounts/s to Delivered " +
+                                  $"({Sent("pdf"):N0} PDFs, {Sent("sms"):N0} SMS, {Sent("email"):N0} e-mails, {Sent("whatsapp"):N0} WhatsApp in {elapsed:N0} s); {memory}");
+            }
+
+            if (Directory.Exists(directory))
+                Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    static async Task<(double PerSecond, BillingRunView View, PeakMemory Memory)> Bill(IConfiguration configuration, DateOnly date,
+        bool delivery = false, string? pdfDirectory = null)
     {
         using var host = BillingHost.Worker([], builder =>
         {
             builder.AddConfiguration(configuration);
             builder.AddInMemoryCollection(new Dictionary<string, string?>
             {
+                ["Statements:Delivery:Enabled"] = delivery ? "true" : "false",
+                ["Statements:Pdf:Directory"] = pdfDirectory ?? Path.GetTempPath(),
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:Billing.Features.BillingRuns"] = "Error",
                 // The recurring-job server of a host stopped before the database is dropped for the next size.
@@ -95,7 +133,7 @@ public static class BillingBenchmark
             while (true)
             {
                 await Task.Delay(500);
-                if (await progress.Get(runId, CancellationToken.None) is { Settled: true } view)
+                if (await progress.Get(runId, CancellationToken.None) is { Settled: true } view && (!delivery || view.Delivered >= view.Ready))
                     return (view.PerSecond ?? 0, view, memory);
                 if (clock.Elapsed > TimeSpan.FromHours(1))
                     throw new TimeoutException($"Billing run {runId} did not settle within an hour.");

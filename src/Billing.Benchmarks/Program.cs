@@ -9,6 +9,7 @@ using Npgsql;
 //   saga [sagas] [events]        saga transitions/s: MassTransit's in-memory repository vs the Postgres repository + outbox
 //   billing [sizes]              accounts/s to StatementReady for each size (10,000 and 100,000), with peak RSS, beside
 //                                the saga benchmark's Postgres transitions/s as the ceiling
+//   pipeline [accounts]          accounts/s billed, rendered and sent on every channel, beside billing alone
 //   statements [count]           statements/s to PDF: a browser per statement, a page per statement, the reused-page
 //                                pool and batched prints split per statement, with Chromium's and our peak RSS
 //   refunds [count] [outage-s]   refunds/s through the fast lane vs the provider stand-in called directly, and the drain
@@ -33,6 +34,13 @@ if (benchmark == "statements")
 {
     // statements [count]: statements/s through Chromium four ways (no Postgres or RabbitMQ involved).
     await StatementBenchmark.Run(numbers.ElementAtOrDefault(0) is > 0 and var n ? n : 500);
+    return;
+}
+
+if (benchmark == "pipeline")
+{
+    // pipeline [accounts]: accounts/s billed and delivered on every channel, beside billing alone (3,000 unless given).
+    await BillingBenchmark.Pipeline(configuration, numbers.ElementAtOrDefault(0) is > 0 and var accounts ? accounts : 3000, Fresh);
     return;
 }
 

@@ -15,6 +15,13 @@ public sealed class IdempotencyStore<TAnswer>(TimeProvider clock, TimeSpan? wind
     readonly Dictionary<string, Stored> _answers = new(StringComparer.Ordinal);
     readonly Lock _gate = new();
 
+    /// <summary>Forgets every key, as a provider account that was reset would.</summary>
+    public void Clear()
+    {
+        lock (_gate)
+            _answers.Clear();
+    }
+
     public IdempotentResult<TAnswer> Run(string? key, string fingerprint, Func<Execution<TAnswer>> execute)
     {
         // Deciding and paying take microseconds, so one lock per provider is cheap, and it is what keeps two

@@ -8,9 +8,12 @@ public static class ControlEndpoints
         var control = app.MapGroup("/control");
 
         control.MapGet("/ledger", (Ledger ledger) => ledger.Snapshot());
-        control.MapDelete("/ledger", (Ledger ledger) =>
+        // The messaging channels' idempotency keys go with their ledger (payments' keys stay: a refund paid is paid).
+        control.MapDelete("/ledger", (Ledger ledger, Sms.SmsBook sms, WhatsApp.WhatsAppBook whatsApp) =>
         {
             ledger.Clear();
+            sms.ForgetTokens();
+            whatsApp.ForgetKeys();
             return Results.NoContent();
         });
 

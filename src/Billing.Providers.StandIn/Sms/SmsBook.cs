@@ -15,6 +15,9 @@ public sealed class SmsBook(Faults faults, Ledger ledger, TimeProvider clock, IO
     const string AnyRequest = "";
 
     readonly IdempotencyStore<TwilioAnswer> _answers = new(clock, options.Value.IdempotencyWindow);
+
+    /// <summary>Forgets the idempotency tokens (DELETE /control/ledger): a demo that starts its data afresh sends again.</summary>
+    public void ForgetTokens() => _answers.Clear();
     readonly Dictionary<string, TwilioMessage> _messages = new(StringComparer.Ordinal);
     readonly Lock _gate = new();
 

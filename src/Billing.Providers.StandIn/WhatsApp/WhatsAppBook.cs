@@ -10,6 +10,9 @@ namespace Billing.Providers.StandIn.WhatsApp;
 public sealed class WhatsAppBook(Faults faults, Ledger ledger, TimeProvider clock, IOptions<StandInOptions> options)
 {
     readonly IdempotencyStore<GraphAnswer> _answers = new(clock, options.Value.IdempotencyWindow);
+
+    /// <summary>Forgets the idempotency keys (DELETE /control/ledger): a demo that starts its data afresh sends again.</summary>
+    public void ForgetKeys() => _answers.Clear();
     readonly Dictionary<string, UploadedMedia> _media = new(StringComparer.Ordinal);
     readonly Lock _gate = new();
 
