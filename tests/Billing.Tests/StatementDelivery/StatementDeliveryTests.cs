@@ -134,6 +134,24 @@ public class StatementDeliveryTests
             where current_state = 'Delivered' and delivery = 'sms:sent pdf:sent email:sent whatsapp:failed'
             """) == 6);
         (await stack.Mails(6)).Count.ShouldBe(6);
+
+        // Support retries one statement's WhatsApp once the provider takes messages again; the statement is then delivered.
+        await stack.StandIns.ClearFaults("whatsapp");
+        var statementId = Guid.Parse((await stack.Billing.Stack.Query(
+            "select statement_id from billing.statement where account_id = 'acc-00001'"))[0]);
+        using (var retry = await stack.Api.PostAsync($"/statements/{statementId}/deliveries/whatsapp/retry", null))
+            retry.StatusCode.ShouldBe(HttpStatusCode.Accepted, await retry.Content.ReadAsStringAsync());
+        await Eventually.Until("the retried WhatsApp sent and the statement delivered", async () => await stack.Count(
+            "select count(*) from billing.statement where statement_id = $1 and delivery_status = 'delivered'", statementId) == 1);
+        await Eventually.Until("the saga with the new outcome", async () => await stack.Count(
+            "select count(*) from billing.account_billing where statement_id = $1 and delivery = 'sms:sent pdf:sent email:sent whatsapp:sent'",
+            statementId) == 1);
+        (await stack.Messages("whatsapp")).Count.ShouldBe(1);
+        (await stack.Messages("sms")).Count.ShouldBe(6, "a retried channel sends nothing on the others");
+        using (var again = await stack.Api.PostAsync($"/statements/{statementId}/deliveries/whatsapp/retry", null))
+            again.StatusCode.ShouldBe(HttpStatusCode.Conflict, "a sent delivery is not retried");
+        (await stack.Api.PostAsync($"/statements/{statementId}/deliveries/fax/retry", null)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await stack.Api.PostAsync($"/statements/{Guid.NewGuid()}/deliveries/sms/retry", null)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
     /// <summary>channel:status[:reason] → count, over every delivery record.</summary>

@@ -5,8 +5,11 @@ using Npgsql;
 
 namespace Billing.Features.StatementDelivery;
 
-/// <summary>A delivery taken for an attempt: the attempt's number, and the WhatsApp media already uploaded for it.</summary>
-public sealed record DeliveryClaim(int Attempt, string? MediaId);
+/// <summary>
+/// A delivery taken for an attempt: the attempt's number, the WhatsApp media already uploaded for it, and the key its
+/// provider calls carry (statement and channel; a new one after support retried a failure, which the provider keeps).
+/// </summary>
+public sealed record DeliveryClaim(int Attempt, string? MediaId, string IdempotencyKey);
 
 /// <summary>
 /// The delivery records, written in the consume transaction: an attempt holds its row's lock from claim to commit, so a
@@ -25,11 +28,11 @@ public sealed class DeliveryRecords(BillingDbContext db)
                 set status = 'sending', attempts = billing.delivery.attempts + 1, recipient = excluded.recipient,
                     next_attempt_at = null, updated_at = now()
                 where billing.delivery.status not in ('sent', 'skipped', 'failed')
-            returning attempts, media_id
+            returning attempts, media_id, idempotency_key
             """, cancellationToken, statementId, channel, DeliveryChannels.IdempotencyKey(statementId, channel), Nullable(recipient));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new DeliveryClaim(reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetString(1))
+            ? new DeliveryClaim(reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2))
             : null;
     }
 

@@ -14,12 +14,12 @@ public sealed class StatementEmailConsumer(StatementRecipients recipients, Chann
         var to = await recipients.Load(id, withLines: false, context.CancellationToken)
             ?? throw new InvalidOperationException($"Statement {id} is not in billing.statement.");
         var skip = !to.EmailOptIn ? "opted_out" : to.Email is null ? "no_email" : null;
-        await delivery.Deliver(context, id, DeliveryChannels.Email, to.Email, skip, async _ =>
+        await delivery.Deliver(context, id, DeliveryChannels.Email, to.Email, skip, async claim =>
         {
             if (!context.Message.Rendered || to.PdfPath is null)
                 return SendResult.Permanent($"no_pdf: {context.Message.Error}");
             var pdf = await File.ReadAllBytesAsync(to.PdfPath, context.CancellationToken);
-            return await mailer.Send(to.Email!, to.Notice, pdf, to.FileName, DeliveryChannels.IdempotencyKey(id, DeliveryChannels.Email),
+            return await mailer.Send(to.Email!, to.Notice, pdf, to.FileName, claim.IdempotencyKey,
                 context.CancellationToken);
         });
     }

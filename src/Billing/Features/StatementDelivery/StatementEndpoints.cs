@@ -23,6 +23,8 @@ public static class StatementEndpoints
                 await Read(db, statementId, ct) is { } view ? Results.Ok(view) : NoSuchStatement(statementId))
             .WithSummary("A statement's figures, its PDF (hash, size, pages) and each channel's delivery.");
         statements.MapGet("/{statementId:guid}/pdf", Pdf).WithSummary("The statement's PDF.");
+        statements.MapPost("/{statementId:guid}/deliveries/{channel}/retry", DeliveryRetry.Handle)
+            .WithSummary("Start a channel that failed for good again, with fresh attempts (sms, pdf, email, whatsapp).");
         app.MapGet("/s/{code}", (string code) => DeliveryChannels.FromShortCode(code) is { } id
                 ? Results.Redirect($"/statements/{id}/pdf")
                 : Results.Problem($"'{code}' is not a statement link.", statusCode: StatusCodes.Status404NotFound, title: "No such statement"))

@@ -13,7 +13,7 @@ public sealed class StatementSmsConsumer(StatementRecipients recipients, Channel
         var to = await recipients.Load(id, withLines: false, context.CancellationToken)
             ?? throw new InvalidOperationException($"Statement {id} is not in billing.statement.");
         var skip = !to.SmsOptIn ? "opted_out" : to.Phone is null ? "no_phone" : null;
-        await delivery.Deliver(context, id, DeliveryChannels.Sms, to.Phone, skip, _ =>
-            sms.Send(to.Phone!, to.Notice, DeliveryChannels.IdempotencyKey(id, DeliveryChannels.Sms), context.CancellationToken));
+        await delivery.Deliver(context, id, DeliveryChannels.Sms, to.Phone, skip, claim =>
+            sms.Send(to.Phone!, to.Notice, claim.IdempotencyKey, context.CancellationToken));
     }
 }

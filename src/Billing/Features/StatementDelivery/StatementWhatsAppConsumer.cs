@@ -24,9 +24,9 @@ public sealed class StatementWhatsAppConsumer(StatementRecipients recipients, Ch
         if (skip is null && rendered)
             upload = await media.For(id, to.Phone!, to.PdfPath!, to.FileName, cancellationToken);
 
-        await delivery.Deliver(context, id, DeliveryChannels.WhatsApp, to.Phone, skip, async _ =>
+        await delivery.Deliver(context, id, DeliveryChannels.WhatsApp, to.Phone, skip, async claim =>
             !rendered ? SendResult.Permanent($"no_pdf: {context.Message.Error}")
             : upload.Failure ?? await whatsApp.Send(to.Phone!, to.Notice, upload.MediaId!, to.FileName,
-                DeliveryChannels.IdempotencyKey(id, DeliveryChannels.WhatsApp), cancellationToken));
+                claim.IdempotencyKey, cancellationToken));
     }
 }

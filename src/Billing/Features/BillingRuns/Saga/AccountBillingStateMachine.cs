@@ -84,11 +84,18 @@ public class AccountBillingStateMachine : MassTransitStateMachine<AccountBilling
                 })
                 .TransitionTo(Delivered));
 
+        // A channel retried by support settles the statement again: the saga keeps the newer outcome.
         During(Delivered,
             Ignore(Started),
             Ignore(Continued),
             Ignore(Resumed),
-            Ignore(StatementDelivered));
+            When(StatementDelivered)
+                .Then(x =>
+                {
+                    x.Saga.Delivery = x.Message.Channels;
+                    x.Saga.DeliveredAt = _clock.GetUtcNow();
+                    x.Saga.UpdatedAt = x.Saga.DeliveredAt.Value;
+                }));
     }
 
     public State WaitingForCutoff { get; private set; } = null!;

@@ -1,0 +1,82 @@
+using Billing.Contracts.BillingRuns;
+using Billing.Contracts.Statements;
+using MassTransit;
+using Npgsql;
+
+namespace Billing.Features.StatementDelivery;
+
+/// <summary>
+/// Support's retry of a channel that failed for good (after a provider's outage outlived its attempts, or a fixed
+/// credential): the delivery starts again with fresh attempts, and the statement's outcome is decided again when it
+/// settles. Only a failed delivery (or a retried one whose message was lost) can be retried, and a delivery sends once
+/// however often it is asked.
+/// </summary>
+public static class DeliveryRetry
+{
+    public static async Task<IResult> Handle(Guid statementId, string channel, NpgsqlDataSource dataSource, IPublishEndpoint publish,
+        CancellationToken ct)
+    {
+        if (!DeliveryChannels.All.Contains(channel))
+            return Results.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["channel"] = [$"'{channel}' is not a channel; one of: {string.Join(", ", DeliveryChannels.All)}."],
+            }, title: "Nothing was retried.");
+
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using var reset = new NpgsqlCommand("""
+            with reset as (
+                update billing.delivery set status = 'retrying', attempts = 0, reason = null, next_attempt_at = null, settled_at = null,
+                    updated_at = now(), idempotency_key = $3
+                where statement_id = $1 and channel = $2
+                  and (status = 'failed' or (status = 'retrying' and next_attempt_at is null))
+                returning statement_id
+            )
+            update billing.statement s set delivery_status = null, delivered_at = null
+            from reset where s.statement_id = reset.statement_id
+            returning s.run_id, s.account_id, s.statement_date, s.closing_balance, s.minimum_due, s.due_date, s.currency, s.pdf_path is not null
+            """, connection, transaction)
+        {
+            // A new key: a provider keeps its refusal under the old one and would answer the retry with it again.
+            Parameters = { new() { Value = statementId }, new() { Value = channel },
+                new() { Value = $"{DeliveryChannels.IdempotencyKey(statementId, channel)}-retry-{DateTime.UtcNow:yyyyMMddHHmmssfff}" } },
+        };
+        StatementReady ready;
+        bool rendered;
+        await using (var reader = await reset.ExecuteReaderAsync(ct))
+        {
+            if (!await reader.ReadAsync(ct))
+            {
+                await reader.DisposeAsync();
+                return await NotRetried(connection, transaction, statementId, channel, ct);
+            }
+
+            ready = new StatementReady(statementId, reader.IsDBNull(0) ? Guid.Empty : reader.GetGuid(0), reader.GetString(1),
+                reader.GetFieldValue<DateOnly>(2), reader.GetDecimal(3), reader.GetDecimal(4), reader.GetFieldValue<DateOnly>(5),
+                reader.GetString(6).Trim());
+            rendered = reader.GetBoolean(7);
+        }
+
+        // Published after the commit, so the consumer finds the delivery open. Were the publish lost, the delivery waits with
+        // no attempt due, and it can be retried again; a second publish is harmless (the claim finds it settled). The other
+        // channels' consumers, which get the message too, find theirs settled and only settle the statement.
+        await transaction.CommitAsync(ct);
+        if (channel is DeliveryChannels.Sms or DeliveryChannels.Pdf)
+            await publish.Publish(ready, ct);
+        else
+            await publish.Publish(new StatementPdfSettled(statementId, ready.AccountId, rendered, rendered ? null : "no PDF stored"), ct);
+        return Results.Accepted($"/statements/{statementId}", new { statementId, channel, status = "retrying" });
+    }
+
+    static async Task<IResult> NotRetried(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid statementId, string channel,
+        CancellationToken ct)
+    {
+        await using var find = new NpgsqlCommand("select status from billing.delivery where statement_id = $1 and channel = $2",
+            connection, transaction) { Parameters = { new() { Value = statementId }, new() { Value = channel } } };
+        return await find.ExecuteScalarAsync(ct) is string status
+            ? Results.Problem($"The {channel} delivery of statement {statementId} is {status}; only a failed one is retried.",
+                statusCode: StatusCodes.Status409Conflict, title: "Not failed")
+            : Results.Problem($"Statement {statementId} has no {channel} delivery.", statusCode: StatusCodes.Status404NotFound,
+                title: "No such delivery");
+    }
+}
