@@ -11,6 +11,8 @@ var root = new RootCommand("Billing: billing runs and refunds on MassTransit sag
     BillCommand.Create(),
     AccountCommands.Import(),
     AccountCommands.Generate(),
+    AccessCommands.Users(),
+    AccessCommands.Keys(),
 };
 
 return await root.Parse(args).InvokeAsync();

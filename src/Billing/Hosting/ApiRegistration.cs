@@ -1,3 +1,5 @@
+using Billing.Features.Access;
+
 namespace Billing.Hosting;
 
 public static class ApiRegistration
@@ -16,10 +18,11 @@ public static class ApiRegistration
         app.UseStatusCodePages();
         app.UseSwagger();
         app.UseSwaggerUI();
+        app.UseAccess();
 
         // MassTransit registers its bus health check with the "ready" tag.
-        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
-        app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+        app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
         return app;
     }
 }

@@ -1,3 +1,4 @@
+using Billing.Features.Access;
 using Billing.Features.Accounts;
 using Billing.Features.BillingRuns;
 using Billing.Features.BillingRuns.Api;
@@ -54,6 +55,7 @@ public static class BillingHost
         builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Client);
         builder.Services.AddBillingJobsClient(builder.Configuration);
         builder.Services.AddBillingApi();
+        builder.Services.AddAccess(builder.Configuration);
 
         var app = builder.Build();
         app.MapBillingApi();
@@ -86,6 +88,7 @@ public static class BillingHost
     {
         var builder = Host.CreateApplicationBuilder(Settings(args));
         builder.Services.AddBillingPersistence(builder.Configuration);
+        builder.Services.AddAccessStores(builder.Configuration);
         return builder.Build();
     }
 
