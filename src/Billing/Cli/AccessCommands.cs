@@ -65,8 +65,8 @@ public static class AccessCommands
         add.SetAction(async (parse, ct) =>
         {
             var name = parse.GetValue(keyName)!.Trim();
-            if (name.Length is 0 or > 100)
-                return Refuse("The key's name is 1 to 100 characters.");
+            if (name.Length is 0 or > ApiKeys.MaxNameLength)
+                return Refuse($"The key's name is 1 to {ApiKeys.MaxNameLength} characters.");
             if (Checked(parse.GetValue(roles)!, staffOnly: false) is not { } given)
                 return 2;
 

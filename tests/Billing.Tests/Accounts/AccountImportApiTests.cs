@@ -1,3 +1,5 @@
+using Billing.Features.Access;
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -26,6 +28,8 @@ public class AccountImportApiTests
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri(api.ListeningAddress()) };
+            http.DefaultRequestHeaders.Add(ApiKeys.Header,
+                await api.Services.GetRequiredService<ApiKeys>().Create("importer", [Roles.Operator], "tests", CancellationToken.None));
             async Task<JsonElement> Problem(string body, string contentType, HttpStatusCode status)
             {
                 using var response = await http.PostAsync("/accounts/import", new StringContent(body, Encoding.UTF8, contentType));

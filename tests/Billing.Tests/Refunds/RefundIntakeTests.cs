@@ -109,18 +109,11 @@ public class RefundIntakeTests
 
     }
 
-    // Each was a 500: a requester longer than its column, a page past what an int offset holds.
+    // It was a 500: a page past what an int offset holds.
     [Fact]
-    public async Task A_requester_too_long_and_a_page_too_far_are_400s_and_store_nothing()
+    public async Task A_page_too_far_is_a_400_and_stores_nothing()
     {
         await using var refunds = await RefundStack.Start(workers: 0);
-
-        var request = new HttpRequestMessage(HttpMethod.Post, "/refunds") { Content = JsonContent.Create(RefundStack.Body("pi_1", 10m)) };
-        request.Headers.Add("Idempotency-Key", Key());
-        request.Headers.Add("X-Requested-By", new string('r', 101));
-        using var requester = await refunds.Api.SendAsync(request);
-        requester.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await requester.Content.ReadAsStringAsync()).ShouldContain("X-Requested-By");
 
         using var page = await refunds.Api.GetAsync("/refunds?page=2147483647");
         page.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
@@ -229,7 +222,7 @@ public class RefundIntakeTests
         await using var refunds = await RefundStack.Start(workers: 0);
 
         using var get = await refunds.Api.GetAsync($"/refunds/{Guid.NewGuid()}");
-        using var retry = await refunds.Api.PostAsJsonAsync($"/refunds/{Guid.NewGuid()}/retry", new { requestedBy = "alice" });
+        using var retry = await (await refunds.As("alice")).PostAsJsonAsync($"/refunds/{Guid.NewGuid()}/retry", new { });
 
         get.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         get.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");

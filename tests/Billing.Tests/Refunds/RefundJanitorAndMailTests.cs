@@ -115,7 +115,7 @@ public class RefundJanitorAndMailTests
 
     static async Task<Guid> StartRun(RefundStack refunds, string who)
     {
-        using var trigger = await refunds.Api.PostAsJsonAsync("/reconciler/runs", new { requestedBy = who });
+        using var trigger = await (await refunds.As(who)).PostAsJsonAsync("/reconciler/runs", new { });
         trigger.EnsureSuccessStatusCode();
         var runId = (await trigger.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid();
         await Eventually.Until($"run {who} started", async () =>

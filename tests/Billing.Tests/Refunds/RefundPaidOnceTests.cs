@@ -22,7 +22,7 @@ public class RefundPaidOnceTests
         await refunds.SetFaults("card", new FaultSettings(FailRate: 1, FailMode: FailMode.NonRetryable));
         var id = await refunds.Refund(Key(), RefundStack.Body("pi_late_paid", 21m));
         await refunds.WaitFor(id, "failed");
-        using (var retry = await refunds.Api.PostAsJsonAsync($"/refunds/{id}/retry", new { requestedBy = "dana@support" }))
+        using (var retry = await (await refunds.As("dana@support")).PostAsJsonAsync($"/refunds/{id}/retry", new { }))
             retry.EnsureSuccessStatusCode();
         var needsSupport = await refunds.WaitFor(id, "needs_support");
 
@@ -57,7 +57,7 @@ public class RefundPaidOnceTests
         (await swish.RefundAsync(order, CancellationToken.None)).Outcome.ShouldBe(ProviderOutcome.Paid);
         await refunds.Execute("update refunds.refund set key_generation = 1 where correlation_id = $1", id);
 
-        using (var retry = await refunds.Api.PostAsJsonAsync($"/refunds/{id}/retry", new { requestedBy = "erik@support" }))
+        using (var retry = await (await refunds.As("erik@support")).PostAsJsonAsync($"/refunds/{id}/retry", new { }))
             retry.EnsureSuccessStatusCode();
         var refunded = await refunds.WaitFor(id, "refunded");
         await refunds.Stack.WaitUntilIdle();
@@ -85,7 +85,7 @@ public class RefundPaidOnceTests
         (first.Outcome, second.Outcome).ShouldBe((ProviderOutcome.Paid, ProviderOutcome.Paid));
         await refunds.Execute("update refunds.refund set key_generation = 1 where correlation_id = $1", id);
 
-        using (var retry = await refunds.Api.PostAsJsonAsync($"/refunds/{id}/retry", new { requestedBy = "erik@support" }))
+        using (var retry = await (await refunds.As("erik@support")).PostAsJsonAsync($"/refunds/{id}/retry", new { }))
             retry.EnsureSuccessStatusCode();
         var flagged = await refunds.WaitFor(id, "refunded and flagged paid twice", r => r.Status == "refunded" && r.PaidTwiceAt is not null);
 
@@ -110,7 +110,7 @@ public class RefundPaidOnceTests
         await refunds.WaitFor(id, "failed");
         await refunds.SetFaults("card", new FaultSettings(TimeoutAfterPayRate: 1));
 
-        using var trigger = await refunds.Api.PostAsJsonAsync("/reconciler/runs", new { requestedBy = "on-call" });
+        using var trigger = await (await refunds.As("on-call")).PostAsJsonAsync("/reconciler/runs", new { });
         var runId = (await trigger.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid();
         var refunded = await refunds.WaitFor(id, "refunded");
         await Eventually.Until("the run completed", async () =>

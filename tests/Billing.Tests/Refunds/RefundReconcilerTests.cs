@@ -23,7 +23,7 @@ public class RefundReconcilerTests
 
         // The provider's day after: cards work again, Swish still declines this one.
         await refunds.ClearFaults("card");
-        using var trigger = await refunds.Api.PostAsJsonAsync("/reconciler/runs", new { requestedBy = "carol@support" });
+        using var trigger = await (await refunds.As("carol@support")).PostAsJsonAsync("/reconciler/runs", new { });
         trigger.StatusCode.ShouldBe(HttpStatusCode.Accepted);
         var runId = (await trigger.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid();
 
@@ -42,7 +42,7 @@ public class RefundReconcilerTests
         (await refunds.Count("select count(*) from refunds.reconciler_run_item where run_id = $1 and outcome is null", runId)).ShouldBe(0);
         (await refunds.Count("select count(*) from refunds.reconciler_run_item where run_id = $1", runId)).ShouldBe(2);
         var run = await refunds.Api.GetFromJsonAsync<JsonElement>($"/reconciler/runs/{runId}");
-        run.GetProperty("trigger").GetString().ShouldBe("manual:carol@support");
+        run.GetProperty("trigger").GetString().ShouldBe("manual:key:carol@support");
         run.GetProperty("expected").GetInt32().ShouldBe(2);
         run.GetProperty("refunded").GetInt32().ShouldBe(1);
         run.GetProperty("needsSupport").GetInt32().ShouldBe(1);
@@ -87,7 +87,7 @@ public class RefundReconcilerTests
             """, stuck, key);
         var fresh = await refunds.Refund(Key(), RefundStack.Body("pi_not_stuck", 5m));
 
-        using var trigger = await refunds.Api.PostAsJsonAsync("/reconciler/runs", new { requestedBy = "ops" });
+        using var trigger = await (await refunds.As("ops")).PostAsJsonAsync("/reconciler/runs", new { });
         var runId = (await trigger.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid();
 
         var refund = await refunds.WaitFor(stuck, "refunded");

@@ -1,3 +1,4 @@
+using Billing.Features.Access;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Billing.Features.Refunds.Api;
@@ -24,6 +25,9 @@ public sealed class RefundStack : IAsyncDisposable
 
     public ServiceStack Stack { get; }
     public HttpClient Api => Stack.Api;
+
+    /// <summary>A support person's client; what it does is done as <c>key:{person}</c>.</summary>
+    public Task<HttpClient> As(string person) => Stack.ClientAs(person, Roles.Support, Roles.Admin);
     public StandIns StandIns => Stack.StandIns;
     public IReadOnlyList<WorkerProcess> Workers => Stack.Workers;
 

@@ -20,16 +20,16 @@ public class RefundSupportToolTests
         using (var blocked = await refunds.PostRefund(Key(), RefundStack.Body("pi_resolve", 10m)))
             blocked.StatusCode.ShouldBe(HttpStatusCode.BadRequest, "the failed refund still holds the payment's balance");
 
-        using (var noNote = await refunds.Api.PostAsJsonAsync($"/refunds/{id}/resolve", new { requestedBy = "gus@support", paidElsewhere = false }))
+        using (var noNote = await refunds.Api.PostAsJsonAsync($"/refunds/{id}/resolve", new { paidElsewhere = false }))
             noNote.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        using (var resolve = await refunds.Api.PostAsJsonAsync($"/refunds/{id}/resolve",
-                   new { requestedBy = "gus@support", note = "Customer withdrew the claim by phone", paidElsewhere = false }))
+        using (var resolve = await (await refunds.As("gus@support")).PostAsJsonAsync($"/refunds/{id}/resolve",
+                   new { note = "Customer withdrew the claim by phone", paidElsewhere = false }))
             resolve.StatusCode.ShouldBe(HttpStatusCode.Accepted);
 
         var resolved = await refunds.WaitFor(id, "resolved_by_hand");
-        (resolved.ClosedBy, resolved.CloseNote, resolved.CountsAgainstPayment).ShouldBe(("gus@support", "Customer withdrew the claim by phone", false));
+        (resolved.ClosedBy, resolved.CloseNote, resolved.CountsAgainstPayment).ShouldBe(("key:gus@support", "Customer withdrew the claim by phone", false));
         resolved.ClosedAt.ShouldNotBeNull();
-        using (var again = await refunds.Api.PostAsJsonAsync($"/refunds/{id}/cancel", new { requestedBy = "gus@support", reason = "twice" }))
+        using (var again = await (await refunds.As("gus@support")).PostAsJsonAsync($"/refunds/{id}/cancel", new { reason = "twice" }))
             again.StatusCode.ShouldBe(HttpStatusCode.Conflict);
         await refunds.ClearFaults("card");
         await refunds.Refund(Key(), RefundStack.Body("pi_resolve", 10m));
@@ -50,24 +50,24 @@ public class RefundSupportToolTests
         foreach (var id in swish.Append(card).Append(cancelled))
             await refunds.WaitFor(id, "failed");
 
-        using (var cancel = await refunds.Api.PostAsJsonAsync($"/refunds/{cancelled}/cancel", new { requestedBy = "hana@support", reason = "duplicate request" }))
+        using (var cancel = await (await refunds.As("hana@support")).PostAsJsonAsync($"/refunds/{cancelled}/cancel", new { reason = "duplicate request" }))
             cancel.StatusCode.ShouldBe(HttpStatusCode.Accepted);
         var closed = await refunds.WaitFor(cancelled, "cancelled");
-        (closed.ClosedBy, closed.CloseNote).ShouldBe(("hana@support", "duplicate request"));
+        (closed.ClosedBy, closed.CloseNote).ShouldBe(("key:hana@support", "duplicate request"));
 
         await refunds.ClearFaults("swish");
-        using (var everything = await refunds.Api.PostAsJsonAsync("/refunds/retry", new { requestedBy = "hana@support" }))
+        using (var everything = await (await refunds.As("hana@support")).PostAsJsonAsync("/refunds/retry", new { }))
             everything.StatusCode.ShouldBe(HttpStatusCode.BadRequest, "a retry of everything needs a filter");
         // A double click: each matching refund is still attempted once.
-        using var bulk = await refunds.Api.PostAsJsonAsync("/refunds/retry", new { requestedBy = "hana@support", method = "swish" });
-        using var twice = await refunds.Api.PostAsJsonAsync("/refunds/retry", new { requestedBy = "hana@support", method = "swish" });
+        using var bulk = await (await refunds.As("hana@support")).PostAsJsonAsync("/refunds/retry", new { method = "swish" });
+        using var twice = await (await refunds.As("hana@support")).PostAsJsonAsync("/refunds/retry", new { method = "swish" });
         bulk.StatusCode.ShouldBe(HttpStatusCode.Accepted);
         (await bulk.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("count").GetInt32().ShouldBe(2, "the cancelled one is not failed any more");
 
         foreach (var id in swish)
         {
             var refunded = await refunds.WaitFor(id, "refunded");
-            refunded.ManualRetryBy.ShouldBe("hana@support");
+            refunded.ManualRetryBy.ShouldBe("key:hana@support");
             refunded.Attempts!.Count(a => a.Lane == "manual").ShouldBe(1);
         }
         await refunds.Stack.WaitUntilIdle();

@@ -35,7 +35,7 @@ public class StripeWebhookTests
 
         // The usual rules from there: support retries, the lookup finds only the failed refund, a fresh key pays.
         await refunds.ClearFaults("card");
-        using (var retry = await refunds.Api.PostAsJsonAsync($"/refunds/{id}/retry", new { requestedBy = "fia@support" }))
+        using (var retry = await (await refunds.As("fia@support")).PostAsJsonAsync($"/refunds/{id}/retry", new { }))
             retry.EnsureSuccessStatusCode();
         var refunded = await refunds.WaitFor(id, "refunded");
         refunded.ProviderRefundId.ShouldNotBe(paid.ProviderRefundId);

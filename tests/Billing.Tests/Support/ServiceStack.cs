@@ -1,6 +1,8 @@
+using Billing.Features.Access;
 using Billing.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Billing.Tests.Support;
@@ -16,18 +18,52 @@ public sealed class ServiceStack : IAsyncDisposable
     readonly WebApplication _api;
     readonly List<WorkerProcess> _workers = [];
 
+    readonly List<HttpClient> _clients = [];
+    readonly Dictionary<string, HttpClient> _named = [];
+
     ServiceStack(TestGround ground, StandIns standIns, WebApplication api, Dictionary<string, string> settings)
     {
         Ground = ground;
         StandIns = standIns;
         _api = api;
         _settings = settings;
-        Api = new HttpClient { BaseAddress = new Uri(api.ListeningAddress()) };
+        Api = AnonymousClient();
     }
+
+    /// <summary>The API's own services (its endpoint table, its stores).</summary>
+    public IServiceProvider ApiServices => _api.Services;
+
+    /// <summary>A client of the API with no credentials at all.</summary>
+    public HttpClient AnonymousClient()
+    {
+        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(_api.ListeningAddress()) };
+        _clients.Add(client);
+        return client;
+    }
+
+    /// <summary>A client that acts with an API key of its own holding these roles (one per name: the roles of its first call); the audit trail names it <c>key:{name}</c>.</summary>
+    public async Task<HttpClient> ClientAs(string name, params string[] roles)
+    {
+        if (_named.TryGetValue(name, out var known))
+            return known;
+        var key = await _api.Services.GetRequiredService<ApiKeys>().Create(name, roles, "tests", CancellationToken.None);
+        var client = AnonymousClient();
+        client.DefaultRequestHeaders.Add(ApiKeys.Header, key);
+        return _named[name] = client;
+    }
+
+    /// <summary>A client with a fresh API key holding exactly these roles.</summary>
+    public Task<HttpClient> ClientWithRoles(params string[] roles) => ClientAs($"roles-{string.Join('-', roles)}-{Guid.NewGuid():N}", roles);
+
+    public const string SuiteKey = "test-suite";
+
+    /// <summary>How the audit trail and the sagas name what <see cref="Api"/> does.</summary>
+    public const string SuiteActor = "key:" + SuiteKey;
 
     public TestGround Ground { get; }
     public StandIns StandIns { get; }
-    public HttpClient Api { get; }
+    /// <summary>A client holding every role (an API key named <c>test-suite</c>), for tests about something else than access.</summary>
+    public HttpClient Api { get; private set; }
     public IReadOnlyList<WorkerProcess> Workers => _workers;
 
     /// <summary>The settings every process of this stack runs with (environment-variable form).</summary>
@@ -50,6 +86,7 @@ public sealed class ServiceStack : IAsyncDisposable
         await api.StartAsync();
 
         var stack = new ServiceStack(ground, providers, api, service);
+        stack.Api = await stack.ClientAs(SuiteKey, [.. Roles.All]);
         for (var i = 0; i < workers; i++)
             await stack.StartWorker();
         return stack;
@@ -118,7 +155,8 @@ public sealed class ServiceStack : IAsyncDisposable
         await Task.WhenAll(_workers.Select(w => w.DisposeAsync().AsTask()));
         await _api.DisposeAsync();
         await StandIns.DisposeAsync();
-        Api.Dispose();
+        foreach (var client in _clients)
+            client.Dispose();
         await Ground.DisposeAsync();
     }
 }

@@ -15,9 +15,13 @@ public sealed class ApiKeys(NpgsqlDataSource db, TimeProvider clock)
     public const string Header = "X-Api-Key";
     const string Prefix = "bk_";
 
+    /// <summary>So that <c>key:{name}</c> fits the 100 characters a requester has everywhere it is recorded.</summary>
+    public const int MaxNameLength = 96;
+
     /// <summary>Makes a key and returns it; this is the only time it is seen.</summary>
     public async Task<string> Create(string name, IReadOnlyList<string> roles, string createdBy, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(name.Length, MaxNameLength, nameof(name));
         var key = Prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         await using var command = db.CreateCommand("""
             insert into access.api_key (key_id, name, key_hash, roles, created_by) values ($1, $2, $3, $4, $5)

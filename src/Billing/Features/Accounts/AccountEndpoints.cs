@@ -1,3 +1,4 @@
+using Billing.Features.Access;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
 using Npgsql;
@@ -10,6 +11,7 @@ public static class AccountEndpoints
     public static IEndpointRouteBuilder MapAccounts(this IEndpointRouteBuilder app)
     {
         app.MapPost("/accounts/import", Import)
+            .RequireAuthorization(Policies.Operator)
             .Accepts<AccountsDocument>("application/json", "text/csv")
             .Produces<ImportReport>()
             .ProducesValidationProblem()

@@ -27,6 +27,16 @@ public sealed class AuditTrail(NpgsqlDataSource db)
         await Record(entry, connection, null, cancellationToken);
     }
 
+    /// <summary>Many entries in one transaction (a bulk action writes one per entity).</summary>
+    public async Task Record(IEnumerable<AuditEntry> entries, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var entry in entries)
+            await Record(entry, connection, transaction, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
     public async Task Record(AuditEntry entry, NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("""

@@ -12,6 +12,7 @@ public static class BillingRunsRegistration
     {
         services.Configure<BillingRunOptions>(configuration.GetSection(BillingRunOptions.Section));
         services.AddSingleton<BillingRunProgress>();
+        services.AddScoped<Api.BillingRunActions>();
         return services;
     }
 

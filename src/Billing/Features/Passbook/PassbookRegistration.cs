@@ -1,3 +1,4 @@
+using Billing.Features.Access;
 using MassTransit;
 
 namespace Billing.Features.Passbook;
@@ -26,10 +27,10 @@ public static class PassbookRegistration
     public static IEndpointRouteBuilder MapPassbook(this IEndpointRouteBuilder app)
     {
         var repayments = app.MapGroup("/repayments").WithTags("Passbook");
-        repayments.MapPost("", RepaymentEndpoint.Handle)
+        repayments.MapPost("", RepaymentEndpoint.Handle).RequireAuthorization(Policies.Intake)
             .WithSummary("Report a repayment (idempotent on gatewayPaymentId); an overpayment's excess is refunded once.");
-        repayments.MapGet("/{gatewayPaymentId}", RepaymentEndpoint.Get).WithSummary("A recorded repayment and its excess refund.");
-        app.MapGet("/accounts/{accountId}/balance", BalanceEndpoint.Handle).WithTags("Passbook")
+        repayments.MapGet("/{gatewayPaymentId}", RepaymentEndpoint.Get).RequireAuthorization(Policies.Staff).WithSummary("A recorded repayment and its excess refund.");
+        app.MapGet("/accounts/{accountId}/balance", BalanceEndpoint.Handle).RequireAuthorization(Policies.Staff).WithTags("Passbook")
             .WithSummary("The balance, the last statement's minimum due, what is due now, credit and excess refunds.");
         return app;
     }

@@ -46,7 +46,7 @@ public static class RefundRequestRules
                 problems[field] = [problem];
 
         if (requestedBy is { Length: > MaxRequestedByLength })
-            problems["X-Requested-By"] = [$"At most {MaxRequestedByLength} characters."];
+            problems["requestedBy"] = [$"The caller's name is at most {MaxRequestedByLength} characters."];
 
         if (reason is { Length: > MaxReasonLength })
             problems["reason"] = [$"At most {MaxReasonLength} characters."];

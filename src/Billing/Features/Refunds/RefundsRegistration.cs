@@ -38,6 +38,7 @@ public static class RefundsRegistration
     public static IServiceCollection AddRefundQueries(this IServiceCollection services)
     {
         services.AddScoped<RefundQueries>();
+        services.AddScoped<RefundActions>();
         services.AddScoped<RefundErrorStats>();
         return services;
     }

@@ -1,3 +1,6 @@
+using System.Security.Claims;
+using Billing.Features.Access;
+using Billing.Features.Audit;
 using Billing.Contracts.BillingRuns;
 using Billing.Contracts.Statements;
 using MassTransit;
@@ -13,8 +16,8 @@ namespace Billing.Features.StatementDelivery;
 /// </summary>
 public static class DeliveryRetry
 {
-    public static async Task<IResult> Handle(Guid statementId, string channel, NpgsqlDataSource dataSource, IPublishEndpoint publish,
-        CancellationToken ct)
+    public static async Task<IResult> Handle(Guid statementId, string channel, ClaimsPrincipal user, NpgsqlDataSource dataSource,
+        IPublishEndpoint publish, AuditTrail audit, CancellationToken ct)
     {
         if (!DeliveryChannels.All.Contains(channel))
             return Results.ValidationProblem(new Dictionary<string, string[]>
@@ -56,6 +59,9 @@ public static class DeliveryRetry
                 reader.GetString(6).Trim());
             rendered = reader.GetBoolean(7);
         }
+
+        await audit.Record(new AuditEntry(Actor.Of(user), "delivery.retry", "statement_delivery", $"{statementId}/{channel}",
+            new { status = "failed" }, new { status = "retrying" }), connection, transaction, ct);
 
         // Published after the commit, so the consumer finds the delivery open. Were the publish lost, the delivery waits with
         // no attempt due, and it can be retried again; a second publish is harmless (the claim finds it settled). The other

@@ -1,3 +1,4 @@
+using Billing.Features.Access;
 using Billing.Infrastructure.Postgres;
 using Npgsql;
 
@@ -21,13 +22,17 @@ public static class StatementEndpoints
         var statements = app.MapGroup("/statements").WithTags("Statements");
         statements.MapGet("/{statementId:guid}", async (Guid statementId, NpgsqlDataSource db, CancellationToken ct) =>
                 await Read(db, statementId, ct) is { } view ? Results.Ok(view) : NoSuchStatement(statementId))
+            .RequireAuthorization(Policies.Staff)
             .WithSummary("A statement's figures, its PDF (hash, size, pages) and each channel's delivery.");
-        statements.MapGet("/{statementId:guid}/pdf", Pdf).WithSummary("The statement's PDF.");
-        statements.MapPost("/{statementId:guid}/deliveries/{channel}/retry", DeliveryRetry.Handle)
+        statements.MapGet("/{statementId:guid}/pdf", Pdf).RequireAuthorization(Policies.Staff).WithSummary("The statement's PDF.");
+        statements.MapPost("/{statementId:guid}/deliveries/{channel}/retry", DeliveryRetry.Handle).RequireAuthorization(Policies.Support)
             .WithSummary("Start a channel that failed for good again, with fresh attempts (sms, pdf, email, whatsapp).");
         app.MapGet("/s/{code}", (string code) => DeliveryChannels.FromShortCode(code) is { } id
                 ? Results.Redirect($"/statements/{id}/pdf")
                 : Results.Problem($"'{code}' is not a statement link.", statusCode: StatusCodes.Status404NotFound, title: "No such statement"))
+            // Open: it only redirects, and the PDF it leads to asks for a login (statement ids follow from account and
+            // date, so a link that served the PDF itself would let anyone guess one).
+            .AllowAnonymous()
             .WithTags("Statements").WithSummary("The short link in a statement's SMS and WhatsApp message: redirects to its PDF.");
         return app;
     }

@@ -1,7 +1,7 @@
-using Billing.Contracts.BillingRuns;
+using System.Security.Claims;
+using Billing.Features.Access;
 using Billing.Features.BillingRuns.Runs;
 using Billing.Features.BillingRuns.Steps;
-using MassTransit;
 
 namespace Billing.Features.BillingRuns.Api;
 
@@ -17,17 +17,8 @@ public static class BillingRunEndpoints
     {
         var runs = app.MapGroup("/billing/runs").WithTags("Billing runs");
 
-        // Starting a date again answers with the same run: the run id comes from the date.
-        runs.MapPost("/", async (StartRunBody body, IPublishEndpoint publish, TimeProvider clock, CancellationToken ct) =>
-        {
-            if (BillingRunRules.DateProblem(body.StatementDate, clock.GetUtcNow()) is { } problem)
-                return Results.ValidationProblem(new Dictionary<string, string[]> { ["statementDate"] = [problem] },
-                    title: "The billing run was not started.");
-            var date = body.StatementDate!.Value;
-            await publish.Publish(new StartBillingRun(date, "api"), ct);
-            var runId = BillingIds.Run(date);
-            return Results.Accepted($"/billing/runs/{runId}", new { runId, statementDate = date });
-        });
+        runs.MapPost("/", async (StartRunBody body, ClaimsPrincipal user, BillingRunActions actions, CancellationToken ct) =>
+            (await actions.Start(body.StatementDate, Actor.Of(user), ct)).ToResult()).RequireAuthorization(Policies.Operator);
 
         // The run with the first page of its halted accounts; GET …/halted pages on.
         runs.MapGet("/{runId:guid}", async (Guid runId, BillingRunProgress progress, CancellationToken ct) =>
@@ -36,7 +27,7 @@ public static class BillingRunEndpoints
                 return NoSuchRun(runId);
             var halted = view.Halted == 0 ? [] : await progress.Halted(runId, null, "", HaltedOnRunPage, ct);
             return Results.Ok(view with { HaltedAccounts = halted, HaltedNext = halted.Count == HaltedOnRunPage ? $"/billing/runs/{runId}/halted?after={Uri.EscapeDataString(halted[^1].AccountId)}" : null });
-        });
+        }).RequireAuthorization(Policies.Staff);
 
         runs.MapGet("/{runId:guid}/halted", async (Guid runId, string? step, string? after, int? limit, BillingRunProgress progress,
             CancellationToken ct) =>
@@ -49,52 +40,19 @@ public static class BillingRunEndpoints
                 return NoSuchRun(runId);
             var page = await progress.Halted(runId, step, after ?? "", limit ?? 100, ct);
             return Results.Ok(new { accounts = page, next = page.Count == (limit ?? 100) ? page[^1].AccountId : null });
-        });
+        }).RequireAuthorization(Policies.Staff);
 
-        runs.MapPost("/{runId:guid}/accounts/{accountId}/resume", async (Guid runId, string accountId, BillingRunProgress progress,
-            IPublishEndpoint publish, CancellationToken ct) =>
-        {
-            if (await progress.DateOf(runId, ct) is not { } date)
-                return NoSuchRun(runId);
-            var billingId = BillingIds.Billing(date, accountId);
-            var state = await progress.StateOf(billingId, ct);
-            if (state is null)
-                return Results.Problem($"Account {accountId} is not in run {runId}.", statusCode: StatusCodes.Status404NotFound, title: "No such account in the run");
-            if (state != "Halted")
-                return Results.Problem($"Account {accountId} is {state}, not halted: there is nothing to resume.",
-                    statusCode: StatusCodes.Status409Conflict, title: "Not halted");
-            await publish.Publish(new ResumeBilling(billingId, "api"), ct);
-            return Results.Accepted($"/billing/runs/{runId}", new { runId, accountId, resumed = true });
-        });
+        runs.MapPost("/{runId:guid}/accounts/{accountId}/resume", async (Guid runId, string accountId, ClaimsPrincipal user,
+            BillingRunActions actions, CancellationToken ct) =>
+            (await actions.ResumeAccount(runId, accountId, Actor.Of(user), ct)).ToResult()).RequireAuthorization(Policies.Operator);
 
         // Resumes every account halted at the step, page by page.
-        runs.MapPost("/{runId:guid}/resume", async (Guid runId, string? step, BillingRunProgress progress, IPublishEndpoint publish,
-            CancellationToken ct) =>
-        {
-            if (step is null || !BillingSteps.IsKnown(step))
-                return UnknownStep(step);
-            if (await progress.DateOf(runId, ct) is not { } date)
-                return NoSuchRun(runId);
-            var resumed = 0;
-            for (var after = ""; ;)
-            {
-                var page = await progress.Halted(runId, step, after, MaxPage, ct);
-                await Task.WhenAll(page.Select(a => publish.Publish(new ResumeBilling(BillingIds.Billing(date, a.AccountId), "api"), ct)));
-                resumed += page.Count;
-                if (page.Count < MaxPage)
-                    break;
-                after = page[^1].AccountId;
-            }
-
-            return Results.Accepted($"/billing/runs/{runId}", new { runId, step, resumed });
-        });
+        runs.MapPost("/{runId:guid}/resume", async (Guid runId, string? step, ClaimsPrincipal user, BillingRunActions actions, CancellationToken ct) =>
+            (await actions.ResumeHalted(runId, step, Actor.Of(user), ct)).ToResult()).RequireAuthorization(Policies.Operator);
         return app;
     }
 
-    static IResult NoSuchRun(Guid runId) =>
-        Results.Problem($"There is no billing run {runId}.", statusCode: StatusCodes.Status404NotFound, title: "No such run");
+    static IResult NoSuchRun(Guid runId) => BillingRunActions.NoSuchRun(runId).ToResult();
 
-    static IResult UnknownStep(string? step) => Results.ValidationProblem(
-        new Dictionary<string, string[]> { ["step"] = [$"'{step}' is not a step; one of: {string.Join(", ", BillingSteps.InOrder)}."] },
-        title: "Say which step to resume.");
+    static IResult UnknownStep(string? step) => BillingRunActions.UnknownStep(step).ToResult();
 }

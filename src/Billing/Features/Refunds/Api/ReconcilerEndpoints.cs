@@ -1,6 +1,8 @@
+using System.Security.Claims;
+using Billing.Features.Access;
+using Billing.Features.Audit;
 using Billing.Features.Scheduling;
 using Billing.Infrastructure.Persistence;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace Billing.Features.Refunds.Api;
@@ -14,24 +16,19 @@ public static class ReconcilerEndpoints
     public static IEndpointRouteBuilder MapReconciler(this IEndpointRouteBuilder app)
     {
         var runs = app.MapGroup("/reconciler/runs").WithTags("Refunds");
-        runs.MapPost("", Trigger).WithSummary("Run the refund reconciler now (a worker fires it within seconds).");
-        runs.MapGet("", Recent).WithSummary("The latest reconciler runs with their counts.");
-        runs.MapGet("/{runId:guid}", Get).WithSummary("One run's progress: refunds expected, refunded, needing support.");
+        runs.MapPost("", Trigger).RequireAuthorization(Policies.Admin).WithSummary("Run the refund reconciler now (a worker fires it within seconds).");
+        runs.MapGet("", Recent).RequireAuthorization(Policies.Staff).WithSummary("The latest reconciler runs with their counts.");
+        runs.MapGet("/{runId:guid}", Get).RequireAuthorization(Policies.Staff).WithSummary("One run's progress: refunds expected, refunded, needing support.");
         return app;
     }
 
-    static async Task<IResult> Trigger([FromHeader(Name = "X-Requested-By")] string? requestedByHeader, RetryBody? body,
-        IReconcilerTrigger trigger, CancellationToken cancellationToken)
+    static async Task<IResult> Trigger(ClaimsPrincipal user, IReconcilerTrigger trigger, AuditTrail audit, CancellationToken cancellationToken)
     {
-        var requestedBy = body?.RequestedBy ?? requestedByHeader;
-        if (string.IsNullOrWhiteSpace(requestedBy) || requestedBy.Length > 100)
-            return Results.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["requestedBy"] = ["Say who starts the run (body 'requestedBy' or header X-Requested-By), at most 100 characters."],
-            });
-
-        var runId = await trigger.TriggerNowAsync(requestedBy, cancellationToken);
-        return Results.Accepted($"/reconciler/runs/{runId}", new { runId, requestedBy });
+        var actor = Actor.Of(user);
+        var runId = await trigger.TriggerNowAsync(actor.Name, cancellationToken);
+        await audit.Record(new AuditEntry(actor, "reconciler.trigger", "reconciler_run", runId.ToString(), After: new { status = "requested" }),
+            cancellationToken);
+        return Results.Accepted($"/reconciler/runs/{runId}", new { runId, requestedBy = actor.Name });
     }
 
     static async Task<IResult> Recent(BillingDbContext db, CancellationToken cancellationToken) =>

@@ -1,11 +1,8 @@
-using Billing.Contracts.Refunds;
+using System.Security.Claims;
+using Billing.Features.Access;
 using Billing.Features.Refunds.Saga;
-using MassTransit;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Billing.Features.Refunds.Api;
-
-public sealed record RetryBody(string? RequestedBy);
 
 public static class RefundEndpoints
 {
@@ -14,13 +11,15 @@ public static class RefundEndpoints
     public static IEndpointRouteBuilder MapRefunds(this IEndpointRouteBuilder app)
     {
         var refunds = app.MapGroup("/refunds").WithTags("Refunds");
-        refunds.MapPost("", RefundIntakeEndpoint.Handle)
-            .WithSummary("Ask for a refund (Idempotency-Key header required).");
-        refunds.MapGet("/{refundId:guid}", GetRefund).WithSummary("A refund's status and attempt history.");
-        refunds.MapGet("", ListRefunds).WithSummary("Refunds filtered by status, method and request time, newest first, paged.");
-        refunds.MapPost("/{refundId:guid}/retry", Retry).WithSummary("Support: one more attempt for a failed refund.");
+        refunds.MapPost("", RefundIntakeEndpoint.Handle).RequireAuthorization(Policies.Intake)
+            .WithSummary("Ask for a refund (Idempotency-Key header required; an API key with the intake role).");
+        refunds.MapGet("/{refundId:guid}", GetRefund).RequireAuthorization(Policies.Staff).WithSummary("A refund's status and attempt history.");
+        refunds.MapGet("", ListRefunds).RequireAuthorization(Policies.Staff)
+            .WithSummary("Refunds filtered by status, method and request time, newest first, paged.");
+        refunds.MapPost("/{refundId:guid}/retry", Retry).RequireAuthorization(Policies.Support).WithSummary("Support: one more attempt for a failed refund.");
         refunds.MapSupportTools();
-        refunds.MapGet("/errors", ErrorStats).WithSummary("Failed attempts by day, method and cause; refunds waiting on support.");
+        refunds.MapGet("/errors", ErrorStats).RequireAuthorization(Policies.Staff)
+            .WithSummary("Failed attempts by day, method and cause; refunds waiting on support.");
         return app;
     }
 
@@ -56,32 +55,8 @@ public static class RefundEndpoints
         return problems;
     }
 
-    /// <summary>
-    /// 202 from Failed or NeedsSupport; the saga runs one attempt however often this is clicked, since the first
-    /// click moves it out of the states that accept a retry.
-    /// </summary>
-    static async Task<IResult> Retry(Guid refundId, [FromHeader(Name = "X-Requested-By")] string? requestedByHeader, RetryBody? body,
-        RefundQueries queries, IPublishEndpoint publish, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        var requestedBy = body?.RequestedBy ?? requestedByHeader;
-        if (string.IsNullOrWhiteSpace(requestedBy) || requestedBy.Length > 100)
-            return Results.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["requestedBy"] = ["Say who asks for the retry (body 'requestedBy' or header X-Requested-By), at most 100 characters."],
-            });
-
-        if (await queries.Status(refundId, cancellationToken) is not { } status)
-            return NotFound(refundId);
-        if (status == RefundStatus.Refunded)
-            return Results.Problem($"Refund {refundId} is already refunded; nothing to retry.", statusCode: StatusCodes.Status409Conflict,
-                title: "Already refunded");
-        if (!RefundStatus.AllowsManualRetry(status))
-            return Results.Problem($"Refund {refundId} is {status}; a retry is possible once it is failed or needs_support.",
-                statusCode: StatusCodes.Status409Conflict, title: "Refund is in progress");
-
-        await publish.Publish(new RetryRefund(refundId, requestedBy, clock.GetUtcNow()), cancellationToken);
-        return Results.Accepted($"/refunds/{refundId}", new { refundId, RequestedBy = requestedBy, Status = "retry_requested" });
-    }
+    static async Task<IResult> Retry(Guid refundId, ClaimsPrincipal user, RefundActions actions, CancellationToken cancellationToken) =>
+        (await actions.Retry(refundId, Actor.Of(user), cancellationToken)).ToResult();
 
     static async Task<IResult> ErrorStats(RefundErrorStats stats, TimeProvider clock, CancellationToken cancellationToken,
         DateTimeOffset? from = null, DateTimeOffset? to = null, string? method = null)

@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using Billing.Features.Access;
 using Billing.Contracts.Refunds;
 using MassTransit;
 using Microsoft.AspNetCore.Mvc;
@@ -17,12 +19,13 @@ public static class RefundIntakeEndpoint
 {
     public static async Task<IResult> Handle(
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        [FromHeader(Name = "X-Requested-By")] string? requestedBy,
         RefundRequestBody body,
+        ClaimsPrincipal caller,
         IOptions<RefundOptions> options,
         IRequestClient<RequestRefund> intake,
         CancellationToken cancellationToken)
     {
+        var requestedBy = Actor.Of(caller).Name;
         var problems = RefundRequestRules.Problems(idempotencyKey, body.PaymentId, body.Amount, body.Currency, body.Method, body.Reason,
             requestedBy, options.Value.Methods.Keys);
         if (problems.Count > 0)

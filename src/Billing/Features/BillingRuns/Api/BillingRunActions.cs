@@ -1,0 +1,77 @@
+using Billing.Contracts.BillingRuns;
+using Billing.Features.Access;
+using Billing.Features.Audit;
+using Billing.Features.BillingRuns.Runs;
+using Billing.Features.BillingRuns.Steps;
+using MassTransit;
+
+namespace Billing.Features.BillingRuns.Api;
+
+/// <summary>
+/// Operators' actions on billing runs, for the REST endpoints and the dashboard alike: start a run, resume one halted
+/// account, or every account halted at a step. Each sends the saga its message in the actor's name and writes the
+/// audit entry; the saga ignores a resume of an account that is no longer halted.
+/// </summary>
+public sealed class BillingRunActions(BillingRunProgress progress, IPublishEndpoint publish, AuditTrail audit, TimeProvider clock)
+{
+    const int Page = 500;
+
+    /// <summary>Starting a date again answers with the same run: the run id comes from the date.</summary>
+    public async Task<ActionOutcome> Start(DateOnly? statementDate, Actor actor, CancellationToken cancellationToken)
+    {
+        if (BillingRunRules.DateProblem(statementDate, clock.GetUtcNow()) is { } problem)
+            return ActionOutcome.Invalid(new Dictionary<string, string[]> { ["statementDate"] = [problem] }, "The billing run was not started.");
+        var date = statementDate!.Value;
+        await publish.Publish(new StartBillingRun(date, actor.Name), cancellationToken);
+        var runId = BillingIds.Run(date);
+        await audit.Record(new AuditEntry(actor, "billing_run.start", "billing_run", runId.ToString(), After: new { statementDate = date }),
+            cancellationToken);
+        return ActionOutcome.Accepted($"/billing/runs/{runId}", new { runId, statementDate = date });
+    }
+
+    public async Task<ActionOutcome> ResumeAccount(Guid runId, string accountId, Actor actor, CancellationToken cancellationToken)
+    {
+        if (await progress.DateOf(runId, cancellationToken) is not { } date)
+            return NoSuchRun(runId);
+        var billingId = BillingIds.Billing(date, accountId);
+        var state = await progress.StateOf(billingId, cancellationToken);
+        if (state is null)
+            return ActionOutcome.NotFound("No such account in the run", $"Account {accountId} is not in run {runId}.");
+        if (state != "Halted")
+            return ActionOutcome.Conflict("Not halted", $"Account {accountId} is {state}, not halted: there is nothing to resume.");
+
+        await publish.Publish(new ResumeBilling(billingId, actor.Name), cancellationToken);
+        await audit.Record(new AuditEntry(actor, "billing.resume", "account_billing", $"{runId}/{accountId}", new { state },
+            new { state = "resume_requested" }), cancellationToken);
+        return ActionOutcome.Accepted($"/billing/runs/{runId}", new { runId, accountId, resumed = true });
+    }
+
+    /// <summary>Resumes every account halted at the step, page by page; one audit entry per account.</summary>
+    public async Task<ActionOutcome> ResumeHalted(Guid runId, string? step, Actor actor, CancellationToken cancellationToken)
+    {
+        if (step is null || !BillingSteps.IsKnown(step))
+            return UnknownStep(step);
+        if (await progress.DateOf(runId, cancellationToken) is not { } date)
+            return NoSuchRun(runId);
+
+        var resumed = 0;
+        for (var after = ""; ;)
+        {
+            var page = await progress.Halted(runId, step, after, Page, cancellationToken);
+            await Task.WhenAll(page.Select(a => publish.Publish(new ResumeBilling(BillingIds.Billing(date, a.AccountId), actor.Name), cancellationToken)));
+            await audit.Record(page.Select(a => new AuditEntry(actor, "billing.resume_step", "account_billing", $"{runId}/{a.AccountId}",
+                new { state = "Halted", step, reason = a.Reason }, new { state = "resume_requested" })), cancellationToken);
+            resumed += page.Count;
+            if (page.Count < Page)
+                break;
+            after = page[^1].AccountId;
+        }
+        return ActionOutcome.Accepted($"/billing/runs/{runId}", new { runId, step, resumed });
+    }
+
+    public static ActionOutcome NoSuchRun(Guid runId) => ActionOutcome.NotFound("No such run", $"There is no billing run {runId}.");
+
+    public static ActionOutcome UnknownStep(string? step) => ActionOutcome.Invalid(
+        new Dictionary<string, string[]> { ["step"] = [$"'{step}' is not a step; one of: {string.Join(", ", BillingSteps.InOrder)}."] },
+        "Say which step to resume.");
+}
