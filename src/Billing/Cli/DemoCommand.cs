@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Billing.Cli.BillingRuns;
 using Billing.Cli.Refunds;
 using Billing.Contracts.Diagnostics;
+using Billing.Features.Access;
 using Billing.Features.BillingRuns.Runs;
 using Billing.Features.Diagnostics;
 using Billing.Features.Scheduling;
@@ -27,7 +28,9 @@ public static class DemoCommand
         var additions = new Option<int>("--additions") { Description = "Concurrent additions per tally", DefaultValueFactory = _ => 10 };
         var refunds = new Option<int>("--refunds") { Description = "Refunds to run through the refund saga", DefaultValueFactory = _ => 3000 };
         var accounts = new Option<int>("--accounts") { Description = "Accounts to generate and bill", DefaultValueFactory = _ => 3000 };
-        var command = new Command("demo", "Run the end-to-end demo against the local stack.") { tallies, additions, refunds, accounts };
+        var serve = new Option<bool>("--serve") { Description = "Afterwards, keep the API and the worker running and print the dashboard's address and login" };
+        var url = new Option<string>("--url") { Description = "Where the API listens with --serve", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+        var command = new Command("demo", "Run the end-to-end demo against the local stack.") { tallies, additions, refunds, accounts, serve, url };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, ct) =>
         {
@@ -41,12 +44,14 @@ public static class DemoCommand
                 return 2;
             }
 
-            return await Run(parse.UnmatchedTokens.ToArray(), count, perTally, refundCount, accountCount, ct);
+            return await Run(parse.UnmatchedTokens.ToArray(), count, perTally, refundCount, accountCount,
+                parse.GetValue(serve) ? parse.GetValue(url) : null, ct);
         });
         return command;
     }
 
-    static async Task<int> Run(string[] args, int tallyCount, int additions, int refundCount, int accountCount, CancellationToken ct)
+    /// <param name="serveAt">Where the API listens when it is to keep running afterwards; null to stop when done.</param>
+    static async Task<int> Run(string[] args, int tallyCount, int additions, int refundCount, int accountCount, string? serveAt, CancellationToken ct)
     {
         using var log = DemoLog.Start();
         using var host = BillingHost.Worker(args, configuration => configuration.AddInMemoryCollection(RefundDemo.Settings), log.Use);
@@ -56,7 +61,7 @@ public static class DemoCommand
 
         await host.StartAsync(ct);
         // The API too, on a port of its own choosing: the billing part reports repayments over HTTP as a gateway would.
-        await using var api = BillingHost.Api([.. args, "--urls", "http://127.0.0.1:0"], configuration => configuration.AddInMemoryCollection(RefundDemo.Settings), log.Use);
+        await using var api = BillingHost.Api([.. args, "--urls", serveAt ?? "http://127.0.0.1:0"], configuration => configuration.AddInMemoryCollection(RefundDemo.Settings), log.Use);
         await api.StartAsync(ct);
         try
         {
@@ -98,6 +103,9 @@ public static class DemoCommand
             var configuration = host.Services.GetRequiredService<IConfiguration>();
             using var provider = new StandInControl(new Uri(configuration["Refunds:Providers:card:BaseUrl"]!));
             using var http = new HttpClient { BaseAddress = new Uri(api.Urls.First()) };
+            // The demo reports repayments as the payment gateway would: with an intake key of its own.
+            http.DefaultRequestHeaders.Add(ApiKeys.Header, await api.Services.GetRequiredService<ApiKeys>()
+                .Create($"demo-gateway-{DateTime.UtcNow:yyyyMMddHHmmssfff}", [Roles.Intake, Roles.Operator], "demo", ct));
             var billingOk = await new BillingDemo(bus, dataSource, host.Services.GetRequiredService<BillingRunProgress>(), http, provider)
                 .Run(accountCount, ct);
 
@@ -108,6 +116,21 @@ public static class DemoCommand
             var passed = ok && billingOk && refundsOk;
             AnsiConsole.MarkupLine(passed ? "[green]Demo passed.[/]" : "[red]Demo failed.[/]");
             AnsiConsole.MarkupLine($"[grey]The service's log of this run:[/] {Markup.Escape(Path.GetRelativePath(Directory.GetCurrentDirectory(), log.Path))}");
+            if (serveAt is null)
+            {
+                AnsiConsole.MarkupLine("[grey]To look around in the dashboard afterwards:[/] scripts/demo.sh --serve");
+                return passed ? 0 : 1;
+            }
+
+            DashboardLogin.Print(api.Urls.First(), await DashboardLogin.Ensure(api.Services, ct));
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                AnsiConsole.MarkupLine("[grey]Stopping the API and the worker.[/]");
+            }
             return passed ? 0 : 1;
         }
         finally
