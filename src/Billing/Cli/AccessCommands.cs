@@ -50,7 +50,8 @@ public static class AccessCommands
 
             AnsiConsole.MarkupLineInterpolated($"{(created ? "Added" : "Updated")} [bold]{user}[/] with roles {string.Join(", ", given)}.");
             if (generated)
-                AnsiConsole.MarkupLineInterpolated($"Password (shown once): [bold]{password}[/]");
+                // Plain text, so it copies and pipes without terminal codes.
+                Console.WriteLine($"Password (shown once): {password}");
             return 0;
         });
         return new Command("users", "Dashboard users.") { add };

@@ -29,6 +29,10 @@ public class RefundSupportToolTests
         var resolved = await refunds.WaitFor(id, "resolved_by_hand");
         (resolved.ClosedBy, resolved.CloseNote, resolved.CountsAgainstPayment).ShouldBe(("key:gus@support", "Customer withdrew the claim by phone", false));
         resolved.ClosedAt.ShouldNotBeNull();
+        (await refunds.Stack.Query("""
+            select actor || '|' || action || '|' || (before->>'status') || '|' || (after->>'status') || '|' || note
+            from audit.entry where entity_type = 'refund' and entity_id = $1
+            """, id.ToString())).ShouldBe(["key:gus@support|refund.resolve|failed|resolve_requested|Customer withdrew the claim by phone"]);
         using (var again = await (await refunds.As("gus@support")).PostAsJsonAsync($"/refunds/{id}/cancel", new { reason = "twice" }))
             again.StatusCode.ShouldBe(HttpStatusCode.Conflict);
         await refunds.ClearFaults("card");
