@@ -2,6 +2,7 @@ using Billing.Features.Access;
 using Billing.Features.Accounts;
 using Billing.Features.BillingRuns;
 using Billing.Features.BillingRuns.Api;
+using Billing.Features.Dashboard;
 using Billing.Features.Passbook;
 using Billing.Features.Refunds;
 using Billing.Features.Refunds.Api;
@@ -56,6 +57,7 @@ public static class BillingHost
         builder.Services.AddBillingJobsClient(builder.Configuration);
         builder.Services.AddBillingApi();
         builder.Services.AddAccess(builder.Configuration);
+        builder.Services.AddDashboard();
 
         var app = builder.Build();
         app.MapBillingApi();
@@ -64,9 +66,9 @@ public static class BillingHost
         app.MapReconciler();
         app.MapStripeWebhooks();
         app.MapBillingRuns();
-        app.MapJobsDashboard();
         app.MapAccounts();
         app.MapStatements();
+        app.MapDashboard();
         return app;
     }
 
