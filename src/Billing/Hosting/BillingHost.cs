@@ -57,6 +57,7 @@ public static class BillingHost
         builder.Services.AddBillingJobsClient(builder.Configuration);
         builder.Services.AddBillingApi();
         builder.Services.AddAccess(builder.Configuration);
+        builder.Services.AddStatementLinks(builder.Configuration);
         builder.Services.AddDashboard();
 
         var app = builder.Build();

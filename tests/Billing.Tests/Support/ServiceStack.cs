@@ -27,16 +27,18 @@ public sealed class ServiceStack : IAsyncDisposable
         StandIns = standIns;
         _api = api;
         _settings = settings;
-        Api = AnonymousClient();
+        Api = Client(followRedirects: true);
     }
 
     /// <summary>The API's own services (its endpoint table, its stores).</summary>
     public IServiceProvider ApiServices => _api.Services;
 
-    /// <summary>A client of the API with no credentials at all.</summary>
-    public HttpClient AnonymousClient()
+    /// <summary>A client of the API with no credentials at all; it shows redirects (to the login page, say) instead of following them.</summary>
+    public HttpClient AnonymousClient() => Client(followRedirects: false);
+
+    HttpClient Client(bool followRedirects)
     {
-        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(_api.ListeningAddress()) };
+        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = followRedirects }) { BaseAddress = new Uri(_api.ListeningAddress()) };
         _clients.Add(client);
         return client;
     }
@@ -47,7 +49,7 @@ public sealed class ServiceStack : IAsyncDisposable
         if (_named.TryGetValue(name, out var known))
             return known;
         var key = await _api.Services.GetRequiredService<ApiKeys>().Create(name, roles, "tests", CancellationToken.None);
-        var client = AnonymousClient();
+        var client = Client(followRedirects: true);
         client.DefaultRequestHeaders.Add(ApiKeys.Header, key);
         return _named[name] = client;
     }

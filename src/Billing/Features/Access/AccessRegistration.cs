@@ -32,6 +32,7 @@ public static class AccessRegistration
     public static IServiceCollection AddAccess(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddAccessStores(configuration);
+        services.AddHostedService<FirstAdminNotice>();
         services.AddAntiforgery();
 
         var session = configuration.GetSection(AccessOptions.Section).Get<AccessOptions>()?.Session ?? new AccessOptions().Session;

@@ -13,7 +13,7 @@ public sealed record PaidTwiceRefund(Guid RefundId, string PaymentId, decimal Am
 
 public sealed record Tally(string Key, string? Detail, int Count);
 
-public sealed record RenderMinute(DateTimeOffset Minute, int Renders, double AveragePages, double AverageBytes);
+public sealed record RenderMinute(DateTimeOffset Minute, int Renders, double AveragePages, double AverageBytes, int? AverageMs, int? MaxMs);
 
 public sealed record AuditRow(long EntryId, DateTimeOffset At, string Actor, string ActorKind, string Action, string EntityType, string EntityId,
     string? Before, string? After, string? Note);
@@ -52,14 +52,13 @@ public sealed class DashboardQueries(NpgsqlDataSource db)
         select channel, status, count(*)::int from billing.delivery group by 1, 2 order by 1, 2
         """, r => new Tally(r.GetString(0), r.GetString(1), r.GetInt32(2)), ct);
 
-    /// <summary>
-    /// PDFs rendered per minute since <paramref name="since"/>. The service stores when a PDF was rendered, its pages and
-    /// size, not how long the render took (that is in the logs and docs/benchmarks.md).
-    /// </summary>
+    /// <summary>PDFs rendered per minute since <paramref name="since"/>, with their render times (null for PDFs from before render_ms).</summary>
     public Task<List<RenderMinute>> RendersPerMinute(DateTimeOffset since, CancellationToken ct) => Rows("""
-        select date_trunc('minute', rendered_at), count(*)::int, avg(pdf_pages)::float8, avg(pdf_bytes)::float8
+        select date_trunc('minute', rendered_at), count(*)::int, avg(pdf_pages)::float8, avg(pdf_bytes)::float8,
+               avg(render_ms)::int, max(render_ms)
         from billing.statement where rendered_at >= $1 group by 1 order by 1 desc limit 60
-        """, r => new RenderMinute(r.GetFieldValue<DateTimeOffset>(0), r.GetInt32(1), r.GetDouble(2), r.GetDouble(3)), ct, since);
+        """, r => new RenderMinute(r.GetFieldValue<DateTimeOffset>(0), r.GetInt32(1), r.GetDouble(2), r.GetDouble(3),
+        r.IsDBNull(4) ? null : r.GetInt32(4), r.IsDBNull(5) ? null : r.GetInt32(5)), ct, since);
 
     public async Task<(List<AuditRow> Rows, bool More)> Audit(AuditFilter f, int page, int pageSize, CancellationToken ct)
     {

@@ -60,10 +60,11 @@ public sealed class DeliveryRecords(BillingDbContext db)
             where statement_id = $1 and channel = $2
             """, cancellationToken, statementId, channel, Nullable(error), nextAttemptAt);
 
-    public Task RecordPdf(Guid statementId, string path, string sha256, long bytes, int pages, CancellationToken cancellationToken) => Execute("""
-        update billing.statement set pdf_path = $2, pdf_sha256 = $3, pdf_bytes = $4, pdf_pages = $5, rendered_at = now()
+    public Task RecordPdf(Guid statementId, string path, string sha256, long bytes, int pages, TimeSpan renderTime,
+        CancellationToken cancellationToken) => Execute("""
+        update billing.statement set pdf_path = $2, pdf_sha256 = $3, pdf_bytes = $4, pdf_pages = $5, rendered_at = now(), render_ms = $6
         where statement_id = $1
-        """, cancellationToken, statementId, path, sha256, (int)bytes, pages);
+        """, cancellationToken, statementId, path, sha256, (int)bytes, pages, (int)Math.Min(renderTime.TotalMilliseconds, int.MaxValue));
 
     /// <summary>
     /// When every channel has settled, marks the statement delivered, partly delivered or undelivered and returns the event

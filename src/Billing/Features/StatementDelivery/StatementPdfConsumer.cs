@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Billing.Contracts.BillingRuns;
 using Billing.Contracts.Statements;
 using Billing.Features.Notifications;
@@ -24,6 +25,8 @@ public sealed class StatementPdfConsumer(StatementRecipients recipients, Channel
         await delivery.Deliver(context, id, DeliveryChannels.Pdf, null, null, async _ =>
             {
                 StoredStatementPdf stored;
+                // From the wait for a page to the file in place: what a statement costs the pipeline.
+                var rendering = Stopwatch.StartNew();
                 try
                 {
                     var pdf = await renderer.Render(statement.Document, cancellationToken);
@@ -36,7 +39,7 @@ public sealed class StatementPdfConsumer(StatementRecipients recipients, Channel
                     return SendResult.Retryable($"{e.GetType().Name}: {e.Message}");
                 }
 
-                await records.RecordPdf(id, stored.Path, stored.Sha256, stored.Bytes, stored.Pages, cancellationToken);
+                await records.RecordPdf(id, stored.Path, stored.Sha256, stored.Bytes, stored.Pages, rendering.Elapsed, cancellationToken);
                 return SendResult.Sent(stored.Sha256);
             },
             settled: result => context.Publish(new StatementPdfSettled(id, statement.Document.AccountId,
