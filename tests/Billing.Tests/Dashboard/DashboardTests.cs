@@ -33,7 +33,7 @@ public class DashboardTests(ITestOutputHelper output)
         var run = $"/dashboard/runs/{BillingStack.RunId}";
 
         // Support sees the halted accounts, with the buttons disabled, and the server refuses the resume anyway
-        // (fails if the page handler's own role check goes: the hidden button is not the guard).
+        // (fails if the page handler's own role check goes: the disabled button is not the guard; the POST then redirects).
         var sam = await browser.LoggedIn("sam", Password);
         await browser.Go(sam, run);
         (await sam.EvaluateExpressionAsync<bool>("document.querySelector('tr[data-account=\"acc-00002\"] button.resume').disabled")).ShouldBeTrue();
@@ -77,6 +77,7 @@ public class DashboardTests(ITestOutputHelper output)
         await browser.Shot(olga, "audit-of-the-operator");
     }
 
+    // Fails if the page's Retry stops calling RefundActions (the refund stays failed; seen with a handler that only said "accepted").
     [Fact]
     public async Task Support_logs_in_retries_a_failed_refund_until_it_is_refunded_and_marks_another_resolved()
     {
@@ -126,6 +127,7 @@ public class DashboardTests(ITestOutputHelper output)
         await browser.Shot(sam, "audit-of-support");
     }
 
+    // Fails if IsReadOnlyFunc lets support act (trigger buttons shown) or if admins' Hangfire commands are no longer audited.
     [Fact]
     public async Task An_admin_triggers_the_reconciler_from_the_jobs_dashboard_and_a_support_user_sees_it_read_only()
     {
@@ -158,6 +160,7 @@ public class DashboardTests(ITestOutputHelper output)
         await browser.Shot(ada, "audit-of-the-trigger");
     }
 
+    // Fails if the login page stops recording failed logins in the audit trail.
     [Fact]
     public async Task Five_wrong_passwords_lock_the_login_and_the_audit_shows_it()
     {
