@@ -79,16 +79,18 @@ public class DashboardTests(ITestOutputHelper output)
 
     // Fails if the page's Retry stops calling RefundActions (the refund stays failed; seen with a handler that only said "accepted").
     [Fact]
-    public async Task Support_logs_in_retries_a_failed_refund_until_it_is_refunded_and_marks_another_resolved()
+    public async Task Support_logs_in_retries_a_failed_refund_until_it_is_refunded_and_marks_another_resolved_and_cancels_a_third()
     {
         await using var refunds = await RefundStack.Start();
         await refunds.SetFaults("swish", new FaultSettings(FailRate: 1, FailMode: FailMode.NonRetryable));
         var retried = await refunds.Refund(Guid.NewGuid().ToString(), RefundStack.Body("swish_dash_1", 21m, method: "swish"));
         var resolved = await refunds.Refund(Guid.NewGuid().ToString(), RefundStack.Body("swish_dash_2", 22m, method: "swish"));
+        var cancelled = await refunds.Refund(Guid.NewGuid().ToString(), RefundStack.Body("swish_dash_3", 23m, method: "swish"));
         await refunds.WaitFor(retried, "failed");
         await refunds.WaitFor(resolved, "failed");
+        await refunds.WaitFor(cancelled, "failed");
         await DashboardBrowser.User(refunds.Stack, "sam", Password, Roles.Support);
-        await using var browser = await DashboardBrowser.Launch(refunds.Api, nameof(Support_logs_in_retries_a_failed_refund_until_it_is_refunded_and_marks_another_resolved), output);
+        await using var browser = await DashboardBrowser.Launch(refunds.Api, nameof(Support_logs_in_retries_a_failed_refund_until_it_is_refunded_and_marks_another_resolved_and_cancels_a_third), output);
 
         // A page asked for without a login leads to the login, and back to that page after it.
         var sam = await browser.Person();
@@ -97,7 +99,7 @@ public class DashboardTests(ITestOutputHelper output)
         await browser.Shot(sam, "login");
         await DashboardBrowser.LogIn(sam, "sam", Password);
         sam.Url.ShouldEndWith("/dashboard/refunds?status=failed");
-        (await sam.QuerySelectorAllAsync("#refunds tbody tr")).Length.ShouldBe(2);
+        (await sam.QuerySelectorAllAsync("#refunds tbody tr")).Length.ShouldBe(3);
         await browser.Shot(sam, "failed-refunds");
 
         await refunds.ClearFaults("swish");
@@ -119,11 +121,19 @@ public class DashboardTests(ITestOutputHelper output)
             async () => await DashboardBrowser.Text(sam, "#refund-status") == "resolved_by_hand");
         await browser.Shot(sam, "other-refund-resolved");
 
+        await browser.Go(sam, $"/dashboard/refunds/{cancelled}");
+        await sam.TypeAsync("#cancel-reason", "customer withdrew the claim");
+        await DashboardBrowser.Submit(sam, "#cancel");
+        await DashboardBrowser.Until(sam, "the third refund to show cancelled",
+            async () => await DashboardBrowser.Text(sam, "#refund-status") == "cancelled");
+        await browser.Shot(sam, "third-refund-cancelled");
+
         await browser.Go(sam, "/dashboard/audit?action=refund.");
         var audit = await DashboardBrowser.Text(sam, "#audit");
         audit.ShouldContain($"refund.retry\trefund {retried}");
         audit.ShouldContain($"refund.resolve\trefund {resolved}");
         audit.ShouldContain("paid by bank transfer, ticket 4711");
+        audit.ShouldContain($"refund.cancel\trefund {cancelled}");
         await browser.Shot(sam, "audit-of-support");
     }
 

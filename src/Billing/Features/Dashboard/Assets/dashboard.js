@@ -6,6 +6,8 @@
       if (el.dataset.final === 'true') return;
       try {
         const response = await fetch(el.dataset.poll, { headers: { 'Accept': 'text/html' }, credentials: 'same-origin' });
+        // A login that expired answers with the login page: show it rather than paste it into this one.
+        if (response.redirected) { location.reload(); return; }
         if (response.ok) {
           const fresh = new DOMParser().parseFromString(await response.text(), 'text/html').body.firstElementChild;
           if (fresh) { el.innerHTML = fresh.innerHTML; el.dataset.final = fresh.dataset.final || 'false'; }
