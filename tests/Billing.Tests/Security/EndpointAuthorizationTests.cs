@@ -19,7 +19,10 @@ public sealed class EndpointAuthorizationTests
         ["GET /health/live"] = "liveness probe",
         ["GET /health/ready"] = "readiness probe",
         ["POST /webhooks/stripe"] = "Stripe calls it; each event is checked against its Stripe-Signature",
-        ["GET /s/{code}"] = "the short link in a customer's SMS; it only redirects to the PDF, which asks for a login",
+        ["GET /login"] = "the login page itself",
+        ["POST /login"] = "the login form's post",
+        ["GET /metrics"] = "scraped without a login; counts only, no personal data",
+        ["GET /s/{code}"] = "the short link in a customer's SMS and WhatsApp message: signed, so only the message's holder has it",
     };
 
     [Fact]

@@ -49,7 +49,7 @@ public sealed record TableEndpoint(string Method, RoutePattern Pattern, Endpoint
         {
             "accountid" => "ACC-1",
             "channel" => "sms",
-            "code" => "AAAAAAAAAAAAAAAAAAAAAA",
+            "code" => new string('A', 32),
             "gatewaypaymentid" => "gw-1",
             _ => "x",
         };
