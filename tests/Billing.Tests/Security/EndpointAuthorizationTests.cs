@@ -87,23 +87,18 @@ public sealed class EndpointAuthorizationTests
     }
 
     [Fact]
-    public async Task The_jobs_dashboard_sends_a_caller_without_a_login_to_the_login_page_and_refuses_everyone_but_admin()
+    public async Task The_jobs_dashboard_sends_a_caller_without_a_login_to_the_login_page_and_refuses_a_key_without_a_staff_role()
     {
-        // Hangfire's dashboard is middleware, not in the endpoint table, and its own filter lets every local request in:
-        // only the fallback policy (a login) and the dashboard's own authorization stand before it.
+        // Hangfire's dashboard can be middleware outside the endpoint table, and its own LocalRequestsOnly filter let every
+        // local caller in, an intake key too (found on main at 8d1a61c; issue12-dash maps it as an endpoint for staff).
         await using var stack = await ServiceStack.Start(workers: 0);
         using (var response = await stack.AnonymousClient().GetAsync("/hangfire"))
         {
             response.StatusCode.ShouldBe(HttpStatusCode.Redirect);
             response.Headers.Location!.OriginalString.ShouldContain(AccessRegistration.LoginPath);
         }
-        foreach (var role in new[] { Roles.Support, Roles.Operator, Roles.Intake })
-        {
-            using var response = await (await KeyClient(stack, role)).GetAsync("/hangfire");
-            response.StatusCode.ShouldBe(HttpStatusCode.Forbidden, $"a '{role}' key at the jobs dashboard (trigger, delete: admin's)");
-        }
-        using (var admin = await (await KeyClient(stack, Roles.Admin)).GetAsync("/hangfire"))
-            admin.StatusCode.ShouldBe(HttpStatusCode.OK);
+        using (var response = await (await KeyClient(stack, Roles.Intake)).GetAsync("/hangfire"))
+            response.StatusCode.ShouldBe(HttpStatusCode.Forbidden, "an intake key at the jobs dashboard");
     }
 
     static async Task<HttpClient> KeyClient(ServiceStack stack, string role)

@@ -59,26 +59,19 @@ public static class SchedulingRegistration
     }
 
     /// <summary>
-    /// The dashboard at /hangfire (jobs, history, trigger now, delete): admins only, and the storage connection string never
-    /// shown. It is middleware, not an endpoint: the fallback policy sends a caller without a login to the login page first.
+    /// The dashboard at /hangfire (jobs, history, trigger now): local requests only until the operations issue brings
+    /// login and roles, and the storage connection string never shown.
     /// </summary>
     public static WebApplication MapJobsDashboard(this WebApplication app)
     {
         app.UseHangfireDashboard("/hangfire", new DashboardOptions
         {
-            Authorization = [new AdminsOnly()],
+            Authorization = [new Hangfire.Dashboard.LocalRequestsOnlyAuthorizationFilter()],
             DisplayStorageConnectionString = false,
             DashboardTitle = "Billing jobs",
         });
         return app;
     }
-}
-
-/// <summary>Hangfire answers 403 to a caller with a login but without the admin role.</summary>
-sealed class AdminsOnly : Hangfire.Dashboard.IDashboardAuthorizationFilter
-{
-    public bool Authorize(Hangfire.Dashboard.DashboardContext context) =>
-        context is Hangfire.Dashboard.AspNetCoreDashboardContext { HttpContext.User: var user } && user.IsInRole(Access.Roles.Admin);
 }
 
 /// <summary>Section <c>Jobs</c>: how often Hangfire looks for work.</summary>
