@@ -21,6 +21,10 @@ public sealed class EndpointAuthorizationTests
         ["POST /webhooks/stripe"] = "Stripe calls it; each event is checked against its Stripe-Signature",
         ["GET /login"] = "the login page itself",
         ["POST /login"] = "the login form's post",
+        ["GET /denied"] = "the page that says a role is missing",
+        ["GET /dashboard/assets/{name}"] = "the dashboard's stylesheet and scripts",
+        ["GET /swagger/{documentName}/swagger.json"] = "the OpenAPI document (its UI is middleware outside the table)",
+        ["HEAD /swagger/{documentName}/swagger.json"] = "the OpenAPI document",
         ["GET /metrics"] = "scraped without a login; counts only, no personal data",
         ["GET /s/{code}"] = "the short link in a customer's SMS and WhatsApp message: signed, so only the message's holder has it",
     };
