@@ -37,7 +37,7 @@ public static class DashboardRegistration
 
     public static WebApplication MapDashboard(this WebApplication app)
     {
-        app.MapGet("/", () => Results.Redirect(Home)).ExcludeFromDescription();
+        app.MapGet("/", () => Results.Redirect(Home)).RequireAuthorization(Policies.Staff).ExcludeFromDescription();
         app.MapGet("/dashboard/assets/{name}", Asset).AllowAnonymous().ExcludeFromDescription();
         app.MapRazorPages();
         app.MapJobsDashboard();
