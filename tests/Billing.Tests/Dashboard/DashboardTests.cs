@@ -48,6 +48,11 @@ public class DashboardTests(ITestOutputHelper output)
         (await DashboardBrowser.Text(olga, "tr[data-account='acc-00001']")).ShouldContain("injected");
         await browser.Shot(olga, "run-with-halted-accounts");
 
+        await browser.Go(olga, "/dashboard/analytics");
+        (await DashboardBrowser.Text(olga, "#halts-by-step")).ShouldContain("loan · injected");
+        await browser.Shot(olga, "analytics-halts-by-step");
+        await browser.Go(olga, run);
+
         await DashboardBrowser.Submit(olga, "tr[data-account='acc-00001'] button.resume");
         (await DashboardBrowser.Text(olga, "#flash")).ShouldContain("Resume of acc-00001 requested");
         // The progress polls: the account leaves the halted list without a reload.
@@ -102,7 +107,14 @@ public class DashboardTests(ITestOutputHelper output)
         (await sam.QuerySelectorAllAsync("#refunds tbody tr")).Length.ShouldBe(3);
         await browser.Shot(sam, "failed-refunds");
 
+        await browser.Go(sam, "/dashboard/analytics");
+        (await DashboardBrowser.Exists(sam, "#failures-by-cause svg")).ShouldBeTrue();
+        (await DashboardBrowser.Text(sam, "#failures-by-method")).ShouldContain("swish");
+        (await DashboardBrowser.Text(sam, "#open-failures")).ShouldContain("swish");
+        await browser.Shot(sam, "analytics-with-the-failures");
+
         await refunds.ClearFaults("swish");
+        await browser.Go(sam, "/dashboard/refunds?status=failed");
         await DashboardBrowser.Submit(sam, $"tr[data-refund='{retried}'] a");
         await DashboardBrowser.Submit(sam, "#retry");
         (await DashboardBrowser.Text(sam, "#flash")).ShouldContain("Retry requested");
