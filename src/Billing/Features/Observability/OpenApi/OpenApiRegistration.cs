@@ -45,7 +45,7 @@ public static class OpenApiRegistration
 
     public static WebApplication MapBillingOpenApi(this WebApplication app)
     {
-        app.MapSwagger("/swagger/{documentName}/swagger.json").AllowAnonymous();
+        app.MapSwagger("/swagger/{documentName}/swagger.json").AllowAnonymous().ExcludeFromDescription();
         // The UI is static files served by middleware ahead of authorization: open like the document it reads.
         app.UseSwaggerUI(o =>
         {

@@ -57,7 +57,9 @@ public sealed class SuccessResponsesFilter : IOperationFilter
         ["GET /s/{code}"] = [new(302, null, Description: "To the statement's PDF.")],
     };
 
-    public static string KeyOf(string method, string relativePath) => $"{method.ToUpperInvariant()} /{relativePath.Trim('/')}";
+    /// <summary>"GET /refunds/{refundId}" from GET and "refunds/{refundId:guid}/" (constraints and slashes dropped).</summary>
+    public static string KeyOf(string method, string relativePath) =>
+        $"{method.ToUpperInvariant()} /{System.Text.RegularExpressions.Regex.Replace(relativePath, @"\{([^}:?]+)[^}]*\}", "{$1}").Trim('/')}";
 
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {

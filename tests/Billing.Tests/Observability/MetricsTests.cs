@@ -1,0 +1,51 @@
+using System.Net;
+using Billing.Tests.Refunds;
+using Billing.Tests.Support;
+
+namespace Billing.Tests.Observability;
+
+public class MetricsTests
+{
+    [Fact]
+    public async Task After_a_refund_the_scrapes_carry_its_outcome_and_the_messaging_database_and_http_series()
+    {
+        var workerPort = FreePort.Next();
+        await using var refunds = await RefundStack.Start(new Dictionary<string, string>
+        {
+            ["Monitoring__WorkerUrls"] = $"http://127.0.0.1:{workerPort}",
+        });
+        var id = await refunds.Refund($"obs-{Guid.NewGuid():N}", RefundStack.Body("pi_obs", 12.5m));
+        await refunds.WaitFor(id, "refunded");
+
+        // The API: open to Prometheus without a key (Monitoring:MetricsAnonymous).
+        var api = await Scrape(refunds.Stack.AnonymousClient());
+        api.ShouldContain("http_server_request_duration_seconds_count{");
+        api.ShouldContain("db_client_operation_duration_seconds_count{");
+        // The request client's answer (RefundAccepted) handled on the API's bus.
+        api.ShouldContain("messaging_masstransit_handler_");
+        api.ShouldContain("dotnet_gc_collections_total");
+
+        // The worker settled the refund: its own series, and what it consumed.
+        using var worker = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{workerPort}") };
+        var text = await Eventually.Found("the refund's outcome on the worker's /metrics", async () =>
+        {
+            var scraped = await Scrape(worker);
+            return scraped.Split('\n').Any(l => l.StartsWith("billing_refunds_settled_total{", StringComparison.Ordinal)
+                && l.Contains("outcome=\"refunded\"") && l.Contains("method=\"card\"") && l.TrimEnd().EndsWith(" 1", StringComparison.Ordinal))
+                ? scraped
+                : null;
+        });
+        text.ShouldContain("messaging_masstransit_saga_ea_total{");
+        text.ShouldContain("messaging_masstransit_consume_ea_total{");
+        text.ShouldContain("db_client_operation_duration_seconds_count{");
+    }
+
+    static async Task<string> Scrape(HttpClient client)
+    {
+        using var response = await client.GetAsync("/metrics");
+        var text = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, text);
+        response.Content.Headers.ContentType?.MediaType.ShouldBe("text/plain", text[..Math.Min(text.Length, 500)]);
+        return text;
+    }
+}
