@@ -21,8 +21,9 @@ public class MetricsTests
         var api = await Scrape(refunds.Stack.AnonymousClient());
         api.ShouldContain("http_server_request_duration_seconds_count{");
         api.ShouldContain("db_client_operation_duration_seconds_count{");
-        // The request client's answer (RefundAccepted) handled on the API's bus.
-        api.ShouldContain("messaging_masstransit_handler_");
+        // MassTransit's series are asserted on the worker only: MassTransit makes its meter once per process, from the
+        // first bus's container, so in this test process (API hosts of several test classes come and go) the API's
+        // may be gone with an earlier host. A deployed API has one bus and keeps them (seen on a lone run of this test).
         api.ShouldContain("dotnet_gc_collections_total");
 
         // The worker settled the refund: its own series, and what it consumed.
