@@ -62,6 +62,7 @@ public static class BillingHost
         builder.Services.AddBillingJobsClient(builder.Configuration);
         builder.Services.AddBillingApi();
         builder.Services.AddAccess(builder.Configuration);
+        builder.Services.AddStatementLinks(builder.Configuration);
 
         var app = builder.Build();
         app.MapBillingApi();

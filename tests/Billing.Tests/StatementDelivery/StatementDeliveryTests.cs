@@ -66,12 +66,22 @@ public class StatementDeliveryTests
         view.GetProperty("pdf").GetProperty("pages").GetInt32().ShouldBeGreaterThan(0);
         view.GetProperty("deliveries").EnumerateArray().Select(d => d.GetProperty("channel").GetString() + ":" + d.GetProperty("status").GetString())
             .ShouldBe(["sms:sent", "pdf:sent", "email:sent", "whatsapp:sent"]);
-        using var pdf = await stack.Api.GetAsync($"/s/{DeliveryChannels.ShortCode(statementId)}");
+        // The holder's link, as the SMS carries it, opens the PDF without a login; the PDF's own address asks for one, and a
+        // link whose signature does not match, or the bare statement id, opens nothing.
+        var code = System.Text.RegularExpressions.Regex.Match(sms[0].Body!, "/s/([A-Za-z0-9_-]{32})").Groups[1].Value;
+        code.ShouldNotBeEmpty(sms[0].Body);
+        var customer = stack.Billing.Stack.AnonymousClient();
+        using var pdf = await customer.GetAsync($"/s/{code}");
         pdf.StatusCode.ShouldBe(HttpStatusCode.OK);
         pdf.Content.Headers.ContentType!.MediaType.ShouldBe("application/pdf");
         (await pdf.Content.ReadAsByteArrayAsync())[..5].ShouldBe("%PDF-"u8.ToArray());
+        (await customer.GetAsync($"/statements/{statementId}/pdf")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        var forged = code[..^2] + (code[^2] == 'A' ? "BA" : "AA");
+        (await customer.GetAsync($"/s/{forged}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        var bare = Convert.ToBase64String(statementId.ToByteArray()).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        (await customer.GetAsync($"/s/{bare}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await stack.Api.GetAsync($"/statements/{Guid.NewGuid()}/pdf")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        (await stack.Api.GetAsync("/s/not-a-code")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await customer.GetAsync("/s/not-a-code")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
 
         // StatementReady and StatementPdfSettled again, as a redelivery or a second publish would bring them: nothing is sent twice.
         await using var bus = await TestBus.Start(stack.Billing.Stack.Ground);

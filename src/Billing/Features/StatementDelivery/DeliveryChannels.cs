@@ -12,22 +12,4 @@ public static class DeliveryChannels
 
     /// <summary>The key every provider call for this delivery carries: the same statement and channel, the same message.</summary>
     public static string IdempotencyKey(Guid statementId, string channel) => $"statement-{statementId:N}-{channel}";
-
-    /// <summary>The statement id in 22 URL-safe characters, for the short link (/s/{code}).</summary>
-    public static string ShortCode(Guid statementId) =>
-        Convert.ToBase64String(statementId.ToByteArray()).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    public static Guid? FromShortCode(string code)
-    {
-        if (code.Length != 22)
-            return null;
-        try
-        {
-            return new Guid(Convert.FromBase64String(code.Replace('-', '+').Replace('_', '/') + "=="));
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
 }

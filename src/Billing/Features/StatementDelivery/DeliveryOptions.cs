@@ -11,6 +11,12 @@ public sealed class DeliveryOptions
     /// <summary>Where the short link in an SMS or WhatsApp message points: {LinkBaseUrl}/s/{code}.</summary>
     public string LinkBaseUrl { get; set; } = "http://127.0.0.1:5080";
 
+    /// <summary>
+    /// The key that signs short links, at least 32 characters; every API and worker process must share it. Unset, the
+    /// one made in the database (<c>billing.link_secret</c>) is used, which they share already.
+    /// </summary>
+    public string? LinkSecret { get; set; }
+
     // Each message in work holds a pooled connection (its consume transaction) while it calls out, so the channels' sum
     // stays inside the connection pool (ConnectionStrings:Billing, Maximum Pool Size 60) with room for the sagas.
     public ChannelPolicy Sms { get; set; } = new() { Concurrency = 12 };

@@ -7,12 +7,20 @@ public static class StatementDeliveryRegistration
     /// <summary>The worker's part: reading statements and recording deliveries (the renderer and senders come with it).</summary>
     public static IServiceCollection AddStatementDelivery(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<DeliveryOptions>(configuration.GetSection(DeliveryOptions.Section));
+        services.AddStatementLinks(configuration);
         services.AddScoped<StatementRecipients>();
         services.AddScoped<DeliveryRecords>();
         services.AddScoped<ChannelDelivery>();
         services.AddSingleton<WhatsAppMedia>();
         services.AddSingleton<DeliveryAcceptances>();
+        return services;
+    }
+
+    /// <summary>Signing and reading statement short links; the API needs it to serve them.</summary>
+    public static IServiceCollection AddStatementLinks(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<DeliveryOptions>(configuration.GetSection(DeliveryOptions.Section));
+        services.AddSingleton<StatementLinks>();
         return services;
     }
 

@@ -27,13 +27,13 @@ public static class StatementEndpoints
         statements.MapGet("/{statementId:guid}/pdf", Pdf).RequireAuthorization(Policies.Staff).WithSummary("The statement's PDF.");
         statements.MapPost("/{statementId:guid}/deliveries/{channel}/retry", DeliveryRetry.Handle).RequireAuthorization(Policies.Support)
             .WithSummary("Start a channel that failed for good again, with fresh attempts (sms, pdf, email, whatsapp).");
-        app.MapGet("/s/{code}", (string code) => DeliveryChannels.FromShortCode(code) is { } id
-                ? Results.Redirect($"/statements/{id}/pdf")
-                : Results.Problem($"'{code}' is not a statement link.", statusCode: StatusCodes.Status404NotFound, title: "No such statement"))
-            // Open: it only redirects, and the PDF it leads to asks for a login (statement ids follow from account and
-            // date, so a link that served the PDF itself would let anyone guess one).
+        // Open: the code is signed (StatementLinks), so only the holder of the message has it.
+        app.MapGet("/s/{code}", async (string code, StatementLinks links, NpgsqlDataSource db, CancellationToken ct) =>
+                await links.Verify(code, ct) is { } id
+                    ? await Pdf(id, db, ct)
+                    : Results.Problem("This is not a statement link.", statusCode: StatusCodes.Status404NotFound, title: "No such statement"))
             .AllowAnonymous()
-            .WithTags("Statements").WithSummary("The short link in a statement's SMS and WhatsApp message: redirects to its PDF.");
+            .WithTags("Statements").WithSummary("The signed short link in a statement's SMS and WhatsApp message: the statement's PDF.");
         return app;
     }
 

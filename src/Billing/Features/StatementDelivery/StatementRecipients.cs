@@ -14,11 +14,13 @@ namespace Billing.Features.StatementDelivery;
 /// transaction's connection: a consumer that took a second connection while holding its first could, with every
 /// channel's consumers doing so at once, empty the pool and wait for itself.
 /// </summary>
-public sealed class StatementRecipients(BillingDbContext db, IOptionsMonitor<DeliveryOptions> options)
+public sealed class StatementRecipients(BillingDbContext db, IOptionsMonitor<DeliveryOptions> options, StatementLinks links)
 {
     public async Task<StatementRecipient?> Load(Guid statementId, bool withLines, CancellationToken cancellationToken)
     {
         await db.Database.OpenConnectionAsync(cancellationToken);
+        // Before the batch: its reader holds the connection until the end, and the first code reads the link key on it.
+        var code = await links.Code(statementId, (NpgsqlConnection)db.Database.GetDbConnection(), cancellationToken);
         await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection(),
             (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
         batch.BatchCommands.Add(PositionalParameters.BatchCommand("""
@@ -78,7 +80,7 @@ public sealed class StatementRecipients(BillingDbContext db, IOptionsMonitor<Del
             head.StatementDate, head.DueDate, figures.Opening, figures.Purchases, figures.Repayments, figures.Refunds,
             figures.Interest, figures.Fees, figures.Adjustments, figures.Closing, figures.Minimum, figures.PastDue, figures.Limit,
             figures.Apr, PaymentReference.For(accountId), lines);
-        var link = $"{options.CurrentValue.LinkBaseUrl.TrimEnd('/')}/s/{DeliveryChannels.ShortCode(statementId)}";
+        var link = $"{options.CurrentValue.LinkBaseUrl.TrimEnd('/')}/s/{code}";
         var notice = new StatementNotice(statementId, accountId, head.Name, head.Locale, head.Currency, head.StatementDate,
             figures.Closing, figures.Minimum, head.DueDate, link);
         return new StatementRecipient(document, notice, contacts.Email, contacts.Phone, contacts.Sms, contacts.Mail,
