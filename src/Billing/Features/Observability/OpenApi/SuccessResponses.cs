@@ -54,7 +54,7 @@ public sealed class SuccessResponsesFilter : IOperationFilter
         ["GET /statements/{statementId}"] = [new(200, typeof(StatementView))],
         ["GET /statements/{statementId}/pdf"] = [Pdf],
         ["POST /statements/{statementId}/deliveries/{channel}/retry"] = [new(202, typeof(DeliveryRetryAccepted))],
-        ["GET /s/{code}"] = [new(302, null, Description: "To the statement's PDF.")],
+        ["GET /s/{code}"] = [Pdf],
     };
 
     /// <summary>"GET /refunds/{refundId}" from GET and "refunds/{refundId:guid}/" (constraints and slashes dropped).</summary>
