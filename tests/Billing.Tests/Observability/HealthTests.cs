@@ -64,7 +64,7 @@ public class HealthTests
         using var response = await client.GetAsync(path);
         var text = await response.Content.ReadAsStringAsync();
         response.StatusCode.ShouldBe(status, text);
-        response.Content.Headers.ContentType?.MediaType.ShouldBe("application/json", text);
+        (response.Content.Headers.ContentType?.MediaType).ShouldBe("application/json", text);
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 

@@ -46,7 +46,7 @@ public class MetricsTests
         using var response = await client.GetAsync("/metrics");
         var text = await response.Content.ReadAsStringAsync();
         response.StatusCode.ShouldBe(HttpStatusCode.OK, text);
-        response.Content.Headers.ContentType?.MediaType.ShouldBe("text/plain", text[..Math.Min(text.Length, 500)]);
+        (response.Content.Headers.ContentType?.MediaType).ShouldBe("text/plain", text[..Math.Min(text.Length, 500)]);
         return text;
     }
 }

@@ -59,7 +59,7 @@ public class ProblemDetailsTests(ApiOnlyStack api) : IClassFixture<ApiOnlyStack>
     {
         var text = await response.Content.ReadAsStringAsync();
         response.StatusCode.ShouldBe(status, text);
-        response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json", text);
+        (response.Content.Headers.ContentType?.MediaType).ShouldBe("application/problem+json", text);
         var problem = JsonDocument.Parse(text).RootElement;
         problem.GetProperty("status").GetInt32().ShouldBe((int)status);
         return problem;
