@@ -1,5 +1,6 @@
 using System.Net;
 using Billing.Tests.Refunds;
+using Billing.Tests.StatementDelivery;
 using Billing.Tests.Support;
 
 namespace Billing.Tests.Observability;
@@ -40,6 +41,31 @@ public class MetricsTests
         text.ShouldContain("messaging_masstransit_consume_ea_total{");
         text.ShouldContain("db_client_operation_duration_seconds_count{");
     }
+
+    [Fact]
+    public async Task After_a_billing_run_the_worker_counts_accounts_billed_render_times_and_deliveries_per_channel()
+    {
+        var workerPort = FreePort.Next();
+        await using var stack = await StatementStack.Start(new Dictionary<string, string>
+        {
+            ["Monitoring__WorkerUrls"] = $"http://127.0.0.1:{workerPort}",
+        });
+        await stack.SeedAccounts(3);
+        (await stack.Billing.StartRun()).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        await stack.WaitUntilDelivered(3);
+
+        using var worker = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{workerPort}") };
+        var lines = (await Scrape(worker)).Split('\n');
+        Value(lines, "billing_accounts_billed_total{").ShouldBe(3);
+        Value(lines, "billing_statement_render_duration_seconds_count{").ShouldBe(3);
+        foreach (var channel in new[] { "sms", "pdf", "email", "whatsapp" })
+            Value(lines, "billing_statement_deliveries_total{", $"channel=\"{channel}\"", "outcome=\"sent\"").ShouldBe(3, channel);
+    }
+
+    /// <summary>The sum of the series that start with <paramref name="prefix"/> and carry every label given.</summary>
+    static double Value(IEnumerable<string> lines, string prefix, params string[] labels) =>
+        lines.Where(l => l.StartsWith(prefix, StringComparison.Ordinal) && labels.All(l.Contains))
+            .Sum(l => double.Parse(l[(l.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
 
     static async Task<string> Scrape(HttpClient client)
     {
