@@ -61,6 +61,7 @@ public static class BillingHost
         builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Client);
         builder.Services.AddBillingJobsClient(builder.Configuration);
         builder.Services.AddBillingApi();
+        builder.Services.AddRequestLimits();
         builder.Services.AddAccess(builder.Configuration);
         builder.Services.AddStatementLinks(builder.Configuration);
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Billing.Features.Access;
 using Billing.Features.Refunds.Saga;
+using Microsoft.Extensions.Options;
 
 namespace Billing.Features.Refunds.Api;
 
@@ -26,11 +27,11 @@ public static class RefundEndpoints
     static async Task<IResult> GetRefund(Guid refundId, RefundQueries queries, CancellationToken cancellationToken) =>
         await queries.Find(refundId, cancellationToken) is { } refund ? Results.Ok(refund) : NotFound(refundId);
 
-    static async Task<IResult> ListRefunds(RefundQueries queries, CancellationToken cancellationToken,
+    static async Task<IResult> ListRefunds(RefundQueries queries, IOptions<RefundOptions> options, CancellationToken cancellationToken,
         string? status = null, string? method = null, DateTimeOffset? from = null, DateTimeOffset? to = null, int page = 1, int pageSize = 50,
         string? paymentId = null, string? providerRefundId = null)
     {
-        var problems = FilterProblems(status, from, to, out var state);
+        var problems = FilterProblems(status, from, to, out var state, method, options.Value.Methods.Keys);
         if (page < 1)
             problems["page"] = ["Pages start at 1."];
         else if ((long)page * Math.Max(pageSize, 1) > int.MaxValue)
@@ -43,8 +44,12 @@ public static class RefundEndpoints
         return Results.Ok(await queries.List(new RefundFilter(state, method, from, to, paymentId, providerRefundId), page, pageSize, cancellationToken));
     }
 
-    /// <summary>The problems of a list filter's status and time window; <paramref name="state"/> is the status's saga state.</summary>
-    internal static Dictionary<string, string[]> FilterProblems(string? status, DateTimeOffset? from, DateTimeOffset? to, out string? state)
+    /// <summary>
+    /// The problems of a list filter's status, time window and (given the known <paramref name="methods"/>) method;
+    /// <paramref name="state"/> is the status's saga state.
+    /// </summary>
+    internal static Dictionary<string, string[]> FilterProblems(string? status, DateTimeOffset? from, DateTimeOffset? to, out string? state,
+        string? method = null, IReadOnlyCollection<string>? methods = null)
     {
         var problems = new Dictionary<string, string[]>();
         state = status is null ? null : RefundStatus.StateOf(status);
@@ -52,15 +57,25 @@ public static class RefundEndpoints
             problems["status"] = [$"Unknown status '{status}'. Known: {string.Join(", ", RefundStatus.All)}."];
         if (from is not null && to is not null && from >= to)
             problems["from"] = ["Must be before 'to'."];
+        if (MethodProblem(method, methods) is { } unknown)
+            problems["method"] = [unknown];
         return problems;
     }
+
+    /// <summary>A method filter that no refund can have is a mistake to name, not a search that finds nothing.</summary>
+    internal static string? MethodProblem(string? method, IReadOnlyCollection<string>? methods) =>
+        method is not null && methods is not null && !methods.Contains(method)
+            ? $"Unknown payment method '{(method.Length > 40 ? method[..40] + "…" : method)}'. Known: {string.Join(", ", methods.Order())}."
+            : null;
 
     static async Task<IResult> Retry(Guid refundId, ClaimsPrincipal user, RefundActions actions, CancellationToken cancellationToken) =>
         (await actions.Retry(refundId, Actor.Of(user), cancellationToken)).ToResult();
 
-    static async Task<IResult> ErrorStats(RefundErrorStats stats, TimeProvider clock, CancellationToken cancellationToken,
+    static async Task<IResult> ErrorStats(RefundErrorStats stats, TimeProvider clock, IOptions<RefundOptions> options, CancellationToken cancellationToken,
         DateTimeOffset? from = null, DateTimeOffset? to = null, string? method = null)
     {
+        if (MethodProblem(method, options.Value.Methods.Keys) is { } unknown)
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["method"] = [unknown] });
         var end = to ?? clock.GetUtcNow();
         var start = from ?? end.AddDays(-30);
         if (start >= end)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text;
 using Billing.Features.Access;
+using Microsoft.Extensions.Options;
 
 namespace Billing.Features.Refunds.Api;
 
@@ -36,10 +37,10 @@ public static class RefundSupportEndpoints
     static async Task<IResult> BulkRetry(BulkRetryBody body, ClaimsPrincipal user, RefundActions actions, CancellationToken cancellationToken) =>
         (await actions.BulkRetry(Actor.Of(user), body.Cause, body.Method, body.From, body.To, cancellationToken)).ToResult();
 
-    static async Task Export(HttpContext http, RefundQueries queries, string? status = null, string? method = null, DateTimeOffset? from = null,
+    static async Task Export(HttpContext http, RefundQueries queries, IOptions<RefundOptions> options, string? status = null, string? method = null, DateTimeOffset? from = null,
         DateTimeOffset? to = null, string? paymentId = null, string? providerRefundId = null)
     {
-        var problems = RefundEndpoints.FilterProblems(status, from, to, out var state);
+        var problems = RefundEndpoints.FilterProblems(status, from, to, out var state, method, options.Value.Methods.Keys);
         if (problems.Count > 0)
         {
             await Results.ValidationProblem(problems).ExecuteAsync(http);
