@@ -2,6 +2,7 @@ using Billing.Features.Access;
 using Billing.Features.Accounts;
 using Billing.Features.BillingRuns;
 using Billing.Features.BillingRuns.Api;
+using Billing.Features.Dashboard;
 using Billing.Features.Passbook;
 using Billing.Features.Refunds;
 using Billing.Features.Refunds.Api;
@@ -64,6 +65,7 @@ public static class BillingHost
         builder.Services.AddRequestLimits();
         builder.Services.AddAccess(builder.Configuration);
         builder.Services.AddStatementLinks(builder.Configuration);
+        builder.Services.AddDashboard();
 
         var app = builder.Build();
         app.MapBillingApi();
@@ -72,9 +74,9 @@ public static class BillingHost
         app.MapReconciler();
         app.MapStripeWebhooks();
         app.MapBillingRuns();
-        app.MapJobsDashboard();
         app.MapAccounts();
         app.MapStatements();
+        app.MapDashboard();
         return app;
     }
 

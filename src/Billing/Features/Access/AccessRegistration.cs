@@ -101,5 +101,5 @@ public static class AccessRegistration
     /// <summary>The dashboard's pages and Hangfire's; everything else is the API.</summary>
     public static bool IsPage(HttpRequest request) =>
         request.Path.StartsWithSegments("/dashboard") || request.Path.StartsWithSegments("/hangfire") || request.Path == "/"
-        || request.Path.StartsWithSegments(LoginPath);
+        || request.Path.StartsWithSegments(LoginPath) || request.Path.StartsWithSegments("/logout") || request.Path.StartsWithSegments("/denied");
 }

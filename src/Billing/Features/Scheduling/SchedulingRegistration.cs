@@ -9,7 +9,7 @@ namespace Billing.Features.Scheduling;
 /// Hangfire with its Postgres storage in our database (schema <c>hangfire</c>, created by the migrate step). Every worker
 /// runs a Hangfire server; the recurring jobs fire about once per schedule across them, and each job only publishes a
 /// message whose id comes from its schedule and firing time (<see cref="RefundJobs"/>), so a duplicate firing changes
-/// nothing. The API stores jobs (POST /reconciler/runs) and serves the dashboard, and runs none.
+/// nothing. The API stores jobs (POST /reconciler/runs) and serves the dashboard (Dashboard/JobsDashboard.cs), and runs none.
 /// </summary>
 public static class SchedulingRegistration
 {
@@ -56,21 +56,6 @@ public static class SchedulingRegistration
             .UseRecommendedSerializerSettings());
         services.AddSingleton<IReconcilerTrigger, HangfireReconcilerTrigger>();
         return services;
-    }
-
-    /// <summary>
-    /// The dashboard at /hangfire (jobs, history, trigger now): local requests only until the operations issue brings
-    /// login and roles, and the storage connection string never shown.
-    /// </summary>
-    public static WebApplication MapJobsDashboard(this WebApplication app)
-    {
-        app.UseHangfireDashboard("/hangfire", new DashboardOptions
-        {
-            Authorization = [new Hangfire.Dashboard.LocalRequestsOnlyAuthorizationFilter()],
-            DisplayStorageConnectionString = false,
-            DashboardTitle = "Billing jobs",
-        });
-        return app;
     }
 }
 

@@ -47,7 +47,7 @@ public static class StatementEndpoints
             new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{pdf.Sha256}\""));
     }
 
-    static async Task<StatementView?> Read(NpgsqlDataSource db, Guid statementId, CancellationToken ct)
+    internal static async Task<StatementView?> Read(NpgsqlDataSource db, Guid statementId, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(connection);

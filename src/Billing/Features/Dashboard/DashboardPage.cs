@@ -1,0 +1,43 @@
+using Billing.Features.Access;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Billing.Features.Dashboard;
+
+/// <summary>
+/// What every dashboard page knows: who is looking, what their roles allow (to hide the buttons they may not press),
+/// and how an action's outcome becomes the line the next page shows.
+/// </summary>
+public abstract class DashboardPage : PageModel
+{
+    [TempData]
+    public string? Flash { get; set; }
+
+    [TempData]
+    public bool FlashIsError { get; set; }
+
+    public bool CanSupport => User.IsInRole(Roles.Support) || User.IsInRole(Roles.Admin);
+
+    public bool CanOperate => User.IsInRole(Roles.Operator) || User.IsInRole(Roles.Admin);
+
+    public bool IsAdmin => User.IsInRole(Roles.Admin);
+
+    public Actor Actor => Actor.Of(User);
+
+    /// <summary>
+    /// The server's own check behind a hidden button: a POST the user's roles do not allow is answered 403 and changes
+    /// nothing, whatever the page showed.
+    /// </summary>
+    protected async Task<bool> Allowed(string policy) =>
+        (await HttpContext.RequestServices.GetRequiredService<IAuthorizationService>().AuthorizeAsync(User, policy)).Succeeded;
+
+    protected IActionResult Refused() => StatusCode(StatusCodes.Status403Forbidden);
+
+    /// <summary>Shows the outcome on the page it redirects to (post, redirect, get: a reload does not repeat it).</summary>
+    protected void Tell(ActionOutcome outcome, string accepted)
+    {
+        Flash = outcome.IsAccepted ? accepted : $"{outcome.Title}: {outcome.Message}";
+        FlashIsError = !outcome.IsAccepted;
+    }
+}

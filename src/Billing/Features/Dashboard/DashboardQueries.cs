@@ -1,0 +1,96 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Billing.Features.Dashboard;
+
+public sealed record RunRow(Guid RunId, DateOnly StatementDate, string Status, string Trigger, int Total, int Published, DateTimeOffset StartedAt);
+
+public sealed record StatementRow(Guid StatementId, string AccountId, string Currency, decimal ClosingBalance, string? DeliveryStatus,
+    DateTimeOffset? RenderedAt);
+
+public sealed record PaidTwiceRefund(Guid RefundId, string PaymentId, decimal Amount, string Currency, string Method, DateTimeOffset PaidTwiceAt,
+    string Status);
+
+public sealed record Tally(string Key, string? Detail, int Count);
+
+public sealed record RenderMinute(DateTimeOffset Minute, int Renders, double AveragePages, double AverageBytes, int? AverageMs, int? MaxMs);
+
+public sealed record AuditRow(long EntryId, DateTimeOffset At, string Actor, string ActorKind, string Action, string EntityType, string EntityId,
+    string? Before, string? After, string? Note);
+
+public sealed record AuditFilter(string? Actor, string? Action, string? EntityType, string? EntityId, DateTimeOffset? From, DateTimeOffset? To);
+
+/// <summary>The dashboard's reads that no REST endpoint already makes: lists and tallies straight from the tables.</summary>
+public sealed class DashboardQueries(NpgsqlDataSource db)
+{
+    public Task<List<RunRow>> Runs(CancellationToken ct) => Rows("""
+        select run_id, statement_date, status, trigger, total, published, started_at
+        from billing.billing_run order by statement_date desc, started_at desc limit 60
+        """, r => new RunRow(r.GetGuid(0), r.GetFieldValue<DateOnly>(1), r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetInt32(5),
+        r.GetFieldValue<DateTimeOffset>(6)), ct);
+
+    /// <summary>A run's statements in account order, from an account id on (a search box, not a full list).</summary>
+    public Task<List<StatementRow>> Statements(Guid runId, string? fromAccount, int limit, CancellationToken ct) => Rows("""
+        select statement_id, account_id, trim(currency), closing_balance, delivery_status, rendered_at
+        from billing.statement where run_id = $1 and account_id >= $2 order by account_id limit $3
+        """, r => new StatementRow(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetDecimal(3), r.IsDBNull(4) ? null : r.GetString(4),
+        r.IsDBNull(5) ? null : r.GetFieldValue<DateTimeOffset>(5)), ct, runId, fromAccount ?? "", limit);
+
+    public Task<List<PaidTwiceRefund>> PaidTwice(CancellationToken ct) => Rows("""
+        select correlation_id, payment_id, amount, trim(currency), method, paid_twice_at, current_state
+        from refunds.refund where paid_twice_at is not null order by paid_twice_at desc limit 50
+        """, r => new PaidTwiceRefund(r.GetGuid(0), r.GetString(1), r.GetDecimal(2), r.GetString(3), r.GetString(4),
+        r.GetFieldValue<DateTimeOffset>(5), Refunds.Saga.RefundStatus.OfState(r.GetString(6))), ct);
+
+    /// <summary>Accounts halted now, by step and reason, over every run.</summary>
+    public Task<List<Tally>> HaltsByStep(CancellationToken ct) => Rows("""
+        select coalesce(step, '?'), halt_reason, count(*)::int from billing.account_billing
+        where current_state = 'Halted' group by 1, 2 order by 3 desc
+        """, r => new Tally(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetInt32(2)), ct);
+
+    public Task<List<Tally>> DeliveriesByChannel(CancellationToken ct) => Rows("""
+        select channel, status, count(*)::int from billing.delivery group by 1, 2 order by 1, 2
+        """, r => new Tally(r.GetString(0), r.GetString(1), r.GetInt32(2)), ct);
+
+    /// <summary>PDFs rendered per minute since <paramref name="since"/>, with their render times (null for PDFs from before render_ms).</summary>
+    public Task<List<RenderMinute>> RendersPerMinute(DateTimeOffset since, CancellationToken ct) => Rows("""
+        select date_trunc('minute', rendered_at), count(*)::int, avg(pdf_pages)::float8, avg(pdf_bytes)::float8,
+               avg(render_ms)::int, max(render_ms)
+        from billing.statement where rendered_at >= $1 group by 1 order by 1 desc limit 60
+        """, r => new RenderMinute(r.GetFieldValue<DateTimeOffset>(0), r.GetInt32(1), r.GetDouble(2), r.GetDouble(3),
+        r.IsDBNull(4) ? null : r.GetInt32(4), r.IsDBNull(5) ? null : r.GetInt32(5)), ct, since);
+
+    public async Task<(List<AuditRow> Rows, bool More)> Audit(AuditFilter f, int page, int pageSize, CancellationToken ct)
+    {
+        var rows = await Rows("""
+            select entry_id, at, actor, actor_kind, action, entity_type, entity_id, before::text, after::text, note
+            from audit.entry
+            where ($1::text is null or actor = $1) and ($2::text is null or action like $2 || '%')
+              and ($3::text is null or entity_type = $3) and ($4::text is null or entity_id = $4)
+              and ($5::timestamptz is null or at >= $5) and ($6::timestamptz is null or at < $6)
+            order by at desc, entry_id desc offset $7 limit $8
+            """, r => new AuditRow(r.GetInt64(0), r.GetFieldValue<DateTimeOffset>(1), r.GetString(2), r.GetString(3), r.GetString(4),
+            r.GetString(5), r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8),
+            r.IsDBNull(9) ? null : r.GetString(9)), ct,
+            Text(f.Actor), Text(f.Action), Text(f.EntityType), Text(f.EntityId),
+            new NpgsqlParameter { Value = (object?)f.From ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+            new NpgsqlParameter { Value = (object?)f.To ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+            (page - 1) * pageSize, pageSize + 1);
+        var more = rows.Count > pageSize;
+        return (more ? rows.GetRange(0, pageSize) : rows, more);
+    }
+
+    static NpgsqlParameter Text(string? value) => new() { Value = string.IsNullOrWhiteSpace(value) ? DBNull.Value : value.Trim(), NpgsqlDbType = NpgsqlDbType.Text };
+
+    async Task<List<T>> Rows<T>(string sql, Func<NpgsqlDataReader, T> map, CancellationToken ct, params object[] parameters)
+    {
+        await using var command = db.CreateCommand(sql);
+        foreach (var p in parameters)
+            command.Parameters.Add(p as NpgsqlParameter ?? new NpgsqlParameter { Value = p });
+        var rows = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            rows.Add(map(reader));
+        return rows;
+    }
+}

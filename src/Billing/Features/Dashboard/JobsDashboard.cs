@@ -1,0 +1,67 @@
+using Billing.Features.Access;
+using Billing.Features.Audit;
+using Hangfire;
+using Hangfire.Dashboard;
+
+namespace Billing.Features.Dashboard;
+
+/// <summary>
+/// Hangfire's dashboard at /hangfire behind the dashboard's login: any staff role may look, only an admin may trigger,
+/// requeue or delete (everyone else gets Hangfire's read-only view), and the storage connection string is never shown.
+/// An admin's commands go into the audit trail.
+/// </summary>
+public static class JobsDashboard
+{
+    public const string Path = "/hangfire";
+
+    public static WebApplication MapJobsDashboard(this WebApplication app)
+    {
+        app.UseWhen(IsCommand, branch => branch.Use(AuditCommand));
+        app.MapHangfireDashboard(Path, new DashboardOptions
+        {
+            Authorization = [new StaffOnly()],
+            IsReadOnlyFunc = context => !context.GetHttpContext().User.IsInRole(Roles.Admin),
+            DisplayStorageConnectionString = false,
+            DashboardTitle = "Billing jobs",
+            AppPath = DashboardRegistration.Home,
+        }, app.Services.GetRequiredService<JobStorage>()).RequireAuthorization(Policies.Staff);
+        return app;
+    }
+
+    /// <summary>Hangfire asks its own filters too; the endpoint's policy has already answered, this says the same.</summary>
+    sealed class StaffOnly : IDashboardAuthorizationFilter
+    {
+        public bool Authorize(DashboardContext context) => Roles.Staff.Any(context.GetHttpContext().User.IsInRole);
+    }
+
+    // The dashboard polls POST /hangfire/stats; everything else it posts is a command.
+    static bool IsCommand(HttpContext context) =>
+        HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments(Path, out var rest)
+        && !rest.StartsWithSegments("/stats") && context.User.Identity?.IsAuthenticated == true;
+
+    static async Task AuditCommand(HttpContext context, RequestDelegate next)
+    {
+        context.Request.Path.StartsWithSegments(Path, out var rest);
+        var segments = rest.Value!.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        // Read before Hangfire does: the form is cached on the request, so Hangfire reads the same one.
+        IReadOnlyList<string> ids = [];
+        string what;
+        if (Array.IndexOf(segments, "actions") is var at and >= 0 && segments.Length > at + 2)
+            (what, ids) = (segments[at + 1], [segments[at + 2]]);
+        else
+        {
+            what = segments.LastOrDefault() ?? "post";
+            if (context.Request.HasFormContentType)
+                ids = (await context.Request.ReadFormAsync(context.RequestAborted))["jobs[]"].Where(v => v is not null).ToList()!;
+        }
+
+        await next(context);
+        if (context.Response.StatusCode >= 400)
+            return;
+        var entityType = segments.FirstOrDefault() == "recurring" ? "recurring_job" : "job";
+        var actor = Actor.Of(context.User);
+        await context.RequestServices.GetRequiredService<AuditTrail>().Record(
+            (ids.Count == 0 ? ["-"] : ids).Select(id => new AuditEntry(actor, $"hangfire.{what}", entityType, id, Note: rest.Value)),
+            CancellationToken.None);
+    }
+}

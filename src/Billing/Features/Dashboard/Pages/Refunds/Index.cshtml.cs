@@ -1,0 +1,62 @@
+using Billing.Features.Access;
+using Billing.Features.Refunds;
+using Billing.Features.Refunds.Api;
+using Billing.Features.Refunds.Saga;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace Billing.Features.Dashboard.Pages.Refunds;
+
+public sealed class RefundsModel(RefundQueries queries, DashboardQueries dashboard, RefundActions actions, IOptions<RefundOptions> options)
+    : DashboardPage
+{
+    public const int PageSize = 50;
+
+    [FromQuery] public string? Status { get; set; }
+    [FromQuery] public string? Method { get; set; }
+    [FromQuery] public string? Cause { get; set; }
+    [FromQuery] public string? PaymentId { get; set; }
+    [FromQuery(Name = "page")] public int PageNumber { get; set; } = 1;
+
+    public IReadOnlyCollection<string> Statuses => RefundStatus.All;
+    public IReadOnlyCollection<string> Methods => options.Value.Methods.Keys;
+    public RefundPage Result { get; private set; } = new([], 1, PageSize, 0);
+    public IReadOnlyList<PaidTwiceRefund> PaidTwice { get; private set; } = [];
+    public string? Problem { get; private set; }
+
+    public async Task OnGet(CancellationToken ct)
+    {
+        (Status, Method, Cause, PaymentId) = (Blank(Status), Blank(Method), Blank(Cause), Blank(PaymentId));
+        PageNumber = Math.Max(1, PageNumber);
+        PaidTwice = await dashboard.PaidTwice(ct);
+        var state = Status is null ? null : RefundStatus.StateOf(Status);
+        if (Status is not null && state is null)
+        {
+            Problem = $"Unknown status '{Status}'.";
+            return;
+        }
+        Result = await queries.List(new RefundFilter(state, Method, PaymentId: PaymentId, Cause: Cause), PageNumber, PageSize, ct);
+    }
+
+    public async Task<IActionResult> OnPostBulkRetry(string? cause, string? method, CancellationToken ct)
+    {
+        if (!await Allowed(Policies.Support))
+            return Refused();
+        var outcome = await actions.BulkRetry(Actor, Blank(cause), Blank(method), null, null, ct);
+        var count = outcome.Body?.GetType().GetProperty("count")?.GetValue(outcome.Body);
+        Tell(outcome, $"Retry requested for {count} refund(s).");
+        return RedirectToPage(new { cause = Blank(cause), method = Blank(method) });
+    }
+
+    public string ExportUrl => QueryString.Create(new Dictionary<string, string?>
+    {
+        ["status"] = Status, ["method"] = Method, ["paymentId"] = PaymentId,
+    }.Where(p => p.Value is not null)) is var q ? $"/refunds/export.csv{q}" : "";
+
+    public string PageUrl(int page) => "/dashboard/refunds" + QueryString.Create(new Dictionary<string, string?>
+    {
+        ["status"] = Status, ["method"] = Method, ["cause"] = Cause, ["paymentId"] = PaymentId, ["page"] = page.ToString(),
+    }.Where(p => p.Value is not null));
+
+    static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}
