@@ -1,4 +1,6 @@
 using Billing.Features.Access;
+using Billing.Features.Observability;
+using Billing.Features.Observability.OpenApi;
 
 namespace Billing.Hosting;
 
@@ -6,23 +8,22 @@ public static class ApiRegistration
 {
     public static IServiceCollection AddBillingApi(this IServiceCollection services)
     {
-        services.AddProblemDetails();
-        services.AddEndpointsApiExplorer();
-        services.AddSwaggerGen();
+        services.AddBillingProblemDetails();
+        services.AddBillingOpenApi();
+        services.AddBillingHealthChecks(chromiumPool: false);
         return services;
     }
 
     public static WebApplication MapBillingApi(this WebApplication app)
     {
+        // Both write problems (ProblemTypes): an exception as a 500 without its stack, and a bare error status (an
+        // unknown route's 404, a wrong method's 405, a 401 before any handler) with its type.
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseSwagger();
-        app.UseSwaggerUI();
+        app.MapBillingOpenApi();
         app.UseAccess();
 
-        // MassTransit registers its bus health check with the "ready" tag.
-        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
-        app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
+        app.MapMonitoring();
         return app;
     }
 }

@@ -8,6 +8,7 @@ using Billing.Features.Refunds;
 using Billing.Features.Refunds.Api;
 using Billing.Features.Refunds.Webhooks;
 using Billing.Features.Notifications;
+using Billing.Features.Observability;
 using Billing.Features.Scheduling;
 using Billing.Features.StatementDelivery;
 using Billing.Features.StatementPdfs;
@@ -26,8 +27,12 @@ public static class BillingHost
     {
         var builder = Host.CreateApplicationBuilder(Settings(args));
         configure?.Invoke(builder.Configuration);
+        // Before the caller's logging, so a demo that sends logs to a file replaces the console this may configure.
+        builder.AddBillingObservability("worker");
         logging?.Invoke(builder.Logging);
         builder.Services.AddBillingPersistence(builder.Configuration);
+        builder.Services.AddBillingHealthChecks(chromiumPool: true);
+        builder.Services.AddWorkerMonitoring();
         builder.Services.AddRefunds(builder.Configuration);
         builder.Services.AddRefundAttempts(builder.Configuration);
         builder.Services.AddBillingRuns(builder.Configuration);
@@ -47,6 +52,7 @@ public static class BillingHost
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder.Configuration);
+        builder.AddBillingObservability("api");
         logging?.Invoke(builder.Logging);
         builder.Services.AddBillingPersistence(builder.Configuration);
         builder.Services.AddRefunds(builder.Configuration);

@@ -1,3 +1,4 @@
+using Billing.Features.Observability;
 using Billing.Features.Notifications;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -24,6 +25,7 @@ public sealed class ChannelDelivery(DeliveryRecords records, DeliveryAcceptances
         if (skipReason is not null)
         {
             await records.Skip(statementId, channel, skipReason, cancellationToken);
+            BillingMetrics.Delivery(channel, "skipped");
             await Settle(context, statementId);
             return;
         }
@@ -45,11 +47,13 @@ public sealed class ChannelDelivery(DeliveryRecords records, DeliveryAcceptances
         {
             case SendStatus.Sent:
                 await records.Sent(statementId, channel, result.ProviderMessageId, cancellationToken);
+                BillingMetrics.Delivery(channel, "sent");
                 break;
 
             case SendStatus.Retryable when claim.Attempt < policy.Attempts:
                 var next = clock.GetUtcNow() + policy.DelayAfter(claim.Attempt);
                 await records.Retrying(statementId, channel, result.Error, next, cancellationToken);
+                BillingMetrics.Delivery(channel, "retrying");
                 await context.ScheduleSend(context.ReceiveContext.InputAddress, next.UtcDateTime, context.Message);
                 logger.LogInformation("Statement {StatementId}: {Channel} attempt {Attempt} failed ({Error}); next at {Next:u}",
                     statementId, channel, claim.Attempt, result.Error, next);
@@ -58,6 +62,7 @@ public sealed class ChannelDelivery(DeliveryRecords records, DeliveryAcceptances
             default:
                 var reason = result.Status == SendStatus.Permanent ? "refused" : "attempts_spent";
                 await records.Failed(statementId, channel, reason, result.Error, cancellationToken);
+                BillingMetrics.Delivery(channel, "failed");
                 logger.LogWarning("Statement {StatementId}: {Channel} failed for good after {Attempt} attempt(s): {Error}",
                     statementId, channel, claim.Attempt, result.Error);
                 break;

@@ -1,3 +1,4 @@
+using Billing.Features.Observability;
 using System.Diagnostics;
 using Billing.Contracts.BillingRuns;
 using Billing.Contracts.Statements;
@@ -40,6 +41,7 @@ public sealed class StatementPdfConsumer(StatementRecipients recipients, Channel
                 }
 
                 await records.RecordPdf(id, stored.Path, stored.Sha256, stored.Bytes, stored.Pages, rendering.Elapsed, cancellationToken);
+                BillingMetrics.StatementRendered(rendering.Elapsed);
                 return SendResult.Sent(stored.Sha256);
             },
             settled: result => context.Publish(new StatementPdfSettled(id, statement.Document.AccountId,

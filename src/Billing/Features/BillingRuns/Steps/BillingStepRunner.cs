@@ -1,3 +1,4 @@
+using Billing.Features.Observability;
 using Billing.Features.BillingRuns.Saga;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -79,6 +80,7 @@ public sealed class BillingStepRunner(IEnumerable<IBillingStep> steps, IOptionsM
                     saga.HaltDetail = Truncate(failure.Message);
                     logger.LogWarning("Billing of {AccountId} for {StatementDate} halted at {Step}: {Reason} ({Detail})",
                         saga.AccountId, saga.StatementDate, name, failure.Reason, failure.Message);
+                    BillingMetrics.AccountHalted(name, failure.Reason);
                     return new StepRun(StepOutcome.Halted);
                 }
             }
@@ -88,6 +90,7 @@ public sealed class BillingStepRunner(IEnumerable<IBillingStep> steps, IOptionsM
         saga.StepAttempts = 0;
         saga.HaltReason = null;
         saga.HaltDetail = null;
+        BillingMetrics.AccountBilled();
         return new StepRun(StepOutcome.Ready);
     }
 

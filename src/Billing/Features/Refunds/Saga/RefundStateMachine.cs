@@ -1,3 +1,4 @@
+using Billing.Features.Observability;
 using Billing.Contracts.Refunds;
 using Billing.Infrastructure.Persistence;
 using MassTransit;
@@ -334,6 +335,7 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
             await x.TransitionToState(Failed);
             await x.Publish(new RefundFailed(saga.CorrelationId, saga.PaymentId, saga.Amount, saga.Currency, saga.Method, saga.LastErrorCode,
                 saga.LastErrorMessage, now));
+            BillingMetrics.RefundSettled("failed", saga.Method, saga.LastErrorCode);
             await AnswerRun(x, ReconcileOutcomes.Skipped);
         }
         else
@@ -342,6 +344,7 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
             await x.TransitionToState(NeedsSupport);
             await x.Publish(new RefundNeedsSupport(saga.CorrelationId, saga.PaymentId, saga.Amount, saga.Currency, saga.Method, saga.LastErrorCode,
                 saga.LastErrorMessage, now));
+            BillingMetrics.RefundSettled("needs_support", saga.Method, saga.LastErrorCode);
             await AnswerRun(x, ReconcileOutcomes.NeedsSupport);
         }
     }
@@ -374,6 +377,7 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
         await x.TransitionToState(Failed);
         await x.Publish(new RefundFailed(saga.CorrelationId, saga.PaymentId, saga.Amount, saga.Currency, saga.Method, saga.LastErrorCode,
             saga.LastErrorMessage, now));
+        BillingMetrics.RefundSettled("failed", saga.Method, saga.LastErrorCode);
     }
 
     /// <summary>Tells the reconciler run waiting for this refund (if one is) how it came out, once.</summary>
@@ -386,9 +390,12 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
         await x.Publish(new RefundReconciled(runId, x.Saga.CorrelationId, outcome));
     }
 
-    static Task PublishSucceeded(BehaviorContext<RefundState, RefundAttempted> x) =>
-        x.Publish(new RefundSucceeded(x.Saga.CorrelationId, x.Saga.PaymentId, x.Saga.Amount, x.Saga.Currency, x.Saga.Method,
+    static Task PublishSucceeded(BehaviorContext<RefundState, RefundAttempted> x)
+    {
+        BillingMetrics.RefundSettled("refunded", x.Saga.Method, null);
+        return x.Publish(new RefundSucceeded(x.Saga.CorrelationId, x.Saga.PaymentId, x.Saga.Amount, x.Saga.Currency, x.Saga.Method,
             x.Saga.ProviderRefundId ?? "", x.Saga.RefundedAt ?? x.Message.AttemptedAt));
+    }
 
     static AttemptRefund NextAttempt(RefundState saga, string lane, string? requestedBy) => new()
     {

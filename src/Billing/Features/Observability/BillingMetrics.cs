@@ -1,0 +1,51 @@
+using System.Diagnostics.Metrics;
+
+namespace Billing.Features.Observability;
+
+/// <summary>
+/// The service's own meter, "Billing": every instrument is defined here and fed by a one-line call where the work is
+/// recorded (the billing step runner, the refund saga, the PDF consumer, channel delivery). Prometheus names them
+/// <c>billing_…</c> (dots become underscores, counters get <c>_total</c>, units a suffix).
+/// </summary>
+/// <remarks>
+/// Counted where the saga or consumer decides, inside its consume transaction: an attempt that rolls back and is taken
+/// again counts again. That is rare (a conflict, a crash between decision and commit) and these are rates to watch,
+/// not the ledger; the tables stay the record.
+/// </remarks>
+public static class BillingMetrics
+{
+    public const string MeterName = "Billing";
+
+    static readonly Meter Meter = new(MeterName);
+
+    static readonly Counter<long> AccountsBilled = Meter.CreateCounter<long>("billing.accounts.billed", "{account}",
+        "Accounts whose billing passed every step (statement written).");
+
+    static readonly Counter<long> AccountsHalted = Meter.CreateCounter<long>("billing.accounts.halted", "{account}",
+        "Accounts whose billing halted, by step and reason.");
+
+    static readonly Counter<long> RefundOutcomes = Meter.CreateCounter<long>("billing.refunds.settled", "{refund}",
+        "Refunds reaching an outcome (refunded, failed, needs_support), by method and cause (the last error code).");
+
+    static readonly Histogram<double> RenderTime = Meter.CreateHistogram<double>("billing.statement.render.duration", "s",
+        "From the wait for a Chromium page to the statement's PDF stored.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
+
+    static readonly Counter<long> Deliveries = Meter.CreateCounter<long>("billing.statement.deliveries", "{delivery}",
+        "Statement deliveries per channel and outcome (sent, retrying, failed, skipped).");
+
+    public static void AccountBilled() => AccountsBilled.Add(1);
+
+    public static void AccountHalted(string step, string reason) =>
+        AccountsHalted.Add(1, new KeyValuePair<string, object?>("step", step), new KeyValuePair<string, object?>("reason", reason));
+
+    /// <param name="cause">The last provider error code; empty for a refund that was paid.</param>
+    public static void RefundSettled(string outcome, string method, string? cause) =>
+        RefundOutcomes.Add(1, new KeyValuePair<string, object?>("outcome", outcome), new KeyValuePair<string, object?>("method", method),
+            new KeyValuePair<string, object?>("cause", cause ?? ""));
+
+    public static void StatementRendered(TimeSpan elapsed) => RenderTime.Record(elapsed.TotalSeconds);
+
+    public static void Delivery(string channel, string outcome) =>
+        Deliveries.Add(1, new KeyValuePair<string, object?>("channel", channel), new KeyValuePair<string, object?>("outcome", outcome));
+}
