@@ -35,7 +35,7 @@ public static class DashboardLogin
 
     public static void Print(string url, (string Username, string Password) login)
     {
-        var table = new Table().Title("The dashboard is running (Ctrl+C stops the API and the worker)").AddColumns("", "");
+        var table = new Table().Title("The dashboard is running (Ctrl+C stops the API and the worker)").AddColumns("", "").HideHeaders();
         table.AddRow("Dashboard", Markup.Escape(url));
         table.AddRow("Log in as", $"{login.Username} / {Markup.Escape(login.Password)} [grey](kept in {Markup.Escape(FilePath)})[/]");
         table.AddRow("Jobs (Hangfire)", Markup.Escape(url.TrimEnd('/') + "/hangfire"));

@@ -44,17 +44,30 @@ public static class DemoCommand
                 return 2;
             }
 
-            return await Run(parse.UnmatchedTokens.ToArray(), count, perTally, refundCount, accountCount,
-                parse.GetValue(serve) ? parse.GetValue(url) : null, ct);
+            try
+            {
+                return await Run(parse.UnmatchedTokens.ToArray(), count, perTally, refundCount, accountCount,
+                    parse.GetValue(serve) ? parse.GetValue(url) : null, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                AnsiConsole.MarkupLine("[grey]The demo was stopped before it finished.[/]");
+                return 130;
+            }
         });
         return command;
     }
 
     /// <param name="serveAt">Where the API listens when it is to keep running afterwards; null to stop when done.</param>
-    static async Task<int> Run(string[] args, int tallyCount, int additions, int refundCount, int accountCount, string? serveAt, CancellationToken ct)
+    static async Task<int> Run(string[] args, int tallyCount, int additions, int refundCount, int accountCount, string? serveAt,
+        CancellationToken cancel)
     {
+        // Ctrl+C or SIGTERM reaches the hosts' own lifetimes first (they take the signal), so they stop the demo too.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var ct = stopping.Token;
         using var log = DemoLog.Start();
         using var host = BillingHost.Worker(args, configuration => configuration.AddInMemoryCollection(RefundDemo.Settings), log.Use);
+        host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(stopping.Cancel);
         var migrator = host.Services.GetRequiredService<Migrator>();
         var applied = await migrator.ApplyAsync(Migrator.FindMigrationsDirectory(), ct);
         AnsiConsole.MarkupLine($"[grey]Migrations:[/] {(applied.Count == 0 ? "up to date" : string.Join(", ", applied))}");
@@ -62,7 +75,16 @@ public static class DemoCommand
         await host.StartAsync(ct);
         // The API too, on a port of its own choosing: the billing part reports repayments over HTTP as a gateway would.
         await using var api = BillingHost.Api([.. args, "--urls", serveAt ?? "http://127.0.0.1:0"], configuration => configuration.AddInMemoryCollection(RefundDemo.Settings), log.Use);
-        await api.StartAsync(ct);
+        try
+        {
+            await api.StartAsync(ct);
+        }
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]{serveAt} is in use (another demo --serve?). Stop it, or pick another address with --url.[/]");
+            return 2;
+        }
+        api.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(stopping.Cancel);
         try
         {
             var bus = host.Services.GetRequiredService<IBus>();
