@@ -61,8 +61,8 @@ public static class AccessRegistration
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.Staff))
-            .AddPolicy(Policies.Support, p => p.RequireRole(Roles.Support, Roles.Admin))
-            .AddPolicy(Policies.Operator, p => p.RequireRole(Roles.Operator, Roles.Admin))
+            .AddPolicy(Policies.Support, p => p.RequireRole(Policies.SupportRoles))
+            .AddPolicy(Policies.Operator, p => p.RequireRole(Policies.OperatorRoles))
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
             .AddPolicy(Policies.Intake, p => p.AddAuthenticationSchemes(ApiKeyAuthentication.SchemeName).RequireRole(Roles.Intake));
         return services;

@@ -27,6 +27,10 @@ public static class Roles
 /// <summary>The authorization policies endpoints and pages name; each is a set of roles (see AccessRegistration).</summary>
 public static class Policies
 {
+    /// <summary>The roles each policy accepts: the policies are made of these, and pages ask them to show a button.</summary>
+    public static readonly IReadOnlyList<string> SupportRoles = [Roles.Support, Roles.Admin];
+    public static readonly IReadOnlyList<string> OperatorRoles = [Roles.Operator, Roles.Admin];
+
     /// <summary>Any staff role: reads that show personal data (accounts, statements, refunds, runs) and the dashboard.</summary>
     public const string Staff = "staff";
 

@@ -95,19 +95,18 @@ public sealed class StaffUsers(NpgsqlDataSource db, IOptions<AccessOptions> opti
     async Task<DateTimeOffset?> RecordFailure(string username, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var lockout = options.Value;
+        var lockedUntil = now + lockout.Lockout;
         await using var command = db.CreateCommand("""
             update access.staff_user
             set failed_logins = case when failed_logins + 1 >= $2 then 0 else failed_logins + 1 end,
                 locked_until = case when failed_logins + 1 >= $2 then $3 else locked_until end
             where username = $1
-            returning locked_until
+            returning locked_until is not distinct from $3
             """);
         command.Parameters.Add(new() { Value = username });
         command.Parameters.Add(new() { Value = lockout.MaxFailedLogins });
-        command.Parameters.Add(new() { Value = now + lockout.Lockout });
-        var lockedUntil = await command.ExecuteScalarAsync(cancellationToken);
-        return lockedUntil is DateTime at && at > now.UtcDateTime ? new DateTimeOffset(at, TimeSpan.Zero)
-            : lockedUntil is DateTimeOffset offset && offset > now ? offset : null;
+        command.Parameters.Add(new() { Value = lockedUntil });
+        return await command.ExecuteScalarAsync(cancellationToken) is true ? lockedUntil : null;
     }
 
     static readonly string DummyHash = Hasher.HashPassword(null!, Guid.NewGuid().ToString());

@@ -17,9 +17,9 @@ public abstract class DashboardPage : PageModel
     [TempData]
     public bool FlashIsError { get; set; }
 
-    public bool CanSupport => User.IsInRole(Roles.Support) || User.IsInRole(Roles.Admin);
+    public bool CanSupport => Policies.SupportRoles.Any(User.IsInRole);
 
-    public bool CanOperate => User.IsInRole(Roles.Operator) || User.IsInRole(Roles.Admin);
+    public bool CanOperate => Policies.OperatorRoles.Any(User.IsInRole);
 
     public bool IsAdmin => User.IsInRole(Roles.Admin);
 

@@ -8,6 +8,9 @@ using Npgsql;
 
 namespace Billing.Features.StatementDelivery;
 
+
+public sealed record DeliveryRetryAccepted(Guid StatementId, string Channel, string Status);
+
 /// <summary>
 /// Support's retry of a channel that failed for good (after a provider's outage outlived its attempts, or a fixed
 /// credential): the delivery starts again with fresh attempts, and the statement's outcome is decided again when it
@@ -71,7 +74,7 @@ public static class DeliveryRetry
             await publish.Publish(ready, ct);
         else
             await publish.Publish(new StatementPdfSettled(statementId, ready.AccountId, rendered, rendered ? null : "no PDF stored"), ct);
-        return Results.Accepted($"/statements/{statementId}", new { statementId, channel, status = "retrying" });
+        return Results.Accepted($"/statements/{statementId}", new DeliveryRetryAccepted(statementId, channel, "retrying"));
     }
 
     static async Task<IResult> NotRetried(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid statementId, string channel,

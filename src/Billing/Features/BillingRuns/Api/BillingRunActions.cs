@@ -7,6 +7,13 @@ using MassTransit;
 
 namespace Billing.Features.BillingRuns.Api;
 
+/// <summary>What the run actions answer when accepted.</summary>
+public sealed record BillingRunStarted(Guid RunId, DateOnly StatementDate);
+
+public sealed record AccountResumed(Guid RunId, string AccountId, bool Resumed);
+
+public sealed record HaltedAccountsResumed(Guid RunId, string? Step, int Resumed);
+
 /// <summary>
 /// Operators' actions on billing runs, for the REST endpoints and the dashboard alike: start a run, resume one halted
 /// account, or every account halted at a step. Each sends the saga its message in the actor's name and writes the
@@ -26,7 +33,7 @@ public sealed class BillingRunActions(BillingRunProgress progress, IPublishEndpo
         var runId = BillingIds.Run(date);
         await audit.Record(new AuditEntry(actor, "billing_run.start", "billing_run", runId.ToString(), After: new { statementDate = date }),
             cancellationToken);
-        return ActionOutcome.Accepted($"/billing/runs/{runId}", new { runId, statementDate = date });
+        return ActionOutcome.Accepted($"/billing/runs/{runId}", new BillingRunStarted(runId, date));
     }
 
     public async Task<ActionOutcome> ResumeAccount(Guid runId, string accountId, Actor actor, CancellationToken cancellationToken)
@@ -43,7 +50,7 @@ public sealed class BillingRunActions(BillingRunProgress progress, IPublishEndpo
         await publish.Publish(new ResumeBilling(billingId, actor.Name), cancellationToken);
         await audit.Record(new AuditEntry(actor, "billing.resume", "account_billing", $"{runId}/{accountId}", new { state },
             new { state = "resume_requested" }), cancellationToken);
-        return ActionOutcome.Accepted($"/billing/runs/{runId}", new { runId, accountId, resumed = true });
+        return ActionOutcome.Accepted($"/billing/runs/{runId}", new AccountResumed(runId, accountId, true));
     }
 
     /// <summary>Resumes every account halted at the step, page by page; one audit entry per account.</summary>
@@ -66,7 +73,7 @@ public sealed class BillingRunActions(BillingRunProgress progress, IPublishEndpo
                 break;
             after = page[^1].AccountId;
         }
-        return ActionOutcome.Accepted($"/billing/runs/{runId}", new { runId, step, resumed });
+        return ActionOutcome.Accepted($"/billing/runs/{runId}", new HaltedAccountsResumed(runId, step, resumed));
     }
 
     public static ActionOutcome NoSuchRun(Guid runId) => ActionOutcome.NotFound("No such run", $"There is no billing run {runId}.");

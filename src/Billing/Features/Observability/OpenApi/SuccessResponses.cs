@@ -1,4 +1,5 @@
 using Billing.Features.Accounts;
+using Billing.Features.BillingRuns.Api;
 using Billing.Features.BillingRuns.Runs;
 using Billing.Features.Passbook;
 using Billing.Features.Refunds.Api;
@@ -91,25 +92,11 @@ public sealed class SuccessResponsesFilter : IOperationFilter
             : new OpenApiSchema { Type = JsonSchemaType.String, Format = body == typeof(byte[]) ? "binary" : null };
 }
 
-// The bodies handlers answer as anonymous objects (ActionOutcome.Accepted and others), named for the document only:
-// their properties are the same names in the same JSON.
+// The bodies a few handlers answer as anonymous objects, named for the document only: their properties are the same
+// names in the same JSON. The actions' answers are their own records (RefundActions, BillingRunActions, …).
 
 public sealed record RefundAcceptedAnswer(Guid RefundId, string Status, bool Replayed);
 
-public sealed record RefundActionAnswer(Guid RefundId, string RequestedBy, string Status);
-
-public sealed record BulkRetryAnswer(string RequestedBy, int Count, IReadOnlyList<Guid> RefundIds);
-
-public sealed record ReconcilerRunAccepted(Guid RunId, string RequestedBy);
-
 public sealed record StripeWebhookReceived(bool Received, bool? Duplicate);
 
-public sealed record BillingRunStarted(Guid RunId, DateOnly StatementDate);
-
 public sealed record HaltedAccountsPage(IReadOnlyList<HaltedAccount> Accounts, string? Next);
-
-public sealed record AccountResumed(Guid RunId, string AccountId, bool Resumed);
-
-public sealed record HaltedAccountsResumed(Guid RunId, string? Step, int Resumed);
-
-public sealed record DeliveryRetryAccepted(Guid StatementId, string Channel, string Status);

@@ -7,6 +7,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Billing.Features.Refunds.Api;
 
+
+public sealed record ReconcilerRunAccepted(Guid RunId, string RequestedBy);
+
 public sealed record ReconcilerRunView(Guid RunId, string Trigger, DateTimeOffset DueAt, DateTimeOffset StartedAt, int Expected,
     int Refunded, int NeedsSupport, int Skipped, DateTimeOffset? CompletedAt, DateTimeOffset? MailSentAt);
 
@@ -28,7 +31,7 @@ public static class ReconcilerEndpoints
         var runId = await trigger.TriggerNowAsync(actor.Name, cancellationToken);
         await audit.Record(new AuditEntry(actor, "reconciler.trigger", "reconciler_run", runId.ToString(), After: new { status = "requested" }),
             cancellationToken);
-        return Results.Accepted($"/reconciler/runs/{runId}", new { runId, requestedBy = actor.Name });
+        return Results.Accepted($"/reconciler/runs/{runId}", new ReconcilerRunAccepted(runId, actor.Name));
     }
 
     static async Task<IResult> Recent(BillingDbContext db, CancellationToken cancellationToken) =>

@@ -7,6 +7,11 @@ using Microsoft.Extensions.Options;
 
 namespace Billing.Features.Refunds.Api;
 
+/// <summary>What an accepted action on one refund, or a bulk retry, answers.</summary>
+public sealed record RefundActionAnswer(Guid RefundId, string RequestedBy, string Status);
+
+public sealed record BulkRetryAnswer(string RequestedBy, int Count, IReadOnlyList<Guid> RefundIds);
+
 /// <summary>
 /// Support's actions on refunds, for the REST endpoints and the dashboard alike: each checks the refund can take it,
 /// sends the saga its message in the actor's name, and writes the audit entry. The saga decides, so an action on a
@@ -34,7 +39,7 @@ public sealed class RefundActions(RefundQueries queries, IPublishEndpoint publis
         await publish.Publish(new RetryRefund(refundId, actor.Name, clock.GetUtcNow()), cancellationToken);
         await audit.Record(new AuditEntry(actor, "refund.retry", "refund", refundId.ToString(), new { status }, new { status = "retry_requested" }),
             cancellationToken);
-        return ActionOutcome.Accepted($"/refunds/{refundId}", new { refundId, requestedBy = actor.Name, status = "retry_requested" });
+        return ActionOutcome.Accepted($"/refunds/{refundId}", new RefundActionAnswer(refundId, actor.Name, "retry_requested"));
     }
 
     public async Task<ActionOutcome> Resolve(Guid refundId, Actor actor, string? note, bool? paidElsewhere, CancellationToken cancellationToken)
@@ -53,7 +58,7 @@ public sealed class RefundActions(RefundQueries queries, IPublishEndpoint publis
         await publish.Publish(new ResolveRefundByHand(refundId, actor.Name, note!, paidElsewhere!.Value, clock.GetUtcNow()), cancellationToken);
         await audit.Record(new AuditEntry(actor, "refund.resolve", "refund", refundId.ToString(), new { status },
             new { status = "resolve_requested", paidElsewhere }, note), cancellationToken);
-        return ActionOutcome.Accepted($"/refunds/{refundId}", new { refundId, requestedBy = actor.Name, status = "resolve_requested" });
+        return ActionOutcome.Accepted($"/refunds/{refundId}", new RefundActionAnswer(refundId, actor.Name, "resolve_requested"));
     }
 
     public async Task<ActionOutcome> Cancel(Guid refundId, Actor actor, string? reason, CancellationToken cancellationToken)
@@ -67,7 +72,7 @@ public sealed class RefundActions(RefundQueries queries, IPublishEndpoint publis
         await publish.Publish(new CancelRefund(refundId, actor.Name, reason, clock.GetUtcNow()), cancellationToken);
         await audit.Record(new AuditEntry(actor, "refund.cancel", "refund", refundId.ToString(), new { status },
             new { status = "cancel_requested" }, reason), cancellationToken);
-        return ActionOutcome.Accepted($"/refunds/{refundId}", new { refundId, requestedBy = actor.Name, status = "cancel_requested" });
+        return ActionOutcome.Accepted($"/refunds/{refundId}", new RefundActionAnswer(refundId, actor.Name, "cancel_requested"));
     }
 
     /// <summary>
@@ -99,7 +104,7 @@ public sealed class RefundActions(RefundQueries queries, IPublishEndpoint publis
             await publish.Publish(new RetryRefund(id, actor.Name, at), cancellationToken);
         await audit.Record(ids.Select(id => new AuditEntry(actor, "refund.bulk_retry", "refund", id.ToString(), null,
             new { status = "retry_requested", filter = new { cause, method, from, to } })), cancellationToken);
-        return ActionOutcome.Accepted("/refunds?status=retrying_manually", new { requestedBy = actor.Name, count = ids.Count, refundIds = ids });
+        return ActionOutcome.Accepted("/refunds?status=retrying_manually", new BulkRetryAnswer(actor.Name, ids.Count, ids));
     }
 
     /// <summary>The refund's status, and a refusal unless it can be closed by hand.</summary>

@@ -43,8 +43,7 @@ public sealed class RefundsModel(RefundQueries queries, DashboardQueries dashboa
         if (!await Allowed(Policies.Support))
             return Refused();
         var outcome = await actions.BulkRetry(Actor, Blank(cause), Blank(method), null, null, ct);
-        var count = outcome.Body?.GetType().GetProperty("count")?.GetValue(outcome.Body);
-        Tell(outcome, $"Retry requested for {count} refund(s).");
+        Tell(outcome, $"Retry requested for {(outcome.Body as BulkRetryAnswer)?.Count} refund(s).");
         return RedirectToPage(new { cause = Blank(cause), method = Blank(method) });
     }
 

@@ -51,8 +51,7 @@ public sealed class RunModel(BillingRunProgress progress, DashboardQueries queri
         if (!await Allowed(Policies.Operator))
             return Refused();
         var outcome = await actions.ResumeHalted(RunId, step, Actor, ct);
-        var resumed = outcome.Body?.GetType().GetProperty("resumed")?.GetValue(outcome.Body);
-        Tell(outcome, $"Resume of {resumed} account(s) halted at {step} requested.");
+        Tell(outcome, $"Resume of {(outcome.Body as HaltedAccountsResumed)?.Resumed} account(s) halted at {step} requested.");
         return RedirectToPage(new { RunId });
     }
 
