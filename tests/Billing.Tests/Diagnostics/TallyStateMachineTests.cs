@@ -45,6 +45,7 @@ public class TallyStateMachineTests
 
     static ServiceProvider Harness() =>
         new ServiceCollection()
+            .AddLogging() // without a logger of our own the harness writes its debug lines to the console
             .AddMassTransitTestHarness(x => x.AddSagaStateMachine<TallyStateMachine, TallyState>())
             .BuildServiceProvider(true);
 }
