@@ -54,7 +54,38 @@ public static class AccessCommands
                 Console.WriteLine($"Password (shown once): {password}");
             return 0;
         });
-        return new Command("users", "Dashboard users.") { add };
+        var user = new Argument<string>("username") { Description = "The user's username" };
+        var newRoles = RolesOption();
+        var setRoles = new Command("roles", "Give a user new roles; their open sessions carry them from their next request.") { user, newRoles };
+        setRoles.TreatUnmatchedTokensAsErrors = false;
+        setRoles.SetAction(async (parse, ct) =>
+        {
+            if (Checked(parse.GetValue(newRoles)!, staffOnly: true) is not { } given)
+                return 2;
+            var name = parse.GetValue(user)!.Trim().ToLowerInvariant();
+            using var host = BillingHost.Tooling(parse.UnmatchedTokens.ToArray());
+            var before = await host.Services.GetRequiredService<StaffUsers>().Find(name, ct);
+            if (before is null || !await host.Services.GetRequiredService<StaffUsers>().SetRoles(name, given, ct))
+                return Refuse($"No user named {name}.");
+            await host.Services.GetRequiredService<AuditTrail>().Record(new AuditEntry(CliActor, "user.roles", "user", name,
+                Before: new { roles = before.Roles }, After: new { roles = given }), ct);
+            AnsiConsole.MarkupLineInterpolated($"[bold]{name}[/] now has roles {string.Join(", ", given)}.");
+            return 0;
+        });
+
+        var disable = new Command("disable", "Stop a user logging in and end their open sessions ('users add' enables them again).") { user };
+        disable.TreatUnmatchedTokensAsErrors = false;
+        disable.SetAction(async (parse, ct) =>
+        {
+            var name = parse.GetValue(user)!.Trim().ToLowerInvariant();
+            using var host = BillingHost.Tooling(parse.UnmatchedTokens.ToArray());
+            if (!await host.Services.GetRequiredService<StaffUsers>().Disable(name, ct))
+                return Refuse($"No user named {name}.");
+            await host.Services.GetRequiredService<AuditTrail>().Record(new AuditEntry(CliActor, "user.disable", "user", name), ct);
+            AnsiConsole.MarkupLineInterpolated($"Disabled [bold]{name}[/]; their open sessions end at their next request.");
+            return 0;
+        });
+        return new Command("users", "Dashboard users.") { add, setRoles, disable };
     }
 
     public static Command Keys()

@@ -104,7 +104,8 @@ public sealed class AccessStoreTests
         (await new ApiKeys(ground.DataSource, TimeProvider.System).Find(key, CancellationToken.None)).ShouldNotBeNull();
     }
 
-    static async Task<(int Code, string Output)> Cli(TestGround ground, params string[] args)
+    /// <summary>The service's CLI as a real process on the ground's database.</summary>
+    internal static async Task<(int Code, string Output)> Cli(TestGround ground, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Billing.dll"), .. args])
         {

@@ -54,6 +54,19 @@ public class RefundSupportToolTests
         foreach (var id in swish.Append(card).Append(cancelled))
             await refunds.WaitFor(id, "failed");
 
+        // Found by cause, in the list and in the export, the dashboard's CSV link among its callers.
+        var cause = (await refunds.Get(card)).LastErrorCode.ShouldNotBeNull();
+        Guid[] withCause = [.. (await Task.WhenAll(swish.Append(card).Append(cancelled).Select(refunds.Get)))
+            .Where(r => r.LastErrorCode == cause).Select(r => r.RefundId)];
+        var byCause = await refunds.Api.GetFromJsonAsync<RefundPage>($"/refunds?cause={Uri.EscapeDataString(cause)}", RefundStack.Json);
+        byCause!.Items.Select(r => r.RefundId).ShouldBe(withCause, ignoreOrder: true);
+        (await refunds.Api.GetFromJsonAsync<RefundPage>("/refunds?cause=no_such_cause", RefundStack.Json))!.Total.ShouldBe(0);
+        var csvByCause = (await refunds.Api.GetStringAsync($"/refunds/export.csv?cause={Uri.EscapeDataString(cause)}"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        csvByCause.Skip(1).Select(l => Guid.Parse(l.Split(',')[0])).ShouldBe(withCause, ignoreOrder: true);
+        using (var tooLong = await refunds.Api.GetAsync($"/refunds/export.csv?cause={new string('x', 101)}"))
+            tooLong.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+
         using (var cancel = await (await refunds.As("hana@support")).PostAsJsonAsync($"/refunds/{cancelled}/cancel", new { reason = "duplicate request" }))
             cancel.StatusCode.ShouldBe(HttpStatusCode.Accepted);
         var closed = await refunds.WaitFor(cancelled, "cancelled");

@@ -54,6 +54,7 @@ public static class AccessRegistration
                 o.LoginPath = LoginPath;
                 o.LogoutPath = "/logout";
                 o.AccessDeniedPath = "/denied";
+                o.Events.OnValidatePrincipal = SessionCheck.Validate;
                 o.Events.OnRedirectToLogin = context => Refuse(context, StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = context => Refuse(context, StatusCodes.Status403Forbidden);
             });

@@ -41,6 +41,22 @@ public sealed class StaffUsers(NpgsqlDataSource db, IOptions<AccessOptions> opti
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    /// <summary>Gives a user new roles; their open sessions carry them from their next request. False if no such user.</summary>
+    public Task<bool> SetRoles(string username, IReadOnlyList<string> roles, CancellationToken cancellationToken) =>
+        Changed("update access.staff_user set roles = $2 where username = $1", cancellationToken, username, roles.ToArray());
+
+    /// <summary>Stops a user logging in and ends their open sessions; <see cref="Save"/> enables them again. False if no such user.</summary>
+    public Task<bool> Disable(string username, CancellationToken cancellationToken) =>
+        Changed("update access.staff_user set disabled_at = coalesce(disabled_at, now()) where username = $1", cancellationToken, username);
+
+    async Task<bool> Changed(string sql, CancellationToken cancellationToken, params object[] parameters)
+    {
+        await using var command = db.CreateCommand(sql);
+        foreach (var value in parameters)
+            command.Parameters.Add(new() { Value = value });
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
     public async Task<StaffUser?> Find(string username, CancellationToken cancellationToken)
     {
         await using var command = db.CreateCommand("""

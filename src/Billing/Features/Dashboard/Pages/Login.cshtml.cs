@@ -36,8 +36,7 @@ public sealed class LoginModel(StaffUsers users, AuditTrail audit) : PageModel
         {
             case SignInOutcome.SignedIn:
                 var user = result.User!;
-                var identity = Actor.Identity(user.Username, Actor.UserKind, user.Roles, CookieAuthenticationDefaults.AuthenticationScheme);
-                await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+                await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(SessionCheck.Identity(user)));
                 await audit.Record(new AuditEntry(new Actor(user.Username, Actor.UserKind), "login", "staff_user", user.Username), ct);
                 return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : DashboardRegistration.Home);
             case SignInOutcome.LockedOut:

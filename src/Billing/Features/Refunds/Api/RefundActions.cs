@@ -87,8 +87,8 @@ public sealed class RefundActions(RefundQueries queries, IPublishEndpoint publis
             problems["filter"] = ["Name a cause, a method or a time window: a retry of everything is not one click away."];
         if (method is not null && !options.Value.Methods.ContainsKey(method))
             problems["method"] = [$"Unknown payment method '{method}'."];
-        if (cause is { Length: > 100 })
-            problems["cause"] = ["At most 100 characters."];
+        if (cause is { Length: > RefundEndpoints.MaxCauseLength })
+            problems["cause"] = [$"At most {RefundEndpoints.MaxCauseLength} characters."];
         if (from is not null && to is not null && from >= to)
             problems["from"] = ["Must be before 'to'."];
         if (problems.Count > 0)

@@ -9,6 +9,9 @@ public static class RefundEndpoints
 {
     const int MaxPageSize = 200;
 
+    /// <summary>A cause is a provider's error code; nothing longer is stored.</summary>
+    internal const int MaxCauseLength = 100;
+
     public static IEndpointRouteBuilder MapRefunds(this IEndpointRouteBuilder app)
     {
         var refunds = app.MapGroup("/refunds").WithTags("Refunds");
@@ -29,9 +32,9 @@ public static class RefundEndpoints
 
     static async Task<IResult> ListRefunds(RefundQueries queries, IOptions<RefundOptions> options, CancellationToken cancellationToken,
         string? status = null, string? method = null, DateTimeOffset? from = null, DateTimeOffset? to = null, int page = 1, int pageSize = 50,
-        string? paymentId = null, string? providerRefundId = null)
+        string? paymentId = null, string? providerRefundId = null, string? cause = null)
     {
-        var problems = FilterProblems(status, from, to, out var state, method, options.Value.Methods.Keys);
+        var problems = FilterProblems(status, from, to, out var state, method, options.Value.Methods.Keys, cause);
         if (page < 1)
             problems["page"] = ["Pages start at 1."];
         else if ((long)page * Math.Max(pageSize, 1) > int.MaxValue)
@@ -41,7 +44,7 @@ public static class RefundEndpoints
         if (problems.Count > 0)
             return Results.ValidationProblem(problems);
 
-        return Results.Ok(await queries.List(new RefundFilter(state, method, from, to, paymentId, providerRefundId), page, pageSize, cancellationToken));
+        return Results.Ok(await queries.List(new RefundFilter(state, method, from, to, paymentId, providerRefundId, cause), page, pageSize, cancellationToken));
     }
 
     /// <summary>
@@ -49,7 +52,7 @@ public static class RefundEndpoints
     /// <paramref name="state"/> is the status's saga state.
     /// </summary>
     internal static Dictionary<string, string[]> FilterProblems(string? status, DateTimeOffset? from, DateTimeOffset? to, out string? state,
-        string? method = null, IReadOnlyCollection<string>? methods = null)
+        string? method = null, IReadOnlyCollection<string>? methods = null, string? cause = null)
     {
         var problems = new Dictionary<string, string[]>();
         state = status is null ? null : RefundStatus.StateOf(status);
@@ -59,6 +62,8 @@ public static class RefundEndpoints
             problems["from"] = ["Must be before 'to'."];
         if (MethodProblem(method, methods) is { } unknown)
             problems["method"] = [unknown];
+        if (cause is { Length: > MaxCauseLength })
+            problems["cause"] = [$"At most {MaxCauseLength} characters."];
         return problems;
     }
 

@@ -38,9 +38,9 @@ public static class RefundSupportEndpoints
         (await actions.BulkRetry(Actor.Of(user), body.Cause, body.Method, body.From, body.To, cancellationToken)).ToResult();
 
     static async Task Export(HttpContext http, RefundQueries queries, IOptions<RefundOptions> options, string? status = null, string? method = null, DateTimeOffset? from = null,
-        DateTimeOffset? to = null, string? paymentId = null, string? providerRefundId = null)
+        DateTimeOffset? to = null, string? paymentId = null, string? providerRefundId = null, string? cause = null)
     {
-        var problems = RefundEndpoints.FilterProblems(status, from, to, out var state, method, options.Value.Methods.Keys);
+        var problems = RefundEndpoints.FilterProblems(status, from, to, out var state, method, options.Value.Methods.Keys, cause);
         if (problems.Count > 0)
         {
             await Results.ValidationProblem(problems).ExecuteAsync(http);
@@ -51,7 +51,7 @@ public static class RefundSupportEndpoints
         http.Response.Headers.ContentDisposition = "attachment; filename=\"refunds.csv\"";
         await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false));
         await writer.WriteLineAsync("refund_id,status,payment_id,amount,currency,method,requested_at,attempts,last_error_code,provider_refund_id,closed_by,closed_at,close_note");
-        await foreach (var r in queries.All(new RefundFilter(state, method, from, to, paymentId, providerRefundId)).WithCancellation(http.RequestAborted))
+        await foreach (var r in queries.All(new RefundFilter(state, method, from, to, paymentId, providerRefundId, cause)).WithCancellation(http.RequestAborted))
             await writer.WriteLineAsync(string.Join(',', new[]
             {
                 r.RefundId.ToString(), r.Status, r.PaymentId, r.Amount.ToString(CultureInfo.InvariantCulture), r.Currency.Trim(), r.Method,

@@ -38,24 +38,33 @@ public sealed class RefundsModel(RefundQueries queries, DashboardQueries dashboa
         Result = await queries.List(new RefundFilter(state, Method, PaymentId: PaymentId, Cause: Cause), PageNumber, PageSize, ct);
     }
 
-    public async Task<IActionResult> OnPostBulkRetry(string? cause, string? method, CancellationToken ct)
+    /// <param name="from">The window's start, as the page shows times: UTC (an input of type datetime-local has no zone).</param>
+    public async Task<IActionResult> OnPostBulkRetry(string? cause, string? method, DateTime? from, DateTime? to, CancellationToken ct)
     {
         if (!await Allowed(Policies.Support))
             return Refused();
-        var outcome = await actions.BulkRetry(Actor, Blank(cause), Blank(method), null, null, ct);
+        if (!ModelState.IsValid)
+        {
+            // Left out, a window that did not read would widen the retry to every time.
+            (Flash, FlashIsError) = ("Nothing was retried: the time window is not a date and time.", true);
+            return RedirectToPage(new { cause = Blank(cause), method = Blank(method) });
+        }
+        var outcome = await actions.BulkRetry(Actor, Blank(cause), Blank(method), AsUtc(from), AsUtc(to), ct);
         Tell(outcome, $"Retry requested for {(outcome.Body as BulkRetryAnswer)?.Count} refund(s).");
         return RedirectToPage(new { cause = Blank(cause), method = Blank(method) });
     }
 
     public string ExportUrl => QueryString.Create(new Dictionary<string, string?>
     {
-        ["status"] = Status, ["method"] = Method, ["paymentId"] = PaymentId,
+        ["status"] = Status, ["method"] = Method, ["cause"] = Cause, ["paymentId"] = PaymentId,
     }.Where(p => p.Value is not null)) is var q ? $"/refunds/export.csv{q}" : "";
 
     public string PageUrl(int page) => "/dashboard/refunds" + QueryString.Create(new Dictionary<string, string?>
     {
         ["status"] = Status, ["method"] = Method, ["cause"] = Cause, ["paymentId"] = PaymentId, ["page"] = page.ToString(),
     }.Where(p => p.Value is not null));
+
+    static DateTimeOffset? AsUtc(DateTime? time) => time is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null;
 
     static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
