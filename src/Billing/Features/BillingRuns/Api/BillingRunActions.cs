@@ -3,7 +3,9 @@ using Billing.Features.Access;
 using Billing.Features.Audit;
 using Billing.Features.BillingRuns.Runs;
 using Billing.Features.BillingRuns.Steps;
+using Billing.Infrastructure.Postgres;
 using MassTransit;
+using Npgsql;
 
 namespace Billing.Features.BillingRuns.Api;
 
@@ -14,12 +16,17 @@ public sealed record AccountResumed(Guid RunId, string AccountId, bool Resumed);
 
 public sealed record HaltedAccountsResumed(Guid RunId, string? Step, int Resumed);
 
+/// <param name="Status">The run's status now: paused, or fanning_out again.</param>
+public sealed record BillingRunPaused(Guid RunId, string Status);
+
 /// <summary>
-/// Operators' actions on billing runs, for the REST endpoints and the dashboard alike: start a run, resume one halted
-/// account, or every account halted at a step. Each sends the saga its message in the actor's name and writes the
-/// audit entry; the saga ignores a resume of an account that is no longer halted.
+/// Operators' actions on billing runs, for the REST endpoints and the dashboard alike: start a run, pause and continue
+/// it, resume one halted account, or every account halted at a step. Each sends the saga its message in the actor's
+/// name (or, for a pause, writes the run's status) and writes the audit entry; the saga ignores a resume of an account
+/// that is no longer halted.
 /// </summary>
-public sealed class BillingRunActions(BillingRunProgress progress, IPublishEndpoint publish, AuditTrail audit, TimeProvider clock)
+public sealed class BillingRunActions(BillingRunProgress progress, IPublishEndpoint publish, AuditTrail audit, TimeProvider clock,
+    NpgsqlDataSource db)
 {
     const int Page = 500;
 
@@ -34,6 +41,40 @@ public sealed class BillingRunActions(BillingRunProgress progress, IPublishEndpo
         await audit.Record(new AuditEntry(actor, "billing_run.start", "billing_run", runId.ToString(), After: new { statementDate = date }),
             cancellationToken);
         return ActionOutcome.Accepted($"/billing/runs/{runId}", new BillingRunStarted(runId, date));
+    }
+
+    /// <summary>
+    /// Stops the run starting more accounts, after the page its fan-out has in hand; accounts already started finish
+    /// their steps. Nothing is lost: <see cref="Continue"/> starts again after the last account published.
+    /// </summary>
+    public Task<ActionOutcome> Pause(Guid runId, Actor actor, CancellationToken cancellationToken) =>
+        SetStatus(runId, from: "fanning_out", to: "paused", "billing_run.pause", actor, cancellationToken);
+
+    public Task<ActionOutcome> Continue(Guid runId, Actor actor, CancellationToken cancellationToken) =>
+        SetStatus(runId, from: "paused", to: "fanning_out", "billing_run.continue", actor, cancellationToken);
+
+    async Task<ActionOutcome> SetStatus(Guid runId, string from, string to, string action, Actor actor, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("""
+            select status from billing.billing_run where run_id = $1 for update
+            """, connection, transaction) { Parameters = { new() { Value = runId } } };
+        var status = await command.ExecuteScalarAsync(cancellationToken) as string;
+        if (status is null)
+            return NoSuchRun(runId);
+        if (status != from)
+            return ActionOutcome.Conflict(to == "paused" ? "Not fanning out" : "Not paused", status switch
+            {
+                "fanned_out" => $"Run {runId} has started every account already; there is nothing left to {(to == "paused" ? "pause" : "continue")}.",
+                _ => $"Run {runId} is {status}.",
+            });
+
+        await connection.ExecuteAsync(transaction, "update billing.billing_run set status = $2 where run_id = $1", cancellationToken, runId, to);
+        await audit.Record(new AuditEntry(actor, action, "billing_run", runId.ToString(), new { status }, new { status = to }),
+            connection, transaction, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return ActionOutcome.Accepted($"/billing/runs/{runId}", new BillingRunPaused(runId, to));
     }
 
     public async Task<ActionOutcome> ResumeAccount(Guid runId, string accountId, Actor actor, CancellationToken cancellationToken)

@@ -46,6 +46,13 @@ public static class BillingRunEndpoints
             BillingRunActions actions, CancellationToken ct) =>
             (await actions.ResumeAccount(runId, accountId, Actor.Of(user), ct)).ToResult()).RequireAuthorization(Policies.Operator);
 
+        runs.MapPost("/{runId:guid}/pause", async (Guid runId, ClaimsPrincipal user, BillingRunActions actions, CancellationToken ct) =>
+            (await actions.Pause(runId, Actor.Of(user), ct)).ToResult()).RequireAuthorization(Policies.Operator)
+            .WithSummary("Stop the run starting more accounts; those started finish.");
+        runs.MapPost("/{runId:guid}/continue", async (Guid runId, ClaimsPrincipal user, BillingRunActions actions, CancellationToken ct) =>
+            (await actions.Continue(runId, Actor.Of(user), ct)).ToResult()).RequireAuthorization(Policies.Operator)
+            .WithSummary("Continue a paused run after the last account it started.");
+
         // Resumes every account halted at the step, page by page.
         runs.MapPost("/{runId:guid}/resume", async (Guid runId, string? step, ClaimsPrincipal user, BillingRunActions actions, CancellationToken ct) =>
             (await actions.ResumeHalted(runId, step, Actor.Of(user), ct)).ToResult()).RequireAuthorization(Policies.Operator);

@@ -12,7 +12,8 @@ namespace Billing.Features.BillingRuns.Runs;
 /// so a worker that dies leaves the run to another, which resumes after the last confirmed page. A page published
 /// twice that way is harmless: each message's id is its saga's id, which the inbox knows, and the saga ignores a
 /// second start. It waits while <see cref="BillingRunOptions.MaxInFlight"/> published accounts are still being billed,
-/// so the queues hold a bounded amount of work and memory does not grow with the number of accounts.
+/// so the queues hold a bounded amount of work and memory does not grow with the number of accounts. A paused run
+/// (<see cref="Api.BillingRunActions.Pause"/>) is given up after the page in hand and taken again once it is continued.
 /// </summary>
 public sealed class BillingFanOutService(NpgsqlDataSource dataSource, IBus bus, IOptionsMonitor<BillingRunOptions> options,
     ILogger<BillingFanOutService> logger) : BackgroundService
@@ -66,21 +67,15 @@ public sealed class BillingFanOutService(NpgsqlDataSource dataSource, IBus bus, 
                 return true;
             }
 
-            await WaitForRoom(connection, runId, published, settings.MaxInFlight, cancellationToken);
+            if (!await WaitForRoom(connection, runId, published, settings.MaxInFlight, cancellationToken))
+                return await Stopped(connection, runId);
             await Task.WhenAll(page.Select(a => bus.Publish(new BillAccount(runId, date, a.AccountId),
                 c => c.MessageId = BillingIds.Billing(date, a.AccountId), cancellationToken)));
 
             (day, account) = page[^1];
             published += page.Count;
-            var kept = await connection.ExecuteAsync(null, """
-                update billing.billing_run set cursor_day = $3, cursor_account_id = $4, published = $5, lease_until = now() + $6
-                where run_id = $1 and lease_owner = $2
-                """, cancellationToken, runId, _owner, (short)day, account, published, Lease);
-            if (kept == 0)
-            {
-                logger.LogWarning("Billing run {RunId}: the lease went to another worker; stopping here", runId);
-                return true;
-            }
+            if (await MoveCursor(connection, runId, day, account, published, cancellationToken) != "fanning_out")
+                return await Stopped(connection, runId);
         }
     }
 
@@ -101,11 +96,14 @@ public sealed class BillingFanOutService(NpgsqlDataSource dataSource, IBus bus, 
         return (reader.GetGuid(0), reader.GetFieldValue<DateOnly>(1), reader.GetInt16(2), reader.GetString(3), reader.GetInt32(4));
     }
 
-    /// <summary>Waits while too many published accounts are still on their way (waiting for the cut-off counts as parked).</summary>
-    async Task WaitForRoom(NpgsqlConnection connection, Guid runId, int published, int maxInFlight, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits while too many published accounts are still on their way (waiting for the cut-off counts as parked); false
+    /// when the run was paused or its lease lost meanwhile.
+    /// </summary>
+    async Task<bool> WaitForRoom(NpgsqlConnection connection, Guid runId, int published, int maxInFlight, CancellationToken cancellationToken)
     {
         if (published < maxInFlight)
-            return;
+            return true;
         while (true)
         {
             await using var command = new NpgsqlCommand("""
@@ -115,10 +113,42 @@ public sealed class BillingFanOutService(NpgsqlDataSource dataSource, IBus bus, 
             command.Parameters.Add(new() { Value = runId });
             var settled = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
             if (published - settled < maxInFlight)
-                return;
-            await connection.ExecuteAsync(null, "update billing.billing_run set lease_until = now() + $3 where run_id = $1 and lease_owner = $2",
-                cancellationToken, runId, _owner, Lease);
+                return true;
+            var held = await connection.ExecuteAsync(null, """
+                update billing.billing_run set lease_until = now() + $3 where run_id = $1 and lease_owner = $2 and status = 'fanning_out'
+                """, cancellationToken, runId, _owner, Lease);
+            if (held == 0)
+                return false;
             await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Records the page as published and returns the run's status, or null when the lease went to another worker. The
+    /// cursor moves even when the run was paused meanwhile, so that continuing it starts after this page.
+    /// </summary>
+    async Task<string?> MoveCursor(NpgsqlConnection connection, Guid runId, int day, string account, int published, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            update billing.billing_run set cursor_day = $3, cursor_account_id = $4, published = $5, lease_until = now() + $6
+            where run_id = $1 and lease_owner = $2
+            returning status
+            """, connection);
+        foreach (var value in new object[] { runId, _owner, (short)day, account, published, Lease })
+            command.Parameters.Add(new() { Value = value });
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    /// <summary>Gives the run up: paused by an operator (the lease is let go for whoever continues it), or taken over.</summary>
+    async Task<bool> Stopped(NpgsqlConnection connection, Guid runId)
+    {
+        var released = await connection.ExecuteAsync(null, """
+            update billing.billing_run set lease_owner = null, lease_until = null where run_id = $1 and lease_owner = $2 and status = 'paused'
+            """, CancellationToken.None, runId, _owner);
+        if (released == 1)
+            logger.LogInformation("Billing run {RunId} paused; its fan-out stops here", runId);
+        else
+            logger.LogWarning("Billing run {RunId}: the lease went to another worker; stopping here", runId);
+        return true;
     }
 }

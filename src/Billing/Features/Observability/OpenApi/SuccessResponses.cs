@@ -44,6 +44,8 @@ public sealed class SuccessResponsesFilter : IOperationFilter
         ["GET /billing/runs/{runId}/halted"] = [new(200, typeof(HaltedAccountsPage))],
         ["POST /billing/runs/{runId}/accounts/{accountId}/resume"] = [new(202, typeof(AccountResumed))],
         ["POST /billing/runs/{runId}/resume"] = [new(202, typeof(HaltedAccountsResumed))],
+        ["POST /billing/runs/{runId}/pause"] = [new(202, typeof(BillingRunPaused), Description: "Paused; the fan-out stops after the page in hand.")],
+        ["POST /billing/runs/{runId}/continue"] = [new(202, typeof(BillingRunPaused), Description: "Fanning out again.")],
         ["POST /accounts/import"] = [new(200, typeof(ImportReport))],
         ["POST /repayments"] =
         [

@@ -55,6 +55,22 @@ public sealed class RunModel(BillingRunProgress progress, DashboardQueries queri
         return RedirectToPage(new { RunId });
     }
 
+    public async Task<IActionResult> OnPostPause(CancellationToken ct)
+    {
+        if (!await Allowed(Policies.Operator))
+            return Refused();
+        Tell(await actions.Pause(RunId, Actor, ct), "Paused: the run starts no more accounts; those started finish.");
+        return RedirectToPage(new { RunId });
+    }
+
+    public async Task<IActionResult> OnPostContinue(CancellationToken ct)
+    {
+        if (!await Allowed(Policies.Operator))
+            return Refused();
+        Tell(await actions.Continue(RunId, Actor, ct), "Continued: the run starts accounts again after the last one it started.");
+        return RedirectToPage(new { RunId });
+    }
+
     async Task<RunProgressModel?> Load(CancellationToken ct)
     {
         if (await progress.Get(RunId, ct) is not { } view)
