@@ -22,7 +22,12 @@ public class StatementDeliveryCrashTests(Xunit.Abstractions.ITestOutputHelper ou
         await Eventually.Until("the first e-mails sent", async () =>
             await stack.Count("select count(*) from billing.delivery where channel = 'email' and status = 'sent'") >= 10);
         var workers = stack.Billing.Stack.Workers;
-        await stack.Billing.Stack.Kill(workers[0]);
+        // The worker alone, as the OOM killer would: its Chromium must not live on as an orphan (it did over a WebSocket).
+        var orphans = await Eventually.Get("the first worker rendering", () => Task.FromResult(ProcessTree.Descendants(workers[0].Id, "chrom")),
+            found => found.Count > 0);
+        workers[0].KillAlone();
+        (await workers[0].WaitForExit(TimeSpan.FromSeconds(30))).ShouldBeTrue("the killed worker should be gone");
+        await Eventually.Until("the killed worker's Chromium to end with it", () => !orphans.Any(ProcessTree.IsAlive), TimeSpan.FromSeconds(30));
 
         await Eventually.Until("the survivor rendering", async () => ProcessTree.Descendants(workers[1].Id, "chrom").Count > 0);
         foreach (var chromium in ProcessTree.Descendants(workers[1].Id, "chrom"))

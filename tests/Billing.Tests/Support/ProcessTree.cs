@@ -3,6 +3,20 @@ namespace Billing.Tests.Support;
 /// <summary>A process's descendants, from /proc (Linux): to find the Chromium a worker started, and kill it.</summary>
 public static class ProcessTree
 {
+    /// <summary>Running, not ended and not a zombie waiting for a parent that never reaps it.</summary>
+    public static bool IsAlive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..][0] is not ('Z' or 'X');
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     public static IReadOnlyList<int> Descendants(int pid, string? nameContains = null)
     {
         var parents = new Dictionary<int, int>();

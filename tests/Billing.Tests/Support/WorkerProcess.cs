@@ -80,6 +80,9 @@ public sealed class WorkerProcess : IAsyncDisposable
     /// <summary>SIGKILL: no shutdown hooks, no acknowledgements, like a crash or an OOM kill.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 
+    /// <summary>SIGKILL to the worker's own process only, as the OOM killer does: what it started must end by itself.</summary>
+    public void KillAlone() => _process.Kill(entireProcessTree: false);
+
     /// <summary>SIGTERM, as an orchestrator stops a worker: consumers finish what they hold and the bus closes cleanly.</summary>
     public async Task Stop()
     {

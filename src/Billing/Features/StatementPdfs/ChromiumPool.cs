@@ -272,6 +272,9 @@ sealed class ChromiumPool : IAsyncDisposable
         Args = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run", "--disable-extensions", "--disable-breakpad"],
         // Chromium starts in about a second; a minute is for a machine starved by its neighbours.
         Timeout = (int)TimeSpan.FromSeconds(60).TotalMilliseconds,
+        // DevTools over the process's pipes, not a WebSocket: when the worker dies without closing it (SIGKILL, the OOM
+        // killer) the pipe's end closes with it and Chromium exits, where over a WebSocket it lived on as an orphan.
+        Pipe = true,
     };
 
     public static PdfOptions PdfOptionsFor(StatementPdfOptions options) => new()
