@@ -64,8 +64,8 @@ public static class AccessCommands
                 return 2;
             var name = parse.GetValue(user)!.Trim().ToLowerInvariant();
             using var host = BillingHost.Tooling(parse.UnmatchedTokens.ToArray());
-            var before = await host.Services.GetRequiredService<StaffUsers>().Find(name, ct);
-            if (before is null || !await host.Services.GetRequiredService<StaffUsers>().SetRoles(name, given, ct))
+            var users = host.Services.GetRequiredService<StaffUsers>();
+            if (await users.Find(name, ct) is not { } before || !await users.SetRoles(name, given, ct))
                 return Refuse($"No user named {name}.");
             await host.Services.GetRequiredService<AuditTrail>().Record(new AuditEntry(CliActor, "user.roles", "user", name,
                 Before: new { roles = before.Roles }, After: new { roles = given }), ct);

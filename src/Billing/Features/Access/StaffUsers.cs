@@ -1,3 +1,4 @@
+using Billing.Infrastructure.Postgres;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -52,8 +53,7 @@ public sealed class StaffUsers(NpgsqlDataSource db, IOptions<AccessOptions> opti
     async Task<bool> Changed(string sql, CancellationToken cancellationToken, params object[] parameters)
     {
         await using var command = db.CreateCommand(sql);
-        foreach (var value in parameters)
-            command.Parameters.Add(new() { Value = value });
+        command.Parameters.AddPositional(parameters);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 

@@ -64,11 +64,9 @@ public sealed class BillingRunActions(BillingRunProgress progress, IPublishEndpo
         if (status is null)
             return NoSuchRun(runId);
         if (status != from)
-            return ActionOutcome.Conflict(to == "paused" ? "Not fanning out" : "Not paused", status switch
-            {
-                "fanned_out" => $"Run {runId} has started every account already; there is nothing left to {(to == "paused" ? "pause" : "continue")}.",
-                _ => $"Run {runId} is {status}.",
-            });
+            return ActionOutcome.Conflict(to == "paused" ? "Not fanning out" : "Not paused", status == "fanned_out"
+                ? $"Run {runId} has started every account already; there is nothing left to {(to == "paused" ? "pause" : "continue")}."
+                : $"Run {runId} is {status}.");
 
         await connection.ExecuteAsync(transaction, "update billing.billing_run set status = $2 where run_id = $1", cancellationToken, runId, to);
         await audit.Record(new AuditEntry(actor, action, "billing_run", runId.ToString(), new { status }, new { status = to }),

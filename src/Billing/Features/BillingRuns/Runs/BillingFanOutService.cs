@@ -134,8 +134,7 @@ public sealed class BillingFanOutService(NpgsqlDataSource dataSource, IBus bus, 
             where run_id = $1 and lease_owner = $2
             returning status
             """, connection);
-        foreach (var value in new object[] { runId, _owner, (short)day, account, published, Lease })
-            command.Parameters.Add(new() { Value = value });
+        command.Parameters.AddPositional(runId, _owner, (short)day, account, published, Lease);
         return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 
