@@ -90,7 +90,7 @@ public static class BillingBenchmark
                     .EnsureSuccessStatusCode();
             var directory = Path.Combine(Path.GetTempPath(), $"billing-bench-statements-{Guid.NewGuid():N}");
             var clock = Stopwatch.StartNew();
-            var (perSecond, view, memory) = await Bill(configuration, date, delivery, directory);
+            var (perSecond, view, memory) = await Bill(configuration, date, delivery, directory, size);
             var elapsed = clock.Elapsed.TotalSeconds;
             if (!delivery)
                 Console.WriteLine($"{size,8:N0} accounts, billing only:            {perSecond,6:N0} accounts/s to StatementReady; {memory}");
@@ -107,7 +107,7 @@ public static class BillingBenchmark
     }
 
     static async Task<(double PerSecond, BillingRunView View, PeakMemory Memory)> Bill(IConfiguration configuration, DateOnly date,
-        bool delivery = false, string? pdfDirectory = null)
+        bool delivery = false, string? pdfDirectory = null, int size = 0)
     {
         using var host = BillingHost.Worker([], builder =>
         {
@@ -130,13 +130,24 @@ public static class BillingBenchmark
             await host.Services.GetRequiredService<IBus>().Publish(new StartBillingRun(date, "benchmark"));
             var runId = BillingIds.Run(date);
             var clock = Stopwatch.StartNew();
+            // At least an hour, and longer for a large run with delivery on (Chromium delivers a few dozen a second here).
+            var limit = TimeSpan.FromSeconds(Math.Max(3600, delivery ? size / 10 : size / 100));
+            var shown = TimeSpan.Zero;
             while (true)
             {
                 await Task.Delay(500);
-                if (await progress.Get(runId, CancellationToken.None) is { Settled: true } view && (!delivery || view.Delivered >= view.Ready))
+                var now = await progress.Get(runId, CancellationToken.None);
+                if (now is { Settled: true } view && (!delivery || view.Delivered >= view.Ready))
                     return (view.PerSecond ?? 0, view, memory);
-                if (clock.Elapsed > TimeSpan.FromHours(1))
-                    throw new TimeoutException($"Billing run {runId} did not settle within an hour.");
+                if (clock.Elapsed - shown > TimeSpan.FromMinutes(1) && now is not null)
+                {
+                    // A long run says where it is on stderr, so the figures on stdout stay clean.
+                    shown = clock.Elapsed;
+                    Console.Error.WriteLine($"  {clock.Elapsed:hh\\:mm\\:ss} {now.Status}: published {now.Published:N0}, ready {now.Ready:N0}, " +
+                                            $"delivered {now.Delivered:N0}, halted {now.Halted:N0}, in flight {now.InProgress:N0}{(now.Warning is null ? "" : " STALLED")}");
+                }
+                if (clock.Elapsed > limit)
+                    throw new TimeoutException($"Billing run {runId} did not settle within {limit}.");
             }
         }
         finally

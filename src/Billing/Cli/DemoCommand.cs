@@ -62,12 +62,11 @@ public static class DemoCommand
     static async Task<int> Run(string[] args, int tallyCount, int additions, int refundCount, int accountCount, string? serveAt,
         CancellationToken cancel)
     {
-        // Ctrl+C or SIGTERM reaches the hosts' own lifetimes first (they take the signal), so they stop the demo too.
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        var ct = stopping.Token;
         using var log = DemoLog.Start();
         using var host = BillingHost.Worker(args, configuration => configuration.AddInMemoryCollection(RefundDemo.Settings), log.Use);
-        host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(stopping.Cancel);
+        // Ctrl+C or SIGTERM reaches the hosts' own lifetimes first (they take the signal), so they stop the demo too.
+        using var stopping = CommandStopping.Link(host, cancel);
+        var ct = stopping.Token;
         var migrator = host.Services.GetRequiredService<Migrator>();
         var applied = await migrator.ApplyAsync(Migrator.FindMigrationsDirectory(), ct);
         AnsiConsole.MarkupLine($"[grey]Migrations:[/] {(applied.Count == 0 ? "up to date" : string.Join(", ", applied))}");

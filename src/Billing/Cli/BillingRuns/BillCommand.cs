@@ -28,26 +28,32 @@ public static class BillCommand
             }
 
             using var host = BillingHost.Client(parse.UnmatchedTokens.ToArray());
-            await host.StartAsync(ct);
+            using var stopping = CommandStopping.Link(host, ct);
+            var runId = BillingIds.Run(statementDate!.Value);
             try
             {
-                await host.Services.GetRequiredService<IBus>().Publish(new StartBillingRun(statementDate!.Value, "cli"), ct);
-                var runId = BillingIds.Run(statementDate.Value);
+                await host.StartAsync(stopping.Token);
+                await host.Services.GetRequiredService<IBus>().Publish(new StartBillingRun(statementDate.Value, "cli"), stopping.Token);
                 AnsiConsole.MarkupLine($"Billing run [bold]{runId}[/] for {statementDate:yyyy-MM-dd} started (GET /billing/runs/{runId}).");
                 if (parse.GetValue(noWait))
                     return 0;
-                try
-                {
-                    var view = await RunWatch.Until(host.Services.GetRequiredService<BillingRunProgress>(), runId, TimeSpan.FromHours(6), ct);
-                    AnsiConsole.Write(RunWatch.Summary(view));
-                    return view.Settled ? 0 : 1;
-                }
-                catch (TimeoutException e)
-                {
-                    // No worker consumed the start (none running?): say so rather than end in a stack trace.
-                    AnsiConsole.MarkupLine($"[red]{Markup.Escape(e.Message)} Is a worker running (Billing worker)?[/]");
-                    return 1;
-                }
+                var view = await RunWatch.Until(host.Services.GetRequiredService<BillingRunProgress>(), runId, TimeSpan.FromHours(6), stopping.Token);
+                AnsiConsole.Write(RunWatch.Summary(view));
+                return view.Settled ? 0 : 1;
+            }
+            catch (TimeoutException e)
+            {
+                // No worker consumed the start (none running?): say so rather than end in a stack trace.
+                AnsiConsole.MarkupLine($"[red]{Markup.Escape(e.Message)} Is a worker running (Billing worker)?[/]");
+                return 1;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                // Only the watching stops: the run is the workers' and goes on without this command.
+                AnsiConsole.MarkupLine($"Stopped watching. Billing run [bold]{runId}[/] goes on in the workers; watch it with " +
+                                       $"[bold]Billing bill --date {statementDate:yyyy-MM-dd}[/] again, GET /billing/runs/{runId} " +
+                                       $"or the dashboard's /dashboard/runs/{runId}.");
+                return 130;
             }
             finally
             {

@@ -25,8 +25,14 @@ public sealed class BillingRunOptions
     /// <summary>Accounts read per keyset page of the fan-out.</summary>
     public int PageSize { get; set; } = 500;
 
-    /// <summary>The fan-out waits while this many published accounts are not yet ready, halted or waiting.</summary>
+    /// <summary>The fan-out waits while this many published accounts are not yet settled (<see cref="Runs.RunStates"/>).</summary>
     public int MaxInFlight { get; set; } = 5000;
+
+    /// <summary>
+    /// A fan-out that has waited this long for room with no account settling marks its run stalled (GET /billing/runs/{run},
+    /// the dashboard, the billing_runs_stalled metric).
+    /// </summary>
+    public TimeSpan StallAfter { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>When the daily job starts the day's run, and in which time zone "the day" is meant.</summary>
     public string Cron { get; set; } = "5 0 * * *";

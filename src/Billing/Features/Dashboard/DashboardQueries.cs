@@ -3,7 +3,9 @@ using NpgsqlTypes;
 
 namespace Billing.Features.Dashboard;
 
-public sealed record RunRow(Guid RunId, DateOnly StatementDate, string Status, string Trigger, int Total, int Published, DateTimeOffset StartedAt);
+/// <param name="StalledSince">Set while the run's fan-out waits with nothing settling (<c>BillingRuns:StallAfter</c>).</param>
+public sealed record RunRow(Guid RunId, DateOnly StatementDate, string Status, string Trigger, int Total, int Published, DateTimeOffset StartedAt,
+    DateTimeOffset? StalledSince);
 
 public sealed record StatementRow(Guid StatementId, string AccountId, string Currency, decimal ClosingBalance, string? DeliveryStatus,
     DateTimeOffset? RenderedAt);
@@ -24,10 +26,10 @@ public sealed record AuditFilter(string? Actor, string? Action, string? EntityTy
 public sealed class DashboardQueries(NpgsqlDataSource db)
 {
     public Task<List<RunRow>> Runs(CancellationToken ct) => Rows("""
-        select run_id, statement_date, status, trigger, total, published, started_at
+        select run_id, statement_date, status, trigger, total, published, started_at, stalled_since
         from billing.billing_run order by statement_date desc, started_at desc limit 60
         """, r => new RunRow(r.GetGuid(0), r.GetFieldValue<DateOnly>(1), r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetInt32(5),
-        r.GetFieldValue<DateTimeOffset>(6)), ct);
+        r.GetFieldValue<DateTimeOffset>(6), r.IsDBNull(7) ? null : r.GetFieldValue<DateTimeOffset>(7)), ct);
 
     /// <summary>A run's statements in account order, from an account id on (a search box, not a full list).</summary>
     public Task<List<StatementRow>> Statements(Guid runId, string? fromAccount, int limit, CancellationToken ct) => Rows("""

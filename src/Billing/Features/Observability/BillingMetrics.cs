@@ -34,6 +34,13 @@ public static class BillingMetrics
     static readonly Counter<long> Deliveries = Meter.CreateCounter<long>("billing.statement.deliveries", "{delivery}",
         "Statement deliveries per channel and outcome (sent, retrying, failed, skipped).");
 
+    static int _runsStalled;
+
+    static readonly ObservableGauge<int> RunsStalled = Meter.CreateObservableGauge("billing.runs.stalled", () => Volatile.Read(ref _runsStalled),
+        "{run}", "Billing runs whose fan-out, in this process, waits for room while none of their accounts settles (BillingRuns:StallAfter).");
+
+    public static void RunStalled(int change) => Interlocked.Add(ref _runsStalled, change);
+
     public static void AccountBilled() => AccountsBilled.Add(1);
 
     public static void AccountHalted(string step, string reason) =>

@@ -60,7 +60,8 @@ public sealed class BillingFanOutService(NpgsqlDataSource dataSource, IBus bus, 
             if (page.Count == 0)
             {
                 await connection.ExecuteAsync(null, """
-                    update billing.billing_run set status = 'fanned_out', fanned_out_at = now(), lease_owner = null, lease_until = null
+                    update billing.billing_run set status = 'fanned_out', fanned_out_at = now(), lease_owner = null, lease_until = null,
+                        stalled_since = null, stalled_in_flight = null
                     where run_id = $1 and lease_owner = $2
                     """, cancellationToken, runId, _owner);
                 logger.LogInformation("Billing run {RunId} fanned out: {Published} account(s)", runId, published);
@@ -97,29 +98,38 @@ public sealed class BillingFanOutService(NpgsqlDataSource dataSource, IBus bus, 
     }
 
     /// <summary>
-    /// Waits while too many published accounts are still on their way (waiting for the cut-off counts as parked); false
-    /// when the run was paused or its lease lost meanwhile.
+    /// Waits while too many published accounts are still on their way (<see cref="RunStates"/> says which are settled);
+    /// false when the run was paused or its lease lost meanwhile. A wait in which nothing settles for
+    /// <see cref="BillingRunOptions.StallAfter"/> marks the run stalled (<see cref="RunStall"/>) until something does.
     /// </summary>
     async Task<bool> WaitForRoom(NpgsqlConnection connection, Guid runId, int published, int maxInFlight, CancellationToken cancellationToken)
     {
         if (published < maxInFlight)
             return true;
-        while (true)
+        var stall = new RunStall(connection, runId, options.CurrentValue.StallAfter, logger);
+        try
         {
-            await using var command = new NpgsqlCommand("""
-                select count(*) from billing.account_billing
-                where run_id = $1 and current_state in ('Ready', 'Halted', 'WaitingForCutoff')
-                """, connection);
-            command.Parameters.Add(new() { Value = runId });
-            var settled = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-            if (published - settled < maxInFlight)
-                return true;
-            var held = await connection.ExecuteAsync(null, """
-                update billing.billing_run set lease_until = now() + $3 where run_id = $1 and lease_owner = $2 and status = 'fanning_out'
-                """, cancellationToken, runId, _owner, Lease);
-            if (held == 0)
-                return false;
-            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+            while (true)
+            {
+                await using var command = new NpgsqlCommand("""
+                    select count(*) from billing.account_billing where run_id = $1 and current_state = any($2)
+                    """, connection);
+                command.Parameters.AddPositional(runId, RunStates.Settled);
+                var inFlight = RunStates.InFlight(published, (long)(await command.ExecuteScalarAsync(cancellationToken))!);
+                if (inFlight < maxInFlight)
+                    return true;
+                await stall.Observe(inFlight, cancellationToken);
+                var held = await connection.ExecuteAsync(null, """
+                    update billing.billing_run set lease_until = now() + $3 where run_id = $1 and lease_owner = $2 and status = 'fanning_out'
+                    """, cancellationToken, runId, _owner, Lease);
+                if (held == 0)
+                    return false;
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+            }
+        }
+        finally
+        {
+            await stall.Clear();
         }
     }
 

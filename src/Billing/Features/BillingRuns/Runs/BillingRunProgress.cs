@@ -26,6 +26,15 @@ public sealed record BillingRunView(Guid RunId, DateOnly StatementDate, string S
     /// <summary>The run's delivery records by channel and status.</summary>
     public IReadOnlyList<DeliveryCount> Deliveries { get; init; } = [];
 
+    /// <summary>
+    /// Since when the fan-out has waited for room with none of the accounts in flight settling
+    /// (<see cref="BillingRunOptions.StallAfter"/>); null while the run moves.
+    /// </summary>
+    public DateTimeOffset? StalledSince { get; init; }
+
+    /// <summary>What an operator should know now, in words: a stall and where its accounts stand; null when all is well.</summary>
+    public string? Warning { get; init; }
+
     public bool Finished => Status == "fanned_out" && Done >= Published;
 
     /// <summary>Nothing more happens until an account's own cut-off comes (in a time zone behind) or someone resumes one.</summary>
@@ -43,7 +52,7 @@ public sealed class BillingRunProgress(NpgsqlDataSource dataSource)
             BatchCommands =
             {
                 new("""
-                    select statement_date, status, trigger, total, published, started_at, fanned_out_at, now()
+                    select statement_date, status, trigger, total, published, started_at, fanned_out_at, now(), stalled_since, stalled_in_flight
                     from billing.billing_run where run_id = $1
                     """) { Parameters = { new() { Value = runId } } },
                 new("""
@@ -64,6 +73,8 @@ public sealed class BillingRunProgress(NpgsqlDataSource dataSource)
             reader.GetInt32(3), reader.GetInt32(4));
         var (startedAt, fannedOutAt, now) = (reader.GetFieldValue<DateTimeOffset>(5),
             reader.IsDBNull(6) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(6), reader.GetFieldValue<DateTimeOffset>(7));
+        DateTimeOffset? stalledSince = reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8);
+        int? stalledInFlight = reader.IsDBNull(9) ? null : reader.GetInt32(9);
 
         await reader.NextResultAsync(cancellationToken);
         var counts = new List<StepCount>();
@@ -82,18 +93,24 @@ public sealed class BillingRunProgress(NpgsqlDataSource dataSource)
             deliveries.Add(new DeliveryCount(reader.GetString(0), reader.GetString(1), reader.GetInt32(2)));
 
         int Sum(string state) => counts.Where(c => c.State == state).Sum(c => c.Count);
-        var delivered = Sum("Delivered");
-        var (ready, halted, waiting) = (Sum("Ready") + delivered, Sum("Halted"), Sum("WaitingForCutoff"));
+        var delivered = Sum(RunStates.Delivered);
+        var (ready, halted, waiting) = (Sum(RunStates.Ready) + delivered, Sum(RunStates.Halted), Sum(RunStates.WaitingForCutoff));
         var done = ready + halted;
+        var inFlight = RunStates.InFlight(published, counts.Where(c => RunStates.IsSettled(c.State)).Sum(c => c.Count));
         // The rate of a finished run is measured to its last account, not to the moment someone looks.
         var elapsed = ((done >= total && lastFinished is { } last ? last : now) - startedAt).TotalSeconds;
         double? perSecond = done > 0 && elapsed > 0 ? done / elapsed : null;
         TimeSpan? eta = perSecond is { } rate && total > done ? TimeSpan.FromSeconds((total - done) / rate) : null;
         return new BillingRunView(runId, date, status, trigger, total, published, ready, halted, waiting,
-            Math.Max(0, published - done - waiting), done, perSecond, eta, startedAt, fannedOutAt, counts)
+            inFlight, done, perSecond, eta, startedAt, fannedOutAt, counts)
         {
             Delivered = delivered,
             Deliveries = deliveries,
+            StalledSince = stalledSince,
+            Warning = stalledSince is { } since
+                ? $"Stalled since {since:yyyy-MM-dd HH:mm:ss} UTC: the fan-out waits for room, and none of the {stalledInFlight ?? inFlight:N0} " +
+                  $"account(s) in flight has settled since (see the states and steps below; a step retrying on a schedule holds them)."
+                : null,
         };
     }
 
