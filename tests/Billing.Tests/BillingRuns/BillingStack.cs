@@ -27,6 +27,28 @@ public sealed class BillingStack : IAsyncDisposable
 
     public static readonly Guid RunId = BillingIds.Run(Today);
 
+    /// <summary>
+    /// Delivery on (a <see cref="StatementDelivery.StatementStack"/>: PDFs by Chromium, SMS, e-mail, WhatsApp) or off: the
+    /// run tests that matter run both ways, since a statement moves on from Ready only with delivery on. Dispose the owner.
+    /// </summary>
+    public static async Task<(BillingStack Billing, IAsyncDisposable Owner)> Start(bool delivery, IReadOnlyDictionary<string, string>? settings = null,
+        int workers = 1)
+    {
+        if (!delivery)
+        {
+            var billing = await Start(settings, workers);
+            return (billing, billing);
+        }
+
+        var statements = await StatementDelivery.StatementStack.Start(settings, workers);
+        return (statements.Billing, statements);
+    }
+
+    /// <summary>Waits until every statement of the run has its delivery settled on every channel (delivery on).</summary>
+    public async Task WaitUntilDelivered(int statements, TimeSpan timeout) =>
+        await Eventually.Get($"{statements} statements delivered", () => Count("select count(*) from billing.statement where delivery_status is not null"),
+            settled => settled >= statements, timeout);
+
     public static async Task<BillingStack> Start(IReadOnlyDictionary<string, string>? settings = null, int workers = 1)
     {
         var service = new Dictionary<string, string>

@@ -29,16 +29,19 @@ public class BillingStepFailureTests
         run.Halted.ShouldBe(0);
     }
 
-    [Fact]
-    public async Task A_permanent_step_failure_halts_at_its_step_and_resume_finishes_it()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_permanent_step_failure_halts_at_its_step_and_resume_finishes_it(bool delivery)
     {
-        await using var stack = await BillingStack.Start(new Dictionary<string, string>
+        var (stack, owner) = await BillingStack.Start(delivery, new Dictionary<string, string>
         {
             ["BillingRuns__Faults__Step"] = "loan",
             ["BillingRuns__Faults__Kind"] = "permanent",
             ["BillingRuns__Faults__Times"] = "1",
             ["BillingRuns__Faults__AccountPrefix"] = "acc-0000",
         });
+        await using var _ = owner;
         await stack.SeedAccounts(20);
 
         (await stack.StartRun()).StatusCode.ShouldBe(HttpStatusCode.Accepted);
@@ -59,6 +62,12 @@ public class BillingStepFailureTests
         var run = await stack.WaitUntilReady(20);
         run.Halted.ShouldBe(0);
         (await stack.Count("select count(*) from billing.statement")).ShouldBe(20);
+        if (delivery)
+        {
+            // The resumed accounts' statements are delivered like the others, and their sagas end Delivered.
+            await stack.WaitUntilDelivered(20, TimeSpan.FromMinutes(3));
+            await Eventually.Get("every saga delivered", () => stack.Run(), v => v?.Delivered == 20, describe: BillingStack.Describe);
+        }
     }
 
     [Fact]

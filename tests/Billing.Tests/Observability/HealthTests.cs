@@ -82,14 +82,3 @@ public class HealthTests
     static Dictionary<string, string> Checks(JsonElement report) =>
         report.GetProperty("checks").EnumerateObject().ToDictionary(c => c.Name, c => c.Value.GetProperty("status").GetString()!);
 }
-
-static class FreePort
-{
-    /// <summary>A loopback port nothing listens on now (the worker runs in another process, so it cannot be given 0 and asked).</summary>
-    public static int Next()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-}

@@ -40,9 +40,14 @@ public sealed class WorkerProcess : IAsyncDisposable
     public IReadOnlyList<string> Queues { get; private set; } = [];
 
     /// <param name="service">The ground's settings; <paramref name="settings"/> go over them (environment-variable form).</param>
-    public static WorkerProcess Start(IReadOnlyDictionary<string, string> service, IReadOnlyDictionary<string, string>? settings = null)
+    public static WorkerProcess Start(IReadOnlyDictionary<string, string> service, IReadOnlyDictionary<string, string>? settings = null) =>
+        StartCommand(service, settings, "worker");
+
+    /// <summary>Any command of the service's binary (<c>Billing bill --date …</c>) with the same environment as a worker.</summary>
+    public static WorkerProcess StartCommand(IReadOnlyDictionary<string, string> service, IReadOnlyDictionary<string, string>? settings,
+        params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Billing.dll"), "worker"])
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Billing.dll"), .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -95,6 +100,9 @@ public sealed class WorkerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Ctrl+C (SIGINT) or SIGTERM, without waiting for the process to end.</summary>
+    public void Signal(bool interrupt) => SendSignal(_process.Id, interrupt ? SigInt : SigTerm).ShouldBe(0);
+
     public async Task<bool> WaitForExit(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
@@ -134,6 +142,7 @@ public sealed class WorkerProcess : IAsyncDisposable
         }
     }
 
+    const int SigInt = 2;
     const int SigTerm = 15;
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
