@@ -139,6 +139,12 @@ public static class AccountCommands
             AnsiConsole.MarkupLineInterpolated($"[red]{ex.Message}[/] Nothing was imported.");
             return 2;
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Ctrl+C or SIGTERM: the import's one transaction rolls back with it.
+            AnsiConsole.MarkupLine("Stopped before the import finished: nothing was imported (an import is all or nothing).");
+            return 130;
+        }
 
         Summary(report, clock.Elapsed);
         if (report.Written)
