@@ -51,6 +51,12 @@ ENV APP_UID=1654 \
 RUN groupadd --gid "$APP_UID" app \
  && useradd --uid "$APP_UID" --gid app --create-home --home-dir /home/app --shell /usr/sbin/nologin app
 
+# Statement PDFs (the filesystem store): /app is root's, so they go here, owned by the app user. docker-compose.yml mounts
+# its "statements" volume on it; a new named volume is initialised with this directory's owner, so it is writable too.
+ENV Statements__Pdf__Directory=/var/lib/billing/statements
+RUN mkdir -p /var/lib/billing/statements \
+ && chown -R "$APP_UID:$APP_UID" /var/lib/billing
+
 WORKDIR /app
 COPY --from=build --chown=root:root /app ./
 

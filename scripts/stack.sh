@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Local backing services for Billing: PostgreSQL, RabbitMQ (+ management UI),
 # an SMTP mail sink writing to a Maildir, the payment providers' stand-in
-# (src/Billing.Providers.StandIn), and a check that headless Chromium works.
+# (src/Billing.Providers.StandIn), an S3-compatible object store (s3rver, from
+# npm, for the statement PDFs' "s3" store), and a check that headless Chromium works.
 #
 #   scripts/stack.sh up       start whatever does not answer yet (idempotent)
 #   scripts/stack.sh down     stop only what `up` started (listed in .stack/started)
@@ -15,7 +16,8 @@
 # installing missing ones with apt-get (needs root, or sudo). The provider
 # stand-in runs as a local dotnet process in both modes (built when its dll is
 # missing or older than its sources; a copy this script started is restarted
-# when its sources have changed since).
+# when its sources have changed since). So does the object store (s3rver,
+# installed with npm from scripts/s3/package-lock.json into .stack/s3).
 #
 # Settings (environment variables, defaults in brackets):
 #   BILLING_STACK_MODE        auto | docker | native                 [auto]
@@ -32,10 +34,13 @@
 #   BILLING_MAIL_DIR          Maildir the sink writes to             [<repo>/.stack/mail]
 #   BILLING_PROVIDERS_PORT    provider stand-in port (127.0.0.1)     [5090]
 #                             (the service's Refunds:Providers:*:BaseUrl defaults to 5090)
+#   BILLING_S3_PORT           object store port (127.0.0.1)          [4568]
+#   BILLING_S3_BUCKET         bucket it creates at start             [billing-statements]
+#                             (any access key and secret; s3rver's own account is S3RVER/S3RVER)
 #   BILLING_CHROMIUM          Chromium binary                        [/usr/bin/chromium]
 #   BILLING_SYSTEM_PYTHON     python with aiosmtpd (not pyenv's)     [/usr/bin/python3]
-#   BILLING_PG_TIMEOUT / BILLING_RABBIT_TIMEOUT / BILLING_SMTP_TIMEOUT / BILLING_PROVIDERS_TIMEOUT
-#                             seconds                                [60/120/20/60]
+#   BILLING_PG_TIMEOUT / BILLING_RABBIT_TIMEOUT / BILLING_SMTP_TIMEOUT / BILLING_PROVIDERS_TIMEOUT / BILLING_S3_TIMEOUT
+#                             seconds                                [60/120/20/60/30]
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -47,6 +52,10 @@ PROVIDERS_PID_FILE="$STACK_DIR/providers.pid"
 PROVIDERS_PROJECT="$REPO_ROOT/src/Billing.Providers.StandIn"
 PROVIDERS_RUN_DIR="$STACK_DIR/providers"
 COMPOSE_FILE="$REPO_ROOT/docker-compose.yml"
+S3_PACKAGE_DIR="$REPO_ROOT/scripts/s3"
+S3_INSTALL_DIR="$STACK_DIR/s3"
+S3_DATA_DIR="$STACK_DIR/s3-data"
+S3_PID_FILE="$STACK_DIR/s3.pid"
 
 BILLING_STACK_MODE="${BILLING_STACK_MODE:-auto}"
 BILLING_PG_PORT="${BILLING_PG_PORT:-5432}"
@@ -70,6 +79,9 @@ BILLING_RABBIT_TIMEOUT="${BILLING_RABBIT_TIMEOUT:-120}"
 BILLING_SMTP_TIMEOUT="${BILLING_SMTP_TIMEOUT:-20}"
 BILLING_PROVIDERS_PORT="${BILLING_PROVIDERS_PORT:-5090}"
 BILLING_PROVIDERS_TIMEOUT="${BILLING_PROVIDERS_TIMEOUT:-60}"
+BILLING_S3_PORT="${BILLING_S3_PORT:-4568}"
+BILLING_S3_BUCKET="${BILLING_S3_BUCKET:-billing-statements}"
+BILLING_S3_TIMEOUT="${BILLING_S3_TIMEOUT:-30}"
 # docker-compose.yml reads these too.
 export BILLING_PG_PORT BILLING_DB_USER BILLING_DB_PASSWORD BILLING_DB_NAME \
   BILLING_RABBIT_PORT BILLING_RABBIT_MGMT_PORT BILLING_RABBIT_USER BILLING_RABBIT_PASSWORD \
@@ -605,6 +617,61 @@ up_providers() {
     || die "provider stand-in (pid $(<"$PROVIDERS_PID_FILE")) did not answer on http://$LOCALHOST:$BILLING_PROVIDERS_PORT/control/ledger within ${BILLING_PROVIDERS_TIMEOUT}s; see $LOG_DIR/providers.log"
 }
 
+# ---------------------------------------------------------------- object store (s3rver)
+
+s3_answers() {
+  # Any HTTP answer from s3rver itself (an anonymous request gets an S3 error document).
+  curl -sS --max-time 5 "http://$LOCALHOST:$BILLING_S3_PORT/" 2>/dev/null | grep -q '<'
+}
+
+s3_pid_alive() {
+  local pid
+  [[ -f $S3_PID_FILE ]] || return 1
+  pid=$(<"$S3_PID_FILE")
+  [[ $pid =~ ^[0-9]+$ ]] && [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q s3rver
+}
+
+# npm ci from the committed lock file, again whenever the lock file is newer than the installed copy.
+s3_install() {
+  local installed="$S3_INSTALL_DIR/node_modules/s3rver/bin/s3rver.js"
+  if [[ -f $installed && ! "$S3_PACKAGE_DIR/package-lock.json" -nt "$installed" ]]; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    if [[ -x /usr/bin/apt-get ]]; then ensure_packages nodejs npm; else die "the object store needs Node.js and npm"; fi
+  fi
+  log "object store: installing s3rver (npm ci in $S3_INSTALL_DIR)"
+  mkdir -p "$S3_INSTALL_DIR"
+  cp "$S3_PACKAGE_DIR/package.json" "$S3_PACKAGE_DIR/package-lock.json" "$S3_INSTALL_DIR/"
+  (cd "$S3_INSTALL_DIR" && npm ci --no-audit --no-fund >"$LOG_DIR/s3-install.log" 2>&1 </dev/null 9>&-) \
+    || die "npm ci for s3rver failed; see $LOG_DIR/s3-install.log"
+  touch "$installed"
+}
+
+up_s3() {
+  if s3_answers; then
+    log "object store already answers on http://$LOCALHOST:$BILLING_S3_PORT"
+    return 0
+  fi
+  port_open "$LOCALHOST" "$BILLING_S3_PORT" \
+    && die "something other than the object store listens on $LOCALHOST:$BILLING_S3_PORT (set BILLING_S3_PORT)"
+  s3_install
+  mkdir -p "$S3_DATA_DIR"
+  local logf="$LOG_DIR/s3.log"
+  log "object store: starting s3rver on http://$LOCALHOST:$BILLING_S3_PORT (bucket $BILLING_S3_BUCKET, data in $S3_DATA_DIR)"
+  # Same detaching as the mail sink: $! is node's pid, and it outlives this shell.
+  setsid nohup node "$S3_INSTALL_DIR/node_modules/s3rver/bin/s3rver.js" -d "$S3_DATA_DIR" -a "$LOCALHOST" -p "$BILLING_S3_PORT" \
+    --silent --configure-bucket "$BILLING_S3_BUCKET" >>"$logf" 2>&1 </dev/null 9>&- &
+  local pid=$!
+  printf '%s\n' "$pid" >"$S3_PID_FILE"
+  mark_started s3
+  if ! wait_until "$BILLING_S3_TIMEOUT" s3_answers; then
+    kill "$pid" 2>/dev/null || true
+    die "object store did not answer on http://$LOCALHOST:$BILLING_S3_PORT within ${BILLING_S3_TIMEOUT}s; see $logf"
+  fi
+  disown "$pid" 2>/dev/null || true
+}
+
 # ---------------------------------------------------------------- native: chromium
 
 check_chromium() {
@@ -641,6 +708,7 @@ Billing stack is up:
   RabbitMQ    amqp://$BILLING_RABBIT_USER:$BILLING_RABBIT_PASSWORD@$LOCALHOST:$BILLING_RABBIT_PORT  management: http://$LOCALHOST:$BILLING_RABBIT_MGMT_PORT/
   Mail sink   smtp://$LOCALHOST:$BILLING_SMTP_PORT -> $(cat "$STACK_DIR/mail-dir" 2>/dev/null || echo "$BILLING_MAIL_DIR")/new/
   Providers   http://$LOCALHOST:$BILLING_PROVIDERS_PORT (stand-in: card + swish refunds, /control/ledger, /control/faults/{method})
+  S3          http://$LOCALHOST:$BILLING_S3_PORT (s3rver, path-style, bucket $BILLING_S3_BUCKET, key S3RVER/S3RVER)
   Chromium    $chromium
   Started by this script (stopped by 'down'): $( [[ -s $STARTED_FILE ]] && paste -sd ' ' "$STARTED_FILE" || echo nothing)
 EOF
@@ -657,6 +725,7 @@ cmd_up() {
   fi
   # A local process in both modes: it starts in seconds, while compose's "providers" service needs the whole image built.
   up_providers
+  up_s3
   summary
 }
 
@@ -673,6 +742,17 @@ cmd_down() {
   mapfile -t components < <(tac "$STARTED_FILE")
   for component in "${components[@]}"; do
     case $component in
+      s3)
+        if s3_pid_alive; then
+          local pid; pid=$(<"$S3_PID_FILE")
+          log "stopping object store (pid $pid)"
+          kill "$pid" 2>/dev/null || true
+          wait_until 10 pid_gone "$pid" || kill -9 "$pid" 2>/dev/null || true
+        else
+          log "object store (pid file $S3_PID_FILE) is not running"
+        fi
+        rm -f "$S3_PID_FILE"
+        ;;
       providers)
         if providers_pid_alive; then
           local pid; pid=$(<"$PROVIDERS_PID_FILE")
@@ -761,6 +841,11 @@ cmd_status() {
     report Providers 1 "http://$LOCALHOST:$BILLING_PROVIDERS_PORT stand-in, ledger: $(grep -o '"paidAt"' <<<"$line" | wc -l) paid"
   else
     report Providers 0 "http://$LOCALHOST:$BILLING_PROVIDERS_PORT"
+  fi
+  if s3_answers; then
+    report S3 1 "http://$LOCALHOST:$BILLING_S3_PORT (s3rver)"
+  else
+    report S3 0 "http://$LOCALHOST:$BILLING_S3_PORT"
   fi
   if line=$(chromium_version); then report Chromium 1 "$line"; else report Chromium 0 "$BILLING_CHROMIUM --version fails"; fi
   printf '  started by this script: %s\n' "$( [[ -s $STARTED_FILE ]] && paste -sd ' ' "$STARTED_FILE" || echo nothing)"

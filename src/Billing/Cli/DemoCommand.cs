@@ -127,7 +127,8 @@ public static class DemoCommand
             // The demo reports repayments as the payment gateway would: with an intake key of its own.
             http.DefaultRequestHeaders.Add(ApiKeys.Header, await api.Services.GetRequiredService<ApiKeys>()
                 .Create($"demo-gateway-{DateTime.UtcNow:yyyyMMddHHmmssfff}", [Roles.Intake, Roles.Operator], "demo", ct));
-            var billingOk = await new BillingDemo(bus, dataSource, host.Services.GetRequiredService<BillingRunProgress>(), http, provider)
+            var billingOk = await new BillingDemo(bus, dataSource, host.Services.GetRequiredService<BillingRunProgress>(), http, provider,
+                    api.Services.GetRequiredService<Billing.Features.StatementPdfs.Storage.IStatementPdfStore>())
                 .Run(accountCount, ct);
 
             var reconciler = host.Services.GetRequiredService<IReconcilerTrigger>();

@@ -12,6 +12,7 @@ using Billing.Features.Observability;
 using Billing.Features.Scheduling;
 using Billing.Features.StatementDelivery;
 using Billing.Features.StatementPdfs;
+using Billing.Features.StatementPdfs.Storage;
 using Billing.Features.Support;
 using Billing.Infrastructure.Messaging;
 using Billing.Infrastructure.Persistence;
@@ -65,6 +66,8 @@ public static class BillingHost
         builder.Services.AddRequestLimits();
         builder.Services.AddAccess(builder.Configuration);
         builder.Services.AddStatementLinks(builder.Configuration);
+        // Serves the PDFs behind the short links from the store the workers write to.
+        builder.Services.AddStatementPdfStore(builder.Configuration);
         builder.Services.AddDashboard();
 
         var app = builder.Build();

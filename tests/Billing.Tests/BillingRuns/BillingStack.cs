@@ -74,25 +74,28 @@ public sealed class BillingStack : IAsyncDisposable
     /// <paramref name="count"/> accounts acc-00001… in SEK, UTC, due today, e-mail reachable, each with 500.00 owed from
     /// before the period (so no grace: interest is charged) and a 1,000.00 purchase on its first day; returns their ids.
     /// </summary>
-    public async Task<IReadOnlyList<string>> SeedAccounts(int count, string prefix = "acc-")
+    public Task<IReadOnlyList<string>> SeedAccounts(int count, string prefix = "acc-") => SeedAccounts(Stack.Execute, count, prefix);
+
+    /// <summary>The same accounts, written through <paramref name="execute"/> (SQL and its positional parameters).</summary>
+    public static async Task<IReadOnlyList<string>> SeedAccounts(Func<string, object[], Task> execute, int count, string prefix = "acc-")
     {
         var previous = Today.AddMonths(-1);
-        await Stack.Execute("""
+        await execute("""
             insert into billing.account (account_id, name, email, phone)
             select $1 || lpad(i::text, 5, '0'), 'Holder ' || i, 'holder' || i || '@example.test', '+4670' || lpad(i::text, 7, '0')
             from generate_series(1, $2) i
-            """, prefix, count);
-        await Stack.Execute("""
+            """, [prefix, count]);
+        await execute("""
             insert into billing.loan (account_id, currency, credit_limit, apr, statement_day, time_zone, opened_on)
             select $1 || lpad(i::text, 5, '0'), 'SEK', 50000, 0.24, $3, 'UTC', $4
             from generate_series(1, $2) i
-            """, prefix, count, (short)Today.Day, previous.AddMonths(-1));
-        await Stack.Execute("""
+            """, [prefix, count, (short)Today.Day, previous.AddMonths(-1)]);
+        await execute("""
             insert into billing.passbook_entry (account_id, kind, amount, currency, external_ref, occurred_at, booked_at)
             select $1 || lpad(i::text, 5, '0'), 'purchase', amount, 'SEK', $1 || 'purchase-' || i || '-' || amount, at, at
             from generate_series(1, $2) i, (values (500, $3::timestamptz), (1000, $4::timestamptz)) history (amount, at)
-            """, prefix, count, new DateTimeOffset(previous.AddDays(-5).ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero),
-            new DateTimeOffset(previous.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero));
+            """, [prefix, count, new DateTimeOffset(previous.AddDays(-5).ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero),
+            new DateTimeOffset(previous.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero)]);
         return Enumerable.Range(1, count).Select(i => $"{prefix}{i:D5}").ToList();
     }
 

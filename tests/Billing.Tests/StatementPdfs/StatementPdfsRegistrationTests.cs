@@ -1,4 +1,5 @@
 using Billing.Features.StatementPdfs;
+using Billing.Features.StatementPdfs.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -22,7 +23,7 @@ public sealed class StatementPdfsRegistrationTests
         await using var provider = services.BuildServiceProvider();
 
         provider.GetRequiredService<IStatementRenderer>().ShouldBeOfType(renderer);
-        provider.GetRequiredService<StatementPdfStore>().ShouldNotBeNull();
+        provider.GetRequiredService<IStatementPdfStore>().ShouldBeOfType<FileSystemStatementPdfStore>();
         provider.GetRequiredService<ChromiumPool>().Launches.ShouldBe(0);
         provider.GetRequiredService<IOptions<StatementIssuerOptions>>().Value.Address.ShouldBe(["Storgatan 1"]);
     }

@@ -7,7 +7,7 @@ namespace Billing.Tests.Support;
 
 /// <summary>
 /// A real worker process of the service (`Billing worker`), as deployed: stopped gracefully (SIGTERM) at the end of a
-/// test, or killed (SIGKILL) when the test is about a crash.
+/// test, or killed (SIGKILL) when the test is about a crash. <see cref="StartAs"/> runs any role the same way.
 /// </summary>
 public sealed class WorkerProcess : IAsyncDisposable
 {
@@ -57,6 +57,25 @@ public sealed class WorkerProcess : IAsyncDisposable
             start.Environment[key] = value;
 
         return new WorkerProcess(Process.Start(start) ?? throw new InvalidOperationException("Could not start the worker process."));
+    }
+
+    /// <summary>
+    /// `Billing {arguments}` (api, worker, migrate) in <paramref name="workingDirectory"/> with exactly
+    /// <paramref name="environment"/> for settings: none of this process's own (VAR__KEY) environment settings is inherited.
+    /// </summary>
+    public static WorkerProcess StartAs(IReadOnlyList<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Billing.dll"), .. arguments])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workingDirectory,
+        };
+        foreach (var inherited in start.Environment.Keys.Where(k => k.Contains("__", StringComparison.Ordinal) || k.StartsWith("ASPNETCORE_")).ToList())
+            start.Environment.Remove(inherited);
+        foreach (var (key, value) in environment)
+            start.Environment[key] = value;
+        return new WorkerProcess(Process.Start(start) ?? throw new InvalidOperationException($"Could not start Billing {string.Join(' ', arguments)}."));
     }
 
     /// <summary>Starts a worker and returns once it consumes every queue it serves.</summary>

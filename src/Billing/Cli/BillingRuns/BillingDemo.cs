@@ -4,6 +4,7 @@ using Billing.Contracts.BillingRuns;
 using Billing.Features.Accounts;
 using Billing.Features.BillingRuns;
 using Billing.Features.BillingRuns.Runs;
+using Billing.Features.StatementPdfs.Storage;
 using MassTransit;
 using Npgsql;
 using Spectre.Console;
@@ -16,7 +17,8 @@ namespace Billing.Cli.BillingRuns;
 /// then some holders pay their balance twice, each payment reported by the gateway's webhook and again by its settlement
 /// file, and each excess goes to the refund saga once and comes back to the passbook as a refund entry.
 /// </summary>
-public sealed class BillingDemo(IBus bus, NpgsqlDataSource dataSource, BillingRunProgress progress, HttpClient api, StandInControl provider)
+public sealed class BillingDemo(IBus bus, NpgsqlDataSource dataSource, BillingRunProgress progress, HttpClient api, StandInControl provider,
+    IStatementPdfStore pdfs)
 {
     const int DoublePayers = 40;
 
@@ -40,7 +42,8 @@ public sealed class BillingDemo(IBus bus, NpgsqlDataSource dataSource, BillingRu
         var delivered = await DeliveryWatch.Until(progress, BillingIds.Run(date), TimeSpan.FromMinutes(15), ct);
         AnsiConsole.Write(DeliveryWatch.Summary(delivered));
         if (await DeliveryWatch.SamplePdf(dataSource, date, ct) is { } pdf)
-            AnsiConsole.MarkupLine($"[grey]Open a statement:[/] {Markup.Escape(pdf)}");
+            // Its key in the store; where that is (a file, an s3:// address) depends on Statements:Pdf:Store.
+            AnsiConsole.MarkupLine($"[grey]Open a statement:[/] {Markup.Escape(pdfs.Describe(pdf))}");
         AnsiConsole.MarkupLine("[grey]E-mails with the PDF attached:[/] .stack/mail/new [grey](the SMTP sink's Maildir)[/]");
         AnsiConsole.MarkupLine($"[grey]SMS and WhatsApp messages:[/] {Markup.Escape(provider.BaseAddress + "control/ledger")} [grey](messages.sms, messages.whatsApp)[/]");
 

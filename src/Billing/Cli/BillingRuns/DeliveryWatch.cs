@@ -47,7 +47,7 @@ public static class DeliveryWatch
         return table;
     }
 
-    /// <summary>Where to look: one PDF to open (the account with the most pages), the mail sink, the stand-ins' ledger.</summary>
+    /// <summary>Where to look: the store key of one PDF to open (the account with the most pages), the mail sink, the stand-ins' ledger.</summary>
     public static async Task<string?> SamplePdf(NpgsqlDataSource dataSource, DateOnly date, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""

@@ -1,4 +1,5 @@
 using Billing.Features.Access;
+using Billing.Features.StatementPdfs.Storage;
 using Billing.Infrastructure.Postgres;
 using Npgsql;
 
@@ -7,6 +8,7 @@ namespace Billing.Features.StatementDelivery;
 public sealed record DeliveryView(string Channel, string Status, string? Recipient, string? ProviderMessageId, int Attempts,
     string? Reason, string? LastError, DateTimeOffset? NextAttemptAt, DateTimeOffset? SettledAt);
 
+/// <param name="Path">The PDF's key in the statement store (Statements:Pdf:Store), not a path on this host.</param>
 public sealed record StatementPdfView(string Path, string Sha256, int Bytes, int Pages, DateTimeOffset RenderedAt);
 
 public sealed record StatementView(Guid StatementId, string AccountId, DateOnly StatementDate, string Currency, decimal OpeningBalance,
@@ -28,22 +30,23 @@ public static class StatementEndpoints
         statements.MapPost("/{statementId:guid}/deliveries/{channel}/retry", DeliveryRetry.Handle).RequireAuthorization(Policies.Support)
             .WithSummary("Start a channel that failed for good again, with fresh attempts (sms, pdf, email, whatsapp).");
         // Open: the code is signed (StatementLinks), so only the holder of the message has it.
-        app.MapGet("/s/{code}", async (string code, StatementLinks links, NpgsqlDataSource db, CancellationToken ct) =>
+        app.MapGet("/s/{code}", async (string code, StatementLinks links, NpgsqlDataSource db, IStatementPdfStore store, CancellationToken ct) =>
                 await links.Verify(code, ct) is { } id
-                    ? await Pdf(id, db, ct)
+                    ? await Pdf(id, db, store, ct)
                     : Results.Problem("This is not a statement link.", statusCode: StatusCodes.Status404NotFound, title: "No such statement"))
             .AllowAnonymous()
             .WithTags("Statements").WithSummary("The signed short link in a statement's SMS and WhatsApp message: the statement's PDF.");
         return app;
     }
 
-    static async Task<IResult> Pdf(Guid statementId, NpgsqlDataSource db, CancellationToken ct)
+    static async Task<IResult> Pdf(Guid statementId, NpgsqlDataSource db, IStatementPdfStore store, CancellationToken ct)
     {
         if (await Read(db, statementId, ct) is not { } view)
             return NoSuchStatement(statementId);
-        if (view.Pdf is not { } pdf || !File.Exists(pdf.Path))
+        // Read from the store every process shares: the API seldom runs where the PDF was rendered.
+        if (view.Pdf is not { } pdf || await store.Read(pdf.Path, ct) is not { } content)
             return Results.Problem($"Statement {statementId} has no PDF yet.", statusCode: StatusCodes.Status404NotFound, title: "No PDF yet");
-        return Results.File(pdf.Path, "application/pdf", $"statement-{view.StatementDate:yyyy-MM-dd}.pdf", entityTag:
+        return Results.File(content, "application/pdf", $"statement-{view.StatementDate:yyyy-MM-dd}.pdf", entityTag:
             new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{pdf.Sha256}\""));
     }
 

@@ -4,17 +4,18 @@ using Billing.Contracts.BillingRuns;
 using Billing.Contracts.Statements;
 using Billing.Features.Notifications;
 using Billing.Features.StatementPdfs;
+using Billing.Features.StatementPdfs.Storage;
 using MassTransit;
 
 namespace Billing.Features.StatementDelivery;
 
 /// <summary>
 /// Renders the statement's PDF through the page pool and stores it; the e-mail and WhatsApp deliveries start from its
-/// <see cref="StatementPdfSettled"/>. Rendering again is harmless (the same file is replaced atomically), so the PDF needs
+/// <see cref="StatementPdfSettled"/>. Rendering again is harmless (the same PDF is replaced whole, under the same key), so the PDF needs
 /// no idempotency key of its own; its delivery record keeps the attempts and the content hash.
 /// </summary>
 public sealed class StatementPdfConsumer(StatementRecipients recipients, ChannelDelivery delivery, DeliveryRecords records,
-    IStatementRenderer renderer, StatementPdfStore store, ILogger<StatementPdfConsumer> logger) : IConsumer<StatementReady>
+    IStatementRenderer renderer, IStatementPdfStore store, ILogger<StatementPdfConsumer> logger) : IConsumer<StatementReady>
 {
     public async Task Consume(ConsumeContext<StatementReady> context)
     {
@@ -40,7 +41,7 @@ public sealed class StatementPdfConsumer(StatementRecipients recipients, Channel
                     return SendResult.Retryable($"{e.GetType().Name}: {e.Message}");
                 }
 
-                await records.RecordPdf(id, stored.Path, stored.Sha256, stored.Bytes, stored.Pages, rendering.Elapsed, cancellationToken);
+                await records.RecordPdf(id, stored.Key, stored.Sha256, stored.Bytes, stored.Pages, rendering.Elapsed, cancellationToken);
                 BillingMetrics.StatementRendered(rendering.Elapsed);
                 return SendResult.Sent(stored.Sha256);
             },

@@ -12,7 +12,7 @@ public sealed record StatementRecipient(
     bool SmsOptIn,
     bool EmailOptIn,
     bool WhatsAppOptIn,
-    string? PdfPath)
+    string? PdfKey)
 {
     /// <summary>The file name the holder sees on the attachment and the WhatsApp document.</summary>
     public string FileName => $"statement-{Document.StatementDate:yyyy-MM-dd}.pdf";

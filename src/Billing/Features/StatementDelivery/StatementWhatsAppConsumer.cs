@@ -18,11 +18,11 @@ public sealed class StatementWhatsAppConsumer(StatementRecipients recipients, Ch
         var to = await recipients.Load(id, withLines: false, cancellationToken)
             ?? throw new InvalidOperationException($"Statement {id} is not in billing.statement.");
         var skip = !to.WhatsAppOptIn ? "opted_out" : to.Phone is null ? "no_phone" : null;
-        var rendered = context.Message.Rendered && to.PdfPath is not null;
+        var rendered = context.Message.Rendered && to.PdfKey is not null;
 
         (string? MediaId, SendResult? Failure, bool Settled) upload = default;
         if (skip is null && rendered)
-            upload = await media.For(id, to.Phone!, to.PdfPath!, to.FileName, cancellationToken);
+            upload = await media.For(id, to.Phone!, to.PdfKey!, to.FileName, cancellationToken);
 
         await delivery.Deliver(context, id, DeliveryChannels.WhatsApp, to.Phone, skip, async claim =>
             !rendered ? SendResult.Permanent($"no_pdf: {context.Message.Error}")

@@ -1,4 +1,5 @@
 using Billing.Features.Notifications;
+using Billing.Features.StatementPdfs.Storage;
 using Billing.Infrastructure.Postgres;
 using Npgsql;
 
@@ -9,10 +10,10 @@ namespace Billing.Features.StatementDelivery;
 /// the delivery is claimed): a send that is repeated after a crash or a rolled-back attempt must name the same media, or
 /// the provider sees another message under the same idempotency key and refuses it. Two uploads racing keep the first id.
 /// </summary>
-public sealed class WhatsAppMedia(NpgsqlDataSource dataSource, IWhatsAppSender whatsApp)
+public sealed class WhatsAppMedia(NpgsqlDataSource dataSource, IWhatsAppSender whatsApp, IStatementPdfStore store)
 {
     /// <summary>The media id to send, an upload's failure, or null when the delivery has settled already.</summary>
-    public async Task<(string? MediaId, SendResult? Failure, bool Settled)> For(Guid statementId, string recipient, string pdfPath,
+    public async Task<(string? MediaId, SendResult? Failure, bool Settled)> For(Guid statementId, string recipient, string pdfKey,
         string fileName, CancellationToken cancellationToken)
     {
         await using (var read = dataSource.CreateCommand("select status, media_id from billing.delivery where statement_id = $1 and channel = 'whatsapp'"))
@@ -28,7 +29,10 @@ public sealed class WhatsAppMedia(NpgsqlDataSource dataSource, IWhatsAppSender w
             }
         }
 
-        var upload = await whatsApp.Upload(await File.ReadAllBytesAsync(pdfPath, cancellationToken), fileName, cancellationToken);
+        var (pdf, missing) = await StoredPdf.Read(store, pdfKey, cancellationToken);
+        if (missing is not null)
+            return (null, missing, false);
+        var upload = await whatsApp.Upload(pdf!, fileName, cancellationToken);
         if (upload.Status != SendStatus.Sent)
             return (null, upload, false);
 

@@ -1,6 +1,6 @@
 namespace Billing.Features.StatementPdfs;
 
-/// <summary>Section <c>Statements:Pdf</c>: how statements are printed by Chromium and where their PDFs are kept.</summary>
+/// <summary>Section <c>Statements:Pdf</c>: how statements are printed by Chromium.</summary>
 public sealed class StatementPdfOptions
 {
     public const string Section = "Statements:Pdf";
@@ -40,11 +40,7 @@ public sealed class StatementPdfOptions
     /// <summary>The system's Chromium; a browser is never downloaded.</summary>
     public string ChromiumPath { get; set; } = "/usr/bin/chromium";
 
-    /// <summary>
-    /// Where <see cref="StatementPdfStore"/> keeps the PDFs. A relative path is taken from the process's working directory
-    /// (the repository root for the scripts), not the content root, which is the binaries' folder here.
-    /// </summary>
-    public string Directory { get; set; } = ".stack/statements";
+    // Where the PDFs are kept (Store, Directory, S3) is read from this section too: Storage/StatementPdfStoreOptions.cs.
 }
 
 public static class StatementPdfModes

@@ -1,3 +1,4 @@
+using Billing.Features.StatementPdfs.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Billing.Features.StatementPdfs;
@@ -6,7 +7,7 @@ public static class StatementPdfsRegistration
 {
     /// <summary>
     /// Registers <see cref="IStatementRenderer"/> (batched or per page, as <c>Statements:Pdf:Mode</c> says), the Chromium
-    /// pool behind it (a singleton, closed on shutdown, started on the first render) and <see cref="StatementPdfStore"/>.
+    /// pool behind it (a singleton, closed on shutdown, started on the first render) and the store the PDFs are kept in (<see cref="IStatementPdfStore"/>).
     /// </summary>
     public static IServiceCollection AddStatementPdfs(this IServiceCollection services, IConfiguration configuration)
     {
@@ -25,7 +26,7 @@ public static class StatementPdfsRegistration
             sp.GetRequiredService<IOptions<StatementPdfOptions>>().Value.Mode == StatementPdfModes.Page
                 ? sp.GetRequiredService<PagePerStatementRenderer>()
                 : sp.GetRequiredService<BatchingStatementRenderer>());
-        services.AddSingleton<StatementPdfStore>();
+        services.AddStatementPdfStore(configuration);
         return services;
     }
 }
