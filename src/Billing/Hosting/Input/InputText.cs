@@ -20,7 +20,7 @@ public static class InputText
         {
             if (IsRefused(value[i]))
                 return $"{field} holds the control character U+{(int)value[i]:X4} at position {i + 1}; text may hold tab, "
-                    + "line feed and carriage return but no other control character.";
+                    + "line feed and carriage return but no other control character";
         }
 
         return null;
