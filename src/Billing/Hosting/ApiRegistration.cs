@@ -1,6 +1,7 @@
 using Billing.Features.Access;
 using Billing.Features.Observability;
 using Billing.Features.Observability.OpenApi;
+using Billing.Hosting.Input;
 
 namespace Billing.Hosting;
 
@@ -20,6 +21,8 @@ public static class ApiRegistration
         // unknown route's 404, a wrong method's 405, a 401 before any handler) with its type.
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Before anything reads the request (the login, the API-key lookup, a handler): control characters refused.
+        app.UseOutsideInputGuard();
         app.MapBillingOpenApi();
         app.UseAccess();
 

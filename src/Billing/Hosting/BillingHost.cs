@@ -55,7 +55,8 @@ public static class BillingHost
         configure?.Invoke(builder.Configuration);
         builder.AddBillingObservability("api");
         logging?.Invoke(builder.Logging);
-        builder.Services.AddBillingPersistence(builder.Configuration);
+        // The role that meets outside input runs without Npgsql's auto-preparation (why: AddBillingPersistence).
+        builder.Services.AddBillingPersistence(builder.Configuration, autoPrepare: false);
         builder.Services.AddRefunds(builder.Configuration);
         builder.Services.AddRefundQueries();
         builder.Services.AddBillingRuns(builder.Configuration);

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Billing.Contracts.Money;
+using Billing.Hosting.Input;
 
 namespace Billing.Features.Accounts;
 
@@ -115,7 +116,10 @@ public static partial class AccountRules
 
     static void Text(List<string> problems, string field, string? value, int max, bool required)
     {
-        if (string.IsNullOrWhiteSpace(value))
+        // Checked first: a NUL cannot be stored at all (Postgres refuses it), and the other checks would quote it.
+        if (InputText.Problem(field, value) is { } control)
+            problems.Add(control);
+        else if (string.IsNullOrWhiteSpace(value))
         {
             if (required)
                 problems.Add($"{field} is missing");
@@ -161,6 +165,12 @@ public static partial class AccountRules
         if (string.IsNullOrWhiteSpace(id))
         {
             problems.Add("loan.timeZone is missing");
+            return;
+        }
+
+        if (InputText.Problem("loan.timeZone", id) is { } control)
+        {
+            problems.Add(control);
             return;
         }
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text.RegularExpressions;
 using CsvHelper;
 using CsvHelper.Configuration;
 
@@ -10,7 +9,7 @@ namespace Billing.Features.Accounts;
 /// accounts.csv (one row per account with its loan and, optionally, its previous statement) and entries.csv,
 /// told apart by their header row. Read and written with CsvHelper (RFC 4180); an empty field is "not given".
 /// </summary>
-public static partial class AccountsCsv
+public static class AccountsCsv
 {
     public static readonly string[] AccountColumns =
     [
@@ -82,8 +81,18 @@ public static partial class AccountsCsv
             }
 
             var fields = new Fields(csv, column);
-            ImportRow row = kind == FileKind.Accounts ? AccountFrom(fields, where) : EntryFrom(fields, where);
-            yield return fields.Problems.Count > 0 ? new UnreadableRow(where, string.Join("; ", fields.Problems)) : row;
+            ImportRow row;
+            try
+            {
+                row = kind == FileKind.Accounts ? AccountFrom(fields, where) : EntryFrom(fields, where);
+            }
+            catch (BadDataException ex)
+            {
+                // CsvHelper reads a record's fields when asked, so a quote inside an unquoted field throws here, not in Advance.
+                row = new UnreadableRow(where, $"a field holds a quote but is not quoted as a whole (write it \"like \"\"this\"\"\"): {ex.Field?.Trim()}");
+            }
+
+            yield return fields.Problems.Count > 0 && row is not UnreadableRow ? new UnreadableRow(where, string.Join("; ", fields.Problems)) : row;
         }
     }
 
@@ -152,12 +161,7 @@ public static partial class AccountsCsv
             (string s, out DateOnly v) => DateOnly.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out v));
 
         // An instant without an offset would mean different moments in different time zones: it must say which.
-        public DateTimeOffset? Instant(string name) => Parse(name, "a time with its UTC offset (2026-01-31T09:30:00Z)",
-            (string s, out DateTimeOffset v) =>
-            {
-                v = default;
-                return WithOffset().IsMatch(s) && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.None, out v);
-            });
+        public DateTimeOffset? Instant(string name) => Parse<DateTimeOffset>(name, InstantWithOffset.Expected, InstantWithOffset.TryParse);
 
         delegate bool TryParse<T>(string text, out T value);
 
@@ -171,9 +175,6 @@ public static partial class AccountsCsv
             return null;
         }
     }
-
-    [GeneratedRegex(@"(Z|[+-]\d\d:\d\d)$", RegexOptions.IgnoreCase)]
-    private static partial Regex WithOffset();
 
     /// <summary>Writes accounts.csv and entries.csv as <see cref="Read"/> reads them back.</summary>
     public sealed class Writer : IDisposable

@@ -18,6 +18,7 @@ public static class JsonAccountsReader
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
         // Written files are data, not HTML: "+46…" and "Müller" stay readable.
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new InstantWithOffset.Converter() },
     };
 
     public static async IAsyncEnumerable<ImportRow> Read(Stream stream, string name, [EnumeratorCancellation] CancellationToken cancellationToken = default)

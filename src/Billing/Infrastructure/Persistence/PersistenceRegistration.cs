@@ -10,10 +10,20 @@ public static class PersistenceRegistration
     public const string ConnectionStringName = "Billing";
 
     /// <summary>One pooled Npgsql data source shared by EF Core, the migrator and the raw-SQL paths.</summary>
-    public static IServiceCollection AddBillingPersistence(this IServiceCollection services, IConfiguration configuration)
+    /// <param name="autoPrepare">
+    /// False turns Npgsql's automatic preparation off whatever the connection string says. The API does: with it on, a
+    /// parameter Postgres refuses while binding (a NUL: 22021) on the execution that prepares a statement leaves that
+    /// pooled connection believing the statement returns no rows, and the next caller of the same SQL on it fails
+    /// ("unexpected backend message DataRow"; Npgsql 10.0.3, unfixed upstream). The edge refuses such input, but one
+    /// caller's bad value must never break another's request. Workers keep it (+30 % on the saga benchmark); what they
+    /// consume passed that edge. See AutoPrepareTests.
+    /// </param>
+    public static IServiceCollection AddBillingPersistence(this IServiceCollection services, IConfiguration configuration, bool autoPrepare = true)
     {
         var connectionString = configuration.GetConnectionString(ConnectionStringName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not set.");
+        if (!autoPrepare)
+            connectionString = new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 0 }.ConnectionString;
 
         services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
