@@ -34,6 +34,15 @@ public abstract class DashboardPage : PageModel
 
     protected IActionResult Refused() => StatusCode(StatusCodes.Status403Forbidden);
 
+    /// <summary>
+    /// A 400 for a page whose first row lies past what an offset can count (page 2147483647 overflowed into a negative
+    /// offset, a 500), as the API answers its own lists; null for a page that can exist.
+    /// </summary>
+    protected IActionResult? OutOfReach(int page, int pageSize) =>
+        (long)page * pageSize > int.MaxValue
+            ? BadRequest(new ValidationProblemDetails(new Dictionary<string, string[]> { ["page"] = ["Past the last page there can be."] }))
+            : null;
+
     /// <summary>Shows the outcome on the page it redirects to (post, redirect, get: a reload does not repeat it).</summary>
     protected void Tell(ActionOutcome outcome, string accepted)
     {

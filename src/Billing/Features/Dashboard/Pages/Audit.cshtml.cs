@@ -17,12 +17,15 @@ public sealed class AuditModel(DashboardQueries queries) : DashboardPage
     public IReadOnlyList<AuditRow> Entries { get; private set; } = [];
     public bool More { get; private set; }
 
-    public async Task OnGet(CancellationToken ct)
+    public async Task<IActionResult> OnGet(CancellationToken ct)
     {
         PageNumber = Math.Max(1, PageNumber);
+        if (OutOfReach(PageNumber, PageSize) is { } refused)
+            return refused;
         // The form's date-times are UTC, as every time on these pages.
         static DateTimeOffset? Utc(DateTime? t) => t is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
         (Entries, More) = await queries.Audit(new AuditFilter(ActorName, Action, EntityType, EntityId, Utc(From), Utc(To)), PageNumber, PageSize, ct);
+        return Page();
     }
 
     public string PageUrl(int page) => "/dashboard/audit" + QueryString.Create(new Dictionary<string, string?>

@@ -82,7 +82,8 @@ public static class RefundEndpoints
         if (MethodProblem(method, options.Value.Methods.Keys) is { } unknown)
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["method"] = [unknown] });
         var end = to ?? clock.GetUtcNow();
-        var start = from ?? end.AddDays(-30);
+        // The default window is the 30 days before 'to'; a 'to' in the first days of year 1 has fewer before it.
+        var start = from ?? (end - DateTimeOffset.MinValue > TimeSpan.FromDays(30) ? end.AddDays(-30) : DateTimeOffset.MinValue);
         if (start >= end)
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["Must be before 'to'."] });
         return Results.Ok(await stats.Get(start, end, method, cancellationToken));

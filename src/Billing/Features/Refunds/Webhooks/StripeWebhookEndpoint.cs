@@ -15,6 +15,8 @@ namespace Billing.Features.Refunds.Webhooks;
 /// </summary>
 public static class StripeWebhookEndpoint
 {
+    const long MaxUnixSeconds = 253_402_300_799;
+
     static readonly HashSet<string> RefundEvents = ["refund.failed", "refund.updated", "charge.refund.updated"];
 
     public static IEndpointRouteBuilder MapStripeWebhooks(this IEndpointRouteBuilder app)
@@ -47,6 +49,10 @@ public static class StripeWebhookEndpoint
         }
         if (stripeEvent is not { Id.Length: > 0 and <= 255, Type: not null })
             return Results.Problem("The body is not a Stripe event.", statusCode: StatusCodes.Status400BadRequest);
+        // Checked before the event is taken: a time .NET cannot hold (past 9999) failed later, as a 500.
+        if (stripeEvent.Created is < 0 or > MaxUnixSeconds)
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["created"] = [$"{stripeEvent.Created} is not a time in seconds since 1970 up to the year 9999."] },
+                title: "The event cannot be read; nothing was taken.");
 
         if (await db.Database.ExecuteSqlAsync($"""
                 insert into refunds.stripe_event (event_id, type, received_at) values ({stripeEvent.Id}, {Cut(stripeEvent.Type, 100)}, {clock.GetUtcNow()})

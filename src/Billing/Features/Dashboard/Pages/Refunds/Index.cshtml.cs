@@ -24,18 +24,21 @@ public sealed class RefundsModel(RefundQueries queries, DashboardQueries dashboa
     public IReadOnlyList<PaidTwiceRefund> PaidTwice { get; private set; } = [];
     public string? Problem { get; private set; }
 
-    public async Task OnGet(CancellationToken ct)
+    public async Task<IActionResult> OnGet(CancellationToken ct)
     {
         (Status, Method, Cause, PaymentId) = (Blank(Status), Blank(Method), Blank(Cause), Blank(PaymentId));
         PageNumber = Math.Max(1, PageNumber);
+        if (OutOfReach(PageNumber, PageSize) is { } refused)
+            return refused;
         PaidTwice = await dashboard.PaidTwice(ct);
         var state = Status is null ? null : RefundStatus.StateOf(Status);
         if (Status is not null && state is null)
         {
             Problem = $"Unknown status '{Status}'.";
-            return;
+            return Page();
         }
         Result = await queries.List(new RefundFilter(state, Method, PaymentId: PaymentId, Cause: Cause), PageNumber, PageSize, ct);
+        return Page();
     }
 
     /// <param name="from">The window's start, as the page shows times: UTC (an input of type datetime-local has no zone).</param>
