@@ -729,6 +729,20 @@ cmd_up() {
   summary
 }
 
+# stop_recorded LABEL PID_FILE ALIVE_CHECK: stops a local process this script started and recorded by its pid.
+stop_recorded() {
+  local label=$1 pid_file=$2 alive=$3 pid
+  if "$alive"; then
+    pid=$(<"$pid_file")
+    log "stopping $label (pid $pid)"
+    kill "$pid" 2>/dev/null || true
+    wait_until 10 pid_gone "$pid" || kill -9 "$pid" 2>/dev/null || true
+  else
+    log "$label (pid file $pid_file) is not running"
+  fi
+  rm -f "$pid_file"
+}
+
 cmd_down() {
   take_lock
   if [[ ! -s $STARTED_FILE ]]; then
@@ -742,39 +756,9 @@ cmd_down() {
   mapfile -t components < <(tac "$STARTED_FILE")
   for component in "${components[@]}"; do
     case $component in
-      s3)
-        if s3_pid_alive; then
-          local pid; pid=$(<"$S3_PID_FILE")
-          log "stopping object store (pid $pid)"
-          kill "$pid" 2>/dev/null || true
-          wait_until 10 pid_gone "$pid" || kill -9 "$pid" 2>/dev/null || true
-        else
-          log "object store (pid file $S3_PID_FILE) is not running"
-        fi
-        rm -f "$S3_PID_FILE"
-        ;;
-      providers)
-        if providers_pid_alive; then
-          local pid; pid=$(<"$PROVIDERS_PID_FILE")
-          log "stopping provider stand-in (pid $pid)"
-          kill "$pid" 2>/dev/null || true
-          wait_until 10 pid_gone "$pid" || kill -9 "$pid" 2>/dev/null || true
-        else
-          log "provider stand-in (pid file $PROVIDERS_PID_FILE) is not running"
-        fi
-        rm -f "$PROVIDERS_PID_FILE"
-        ;;
-      mailsink)
-        if mailsink_pid_alive; then
-          local pid; pid=$(<"$MAILSINK_PID_FILE")
-          log "stopping mail sink (pid $pid)"
-          kill "$pid" 2>/dev/null || true
-          wait_until 10 pid_gone "$pid" || kill -9 "$pid" 2>/dev/null || true
-        else
-          log "mail sink (pid file $MAILSINK_PID_FILE) is not running"
-        fi
-        rm -f "$MAILSINK_PID_FILE"
-        ;;
+      s3) stop_recorded "object store" "$S3_PID_FILE" s3_pid_alive ;;
+      providers) stop_recorded "provider stand-in" "$PROVIDERS_PID_FILE" providers_pid_alive ;;
+      mailsink) stop_recorded "mail sink" "$MAILSINK_PID_FILE" mailsink_pid_alive ;;
       rabbitmq)
         if rabbit_node_pings || rabbit_amqp_answers; then
           log "stopping RabbitMQ"

@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Billing.Tests.Support;
 
 namespace Billing.Tests.Deployment;
 
@@ -57,14 +56,7 @@ public sealed partial class ComposeOnThisMachine(ComposeFile compose, string vol
 
     bool Mapped(string host) => host == "0.0.0.0" || compose.ServiceNames.Contains(host);
 
-    int Port(string host, string port) => host == "0.0.0.0" ? FreePort() : HostPort(host, int.Parse(port));
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    int Port(string host, string port) => host == "0.0.0.0" ? FreePort.Next() : HostPort(host, int.Parse(port));
 
     // scheme://host:port; only a compose service or 0.0.0.0 is mapped (any other host is left as it is).
     [GeneratedRegex(@"(?<before>[a-z]+://)(?<host>[A-Za-z0-9_.-]+):(?<port>\d+)")]

@@ -28,7 +28,7 @@ public sealed partial class DockerComposeTests
         await using var ground = await TestGround.Create();
         await using var standIns = await StandIns.Start();
         var root = Directory.CreateTempSubdirectory("billing-compose-").FullName;
-        var apiPort = ComposeOnThisMachine.FreePort();
+        var apiPort = FreePort.Next();
         var compose = ComposeFile.Load(ComposePath, new Dictionary<string, string>
         {
             // What a user sets before `docker compose up`: here, this test's ground and this machine's stack.
@@ -70,7 +70,8 @@ public sealed partial class DockerComposeTests
             });
             api.DefaultRequestHeaders.Add(ApiKeys.Header, await new ApiKeys(ground.DataSource, TimeProvider.System)
                 .Create("compose-test", [.. Roles.All], "tests", CancellationToken.None));
-            (await ground.Queues()).Single(q => q.Name == "statement-email").Consumers.ShouldBe(2, "both workers deliver e-mail");
+            await Eventually.Until("both workers consuming statement-email on this ground's virtual host", async () =>
+                (await ground.Queues()).Any(q => q.Name == "statement-email" && q.Consumers == 2));
 
             var tag = "c" + Guid.NewGuid().ToString("N")[..10];
             await BillingStack.SeedAccounts(async (sql, parameters) =>
