@@ -1,3 +1,4 @@
+using Billing.Infrastructure.Postgres;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Billing.Hosting;
@@ -16,8 +17,13 @@ public static class RequestLimits
         services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxRequestBodySize);
         // A request the server could not read (a body over the limit, a client that broke off) is the caller's 4xx, not our
         // 500: minimal APIs' binding answers it so, but a handler reading the body itself (Stripe's webhook) gets it thrown.
-        services.Configure<ExceptionHandlerOptions>(o =>
-            o.StatusCodeSelector = e => e is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
+        // The database briefly away (a restart, a failover, a full pool) is a 503 to try again, with Retry-After (ProblemTypes).
+        services.Configure<ExceptionHandlerOptions>(o => o.StatusCodeSelector = e => e switch
+        {
+            Microsoft.AspNetCore.Http.BadHttpRequestException bad => bad.StatusCode,
+            _ when PostgresErrors.IsTransient(e) => StatusCodes.Status503ServiceUnavailable,
+            _ => StatusCodes.Status500InternalServerError,
+        });
         return services;
     }
 }

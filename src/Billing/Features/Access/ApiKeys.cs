@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Billing.Infrastructure.Postgres;
 using Npgsql;
 
 namespace Billing.Features.Access;
@@ -49,6 +50,12 @@ public sealed class ApiKeys(NpgsqlDataSource db, TimeProvider clock)
     {
         if (!key.StartsWith(Prefix, StringComparison.Ordinal) || key.Length != Prefix.Length + 64)
             return null;
+        // Every API request starts here, so a Postgres restart's dead pooled connections would fail the first requests after it.
+        return await TransientRetry.Read(db, () => Lookup(key, cancellationToken), cancellationToken);
+    }
+
+    async Task<ApiKeyHolder?> Lookup(string key, CancellationToken cancellationToken)
+    {
         // last_used_at is written at most once a minute per key, so a busy caller does not turn every read into a write.
         await using var command = db.CreateCommand("""
             with found as (

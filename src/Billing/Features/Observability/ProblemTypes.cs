@@ -1,3 +1,5 @@
+using Billing.Infrastructure.Postgres;
+
 namespace Billing.Features.Observability;
 
 /// <summary>
@@ -26,6 +28,9 @@ public static class ProblemTypes
     public const string Unavailable = Base + "unavailable";
 
     /// <summary>The type of a problem with this status; a 400 carrying field errors is a validation problem.</summary>
+    /// <summary>What a 503 for a database briefly away asks the caller to wait.</summary>
+    public const int RetryAfterSeconds = 5;
+
     public static string For(int status, bool validation) => status switch
     {
         400 => validation ? Validation : BadRequest,
@@ -56,7 +61,13 @@ public static class ProblemTypes
             problem.Instance ??= context.HttpContext.Request.Path;
             // ProblemDetailsDefaults adds traceId already; an exception's problem keeps it even where they did not.
             problem.Extensions.TryAdd("traceId", System.Diagnostics.Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
-            if (status >= 500 && context.Exception is not null)
+            if (status == StatusCodes.Status503ServiceUnavailable && context.Exception is { } away && PostgresErrors.IsTransient(away))
+            {
+                // Seconds: a restart takes a few; the caller's retry of the same request is safe (intake keys, reads).
+                context.HttpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString();
+                problem.Detail = "The database is briefly unavailable; send the same request again shortly.";
+            }
+            else if (status >= 500 && context.Exception is not null)
                 // The exception is logged with its stack by the handler; the caller gets only the trace id to quote.
                 problem.Detail = "Something failed on our side. Quote the traceId when you report it.";
         });
