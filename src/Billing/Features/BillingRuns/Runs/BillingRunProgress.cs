@@ -26,6 +26,12 @@ public sealed record BillingRunView(Guid RunId, DateOnly StatementDate, string S
     /// <summary>The run's delivery records by channel and status.</summary>
     public IReadOnlyList<DeliveryCount> Deliveries { get; init; } = [];
 
+    /// <summary>
+    /// Settled statements by outcome (delivered, partly_delivered, undelivered, not_delivered): <see cref="Delivered"/>
+    /// counts them all, this says how many reached their holder.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> DeliveryOutcomes { get; init; } = new Dictionary<string, int>();
+
     public bool Finished => Status == "fanned_out" && Done >= Published;
 
     /// <summary>Nothing more happens until an account's own cut-off comes (in a time zone behind) or someone resumes one.</summary>
@@ -55,6 +61,10 @@ public sealed class BillingRunProgress(NpgsqlDataSource dataSource)
                     from billing.statement s join billing.delivery d using (statement_id)
                     where s.run_id = $1 group by 1, 2 order by 1, 2
                     """) { Parameters = { new() { Value = runId } } },
+                new("""
+                    select delivery_status, count(*)::int from billing.statement
+                    where run_id = $1 and delivery_status is not null group by 1 order by 1
+                    """) { Parameters = { new() { Value = runId } } },
             },
         };
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
@@ -81,6 +91,11 @@ public sealed class BillingRunProgress(NpgsqlDataSource dataSource)
         while (await reader.ReadAsync(cancellationToken))
             deliveries.Add(new DeliveryCount(reader.GetString(0), reader.GetString(1), reader.GetInt32(2)));
 
+        await reader.NextResultAsync(cancellationToken);
+        var outcomes = new Dictionary<string, int>();
+        while (await reader.ReadAsync(cancellationToken))
+            outcomes[reader.GetString(0)] = reader.GetInt32(1);
+
         int Sum(string state) => counts.Where(c => c.State == state).Sum(c => c.Count);
         var delivered = Sum("Delivered");
         var (ready, halted, waiting) = (Sum("Ready") + delivered, Sum("Halted"), Sum("WaitingForCutoff"));
@@ -94,6 +109,7 @@ public sealed class BillingRunProgress(NpgsqlDataSource dataSource)
         {
             Delivered = delivered,
             Deliveries = deliveries,
+            DeliveryOutcomes = outcomes,
         };
     }
 
