@@ -32,6 +32,12 @@ public sealed class StandInOptions
     /// <summary>Where card webhooks go (Stripe's endpoint URL and signing secret); none when empty.</summary>
     public WebhookSettings Webhooks { get; set; } = new();
 
+    /// <summary>
+    /// Whether the SMS and WhatsApp stand-ins honour their idempotency headers (the default) or ignore them as Twilio and
+    /// the Cloud API do (<see cref="Control.MessagingKeys"/>); <c>PUT /control/messaging-keys</c> changes it while running.
+    /// </summary>
+    public Control.MessagingKeyMode MessagingKeys { get; set; } = Control.MessagingKeyMode.Honoured;
+
     /// <summary>The Twilio account the SMS stand-in answers for (basic auth AccountSid:AuthToken). Stand-in values, not secrets.</summary>
     public SmsSettings Sms { get; set; } = new();
 

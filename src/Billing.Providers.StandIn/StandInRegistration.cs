@@ -26,6 +26,7 @@ public static class StandInRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<Ledger>();
         services.AddSingleton<Faults>();
+        services.AddSingleton<MessagingKeys>();
         services.AddSingleton<CardWebhooks>();
         services.AddSingleton<CardRefundBook>();
         services.AddSingleton<SwishRefundBook>();

@@ -17,6 +17,16 @@ public static class ControlEndpoints
             return Results.NoContent();
         });
 
+        // Ignored: the SMS and WhatsApp stand-ins treat every request as a new message, as Twilio and the Cloud API do.
+        control.MapGet("/messaging-keys", (MessagingKeys keys) => new MessagingKeysBody(keys.Mode));
+        control.MapPut("/messaging-keys", (MessagingKeysBody body, MessagingKeys keys) =>
+        {
+            if (!Enum.IsDefined(body.Mode))
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["mode"] = ["honoured or ignored."] });
+            keys.Mode = body.Mode;
+            return Results.Ok(new MessagingKeysBody(keys.Mode));
+        });
+
         control.MapGet("/faults/{method}", (string method, Faults faults) =>
             ParseMethod(method) is { } m ? Results.Ok(faults.Get(m)) : UnknownMethod(method));
         control.MapPut("/faults/{method}", (string method, FaultSettings settings, Faults faults) =>

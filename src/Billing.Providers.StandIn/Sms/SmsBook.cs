@@ -8,7 +8,7 @@ namespace Billing.Providers.StandIn.Sms;
 /// The SMS provider's messages: accepted at most once per <c>I-Twilio-Idempotency-Token</c> while the stand-in
 /// remembers it (<see cref="StandInOptions.IdempotencyWindow"/>), delivered into the ledger.
 /// </summary>
-public sealed class SmsBook(Faults faults, Ledger ledger, TimeProvider clock, IOptions<StandInOptions> options)
+public sealed class SmsBook(Faults faults, Ledger ledger, MessagingKeys keys, TimeProvider clock, IOptions<StandInOptions> options)
 {
     // Twilio has no idempotency of its own; the token means "the same message", so a repeat gets the first answer
     // whatever it carries (the fingerprint is not compared).
@@ -22,13 +22,28 @@ public sealed class SmsBook(Faults faults, Ledger ledger, TimeProvider clock, IO
     readonly Lock _gate = new();
 
     public IdempotentResult<TwilioAnswer> Send(string accountSid, string? token, SmsRequest request) =>
-        _answers.Run(token, AnyRequest, () => Execute(accountSid, token, request));
+        _answers.Run(keys.Effective(token), AnyRequest, () => Execute(accountSid, token, request));
 
     public TwilioMessage? Find(string sid)
     {
         lock (_gate)
             return _messages.GetValueOrDefault(sid);
     }
+
+    /// <summary>
+    /// The account's messages that pass <paramref name="filter"/>, newest first (by date_sent, as Twilio lists them).
+    /// </summary>
+    public IReadOnlyList<TwilioMessage> List(string accountSid, Func<TwilioMessage, DateTimeOffset, bool> filter)
+    {
+        lock (_gate)
+            return [.. _messages.Values.Where(m => m.AccountSid == accountSid)
+                .Select(m => (Message: m, Sent: _sentAt[m.Sid]))
+                .Where(m => filter(m.Message, m.Sent))
+                .OrderByDescending(m => m.Sent).ThenByDescending(m => m.Message.Sid, StringComparer.Ordinal)
+                .Select(m => m.Message)];
+    }
+
+    readonly Dictionary<string, DateTimeOffset> _sentAt = new(StringComparer.Ordinal);
 
     Execution<TwilioAnswer> Execute(string accountSid, string? token, SmsRequest request)
     {
@@ -60,8 +75,13 @@ public sealed class SmsBook(Faults faults, Ledger ledger, TimeProvider clock, IO
             To = request.To,
             Uri = $"{uri}.json",
         };
+        // The answer says queued, as Twilio's does; the stand-in hands the message on at once, so reading it back (one
+        // message or the list) shows it sent, with its date_sent, as Twilio shows it a moment later.
         lock (_gate)
-            _messages[sid] = message;
+        {
+            _messages[sid] = message with { Status = "sent", DateSent = created };
+            _sentAt[sid] = now;
+        }
         ledger.Delivered(new MessageEntry(PaymentMethod.Sms, sid, request.To, request.From ?? request.MessagingServiceSid!, "sms",
             request.Body, null, null, token, now));
         return new(new TwilioAnswer(StatusCodes.Status201Created, message), Keep: true, HoldAfterPay: roll.Outcome == Outcome.PayThenTimeOut);

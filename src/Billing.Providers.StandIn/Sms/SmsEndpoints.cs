@@ -21,6 +21,7 @@ public static class SmsEndpoints
                 IsAuthenticated(context.HttpContext) ? await next(context) : TwilioErrors.Unauthenticated().ToResult());
 
         messages.MapPost("/Messages.json", Send);
+        messages.MapGet("/Messages.json", MessageList.Read);
         messages.MapGet("/Messages/{sid}.json", (string accountSid, string sid, HttpContext http, SmsBook book) =>
             book.Find(sid) is { } message && message.AccountSid == accountSid
                 ? Results.Json(message, TwilioAnswer.Json)

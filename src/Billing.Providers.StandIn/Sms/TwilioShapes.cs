@@ -58,6 +58,8 @@ public static class TwilioErrors
 
     public static TwilioAnswer BodyTooLong() => Error(400, 21617, "The concatenated message body exceeds the 1600 character limit.");
 
+    public static TwilioAnswer InvalidParameter(string name, string? value) => Error(400, 20001, $"Invalid {name}: {value}");
+
     public static TwilioAnswer Unavailable() => Error(503, 20503, "Service unavailable");
 
     /// <summary>Nothing was sent; a retry may get through.</summary>

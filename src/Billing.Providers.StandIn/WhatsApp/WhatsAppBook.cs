@@ -7,7 +7,7 @@ namespace Billing.Providers.StandIn.WhatsApp;
 /// The WhatsApp provider's messages and uploaded media: a message is accepted at most once per <c>Idempotency-Key</c>
 /// while the stand-in remembers it (<see cref="StandInOptions.IdempotencyWindow"/>), delivered into the ledger.
 /// </summary>
-public sealed class WhatsAppBook(Faults faults, Ledger ledger, TimeProvider clock, IOptions<StandInOptions> options)
+public sealed class WhatsAppBook(Faults faults, Ledger ledger, MessagingKeys keys, TimeProvider clock, IOptions<StandInOptions> options)
 {
     readonly IdempotencyStore<GraphAnswer> _answers = new(clock, options.Value.IdempotencyWindow);
 
@@ -17,7 +17,7 @@ public sealed class WhatsAppBook(Faults faults, Ledger ledger, TimeProvider cloc
     readonly Lock _gate = new();
 
     public IdempotentResult<GraphAnswer> Send(string phoneNumberId, string? key, WhatsAppMessage message) =>
-        _answers.Run(key, message.Fingerprint, () => Execute(phoneNumberId, key, message));
+        _answers.Run(keys.Effective(key), message.Fingerprint, () => Execute(phoneNumberId, key, message));
 
     /// <summary>Keeps an upload's description (not its bytes) and answers its media id.</summary>
     public string Upload(string phoneNumberId, string? filename, string mimeType, long length)

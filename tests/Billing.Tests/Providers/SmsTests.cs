@@ -48,6 +48,67 @@ public sealed class SmsTests : IAsyncLifetime
         (await _standIn.Ledger()).Messages!.Sms.Count.ShouldBe(3);
     }
 
+    [Fact]
+    public async Task With_keys_ignored_the_same_token_twice_is_two_messages_as_at_twilio()
+    {
+        await _standIn.SetMessagingKeys(Billing.Providers.StandIn.Control.MessagingKeyMode.Ignored);
+
+        var first = await _standIn.PostSms(StandInHost.Sms(), idempotencyToken: "statement-42-sms");
+        var second = await _standIn.PostSms(StandInHost.Sms(), idempotencyToken: "statement-42-sms");
+
+        second.StatusCode.ShouldBe(HttpStatusCode.Created);
+        second.Headers.Contains("Idempotent-Replayed").ShouldBeFalse();
+        (await second.Body()).Text("sid").ShouldNotBe((await first.Body()).Text("sid"));
+        var delivered = (await _standIn.Ledger()).Messages!.Sms;
+        delivered.Count.ShouldBe(2, "Twilio's REST API takes no idempotency key");
+        delivered.ShouldAllBe(m => m.IdempotencyKey == "statement-42-sms" && m.TimesDelivered == 2);
+
+        // Honoured again, a token repeats its first message.
+        await _standIn.SetMessagingKeys(Billing.Providers.StandIn.Control.MessagingKeyMode.Honoured);
+        await _standIn.PostSms(StandInHost.Sms(), idempotencyToken: "statement-43-sms");
+        await _standIn.PostSms(StandInHost.Sms(), idempotencyToken: "statement-43-sms");
+        (await _standIn.Ledger()).Messages!.Sms.Count.ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task The_message_list_filters_by_to_from_and_date_sent_newest_first_in_twilios_pages()
+    {
+        await _standIn.PostSms(StandInHost.Sms(body: "one"));
+        _standIn.Clock.Advance(TimeSpan.FromMinutes(1));
+        await _standIn.PostSms(StandInHost.Sms(body: "two"));
+        _standIn.Clock.Advance(TimeSpan.FromMinutes(1));
+        await _standIn.PostSms(StandInHost.Sms(body: "three"));
+        await _standIn.PostSms(StandInHost.Sms(to: "+46709999999", body: "someone else's"));
+        _standIn.Clock.Advance(TimeSpan.FromDays(2));
+        await _standIn.PostSms(StandInHost.Sms(body: "two days later"));
+
+        var path = $"/2010-04-01/Accounts/{StandInHost.AccountSid}/Messages.json";
+        var first = await (await _standIn.Client.SendAsync(Authorized(HttpMethod.Get,
+            $"{path}?To=%2B46701234567&From=%2B46766861004&DateSent%3C=2026-03-01&PageSize=2"))).Body();
+        first.GetProperty("messages").EnumerateArray().Select(m => m.Text("body")).ShouldBe(["three", "two"]);
+        first.GetProperty("messages").EnumerateArray().ShouldAllBe(m => m.Text("status") == "sent" && m.Text("date_sent").EndsWith("+0000"));
+        (first.GetProperty("page").GetInt32(), first.GetProperty("page_size").GetInt32(), first.GetProperty("start").GetInt32(),
+            first.GetProperty("end").GetInt32()).ShouldBe((0, 2, 0, 1));
+        first.Text("first_page_uri").ShouldStartWith(path + "?");
+        first.Text("previous_page_uri").ShouldBe("");
+        var next = first.Text("next_page_uri");
+        next.ShouldContain("Page=1");
+        next.ShouldContain("PageToken=PA");
+
+        var second = await (await _standIn.Client.SendAsync(Authorized(HttpMethod.Get, next))).Body();
+        second.GetProperty("messages").EnumerateArray().Select(m => m.Text("body")).ShouldBe(["one"]);
+        second.Text("next_page_uri").ShouldBe("");
+
+        var later = await (await _standIn.Client.SendAsync(Authorized(HttpMethod.Get, $"{path}?To=%2B46701234567&DateSent%3E=2026-03-02"))).Body();
+        later.GetProperty("messages").EnumerateArray().Select(m => m.Text("body")).ShouldBe(["two days later"]);
+        var day = await (await _standIn.Client.SendAsync(Authorized(HttpMethod.Get, $"{path}?DateSent=2026-03-01"))).Body();
+        day.GetProperty("messages").GetArrayLength().ShouldBe(4);
+
+        var bad = await _standIn.Client.SendAsync(Authorized(HttpMethod.Get, $"{path}?DateSent%3E=yesterday"));
+        bad.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await bad.Body()).GetProperty("code").GetInt32().ShouldBe(20001);
+    }
+
     [Theory]
     [InlineData(StandInHost.AccountSid, "wrong-token")]
     [InlineData("AC00000000000000000000000000000000", StandInHost.AuthToken)]

@@ -142,6 +142,10 @@ public sealed class StandInHost : IAsyncDisposable
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>Honoured (the stand-in extension) or ignored (as Twilio and the Cloud API do): PUT /control/messaging-keys.</summary>
+    public async Task SetMessagingKeys(MessagingKeyMode mode) =>
+        (await Client.PutAsJsonAsync("/control/messaging-keys", new MessagingKeysBody(mode), Json)).EnsureSuccessStatusCode();
+
     public async Task ResetFaults(string method) => (await Client.DeleteAsync($"/control/faults/{method}")).EnsureSuccessStatusCode();
 
     public async Task<LedgerView> Ledger() => (await Client.GetFromJsonAsync<LedgerView>("/control/ledger", Json))!;

@@ -31,6 +31,33 @@ public sealed class TwilioSdkTests : IAsyncLifetime
         (await _standIn.Ledger()).Messages!.Sms.ShouldHaveSingleItem().MessageId.ShouldBe(message.Sid);
     }
 
+    [Fact]
+    public async Task The_twilio_sdk_lists_messages_by_to_from_and_date_sent_across_pages()
+    {
+        using var http = new System.Net.Http.HttpClient(new ToStandIn(_standIn.BaseAddress, _standIn.CreateHandler()));
+        var twilio = new TwilioRestClient(StandInHost.AccountSid, StandInHost.AuthToken, httpClient: new SystemNetHttpClient(http));
+        var (holder, sender) = (new PhoneNumber("+46701234567"), new PhoneNumber("+46766861004"));
+        var sent = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            sent.Add((await MessageResource.CreateAsync(to: holder, from: sender, body: $"Statement {i}", client: twilio)).Sid);
+            _standIn.Clock.Advance(TimeSpan.FromSeconds(1));
+        }
+        await MessageResource.CreateAsync(to: new PhoneNumber("+46709999999"), from: sender, body: "Someone else", client: twilio);
+
+        // Two to a page, so the SDK follows next_page_uri twice; newest first, as Twilio lists them.
+        var listed = await MessageResource.ReadAsync(to: holder, from: sender, dateSentAfter: new DateTime(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc),
+            pageSize: 2, client: twilio);
+        var messages = listed.ToList();
+        messages.Select(m => m.Sid).ShouldBe(Enumerable.Reverse(sent));
+        messages.ShouldAllBe(m => m.Status == MessageResource.StatusEnum.Sent && m.DateSent != null && m.To == "+46701234567");
+
+        var page = await MessageResource.ReadAsync(to: holder, pageSize: 2, limit: 2, client: twilio);
+        page.Select(m => m.Body).ShouldBe(["Statement 4", "Statement 3"]);
+        (await MessageResource.ReadAsync(to: holder, dateSentBefore: new DateTime(2026, 2, 28, 0, 0, 0, DateTimeKind.Utc), client: twilio))
+            .ShouldBeEmpty();
+    }
+
     /// <summary>Points the SDK's requests at the stand-in: only scheme, host and port change.</summary>
     sealed class ToStandIn(Uri standIn, HttpMessageHandler inner) : DelegatingHandler(inner)
     {

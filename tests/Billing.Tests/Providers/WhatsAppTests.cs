@@ -37,6 +37,22 @@ public sealed class WhatsAppTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_keys_ignored_the_same_key_twice_is_two_messages_as_at_the_cloud_api()
+    {
+        await _standIn.SetMessagingKeys(MessagingKeyMode.Ignored);
+
+        var first = await _standIn.PostWhatsApp(StandInHost.WhatsAppTemplate(), idempotencyKey: "statement-42-wa");
+        var second = await _standIn.PostWhatsApp(StandInHost.WhatsAppTemplate(), idempotencyKey: "statement-42-wa");
+        var other = await _standIn.PostWhatsApp(StandInHost.WhatsAppTemplate(to: "46709999999"), idempotencyKey: "statement-42-wa");
+
+        second.StatusCode.ShouldBe(HttpStatusCode.OK);
+        second.Headers.Contains("Idempotent-Replayed").ShouldBeFalse();
+        (await second.Body()).ToString().ShouldNotBe((await first.Body()).ToString());
+        other.StatusCode.ShouldBe(HttpStatusCode.OK, "no key, no conflict");
+        (await _standIn.Ledger()).Messages!.WhatsApp.Count.ShouldBe(3);
+    }
+
+    [Fact]
     public async Task The_same_idempotency_key_twice_delivers_one_message_and_another_body_under_it_is_refused()
     {
         var first = await _standIn.PostWhatsApp(StandInHost.WhatsAppTemplate(), idempotencyKey: "statement-42-wa");

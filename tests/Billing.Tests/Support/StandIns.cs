@@ -63,6 +63,16 @@ public sealed class StandIns : IAsyncDisposable
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>
+    /// The SMS and WhatsApp stand-ins ignore their idempotency headers from now on, as Twilio and the Cloud API do: a repeat
+    /// is a second message, so only the service itself can keep a holder from getting two.
+    /// </summary>
+    public async Task IgnoreMessagingKeys()
+    {
+        using var response = await Client.PutAsJsonAsync("/control/messaging-keys", new MessagingKeysBody(MessagingKeyMode.Ignored), StandInHost.Json);
+        response.EnsureSuccessStatusCode();
+    }
+
     public async Task ClearFaults(string method) => (await Client.DeleteAsync($"/control/faults/{method}")).EnsureSuccessStatusCode();
 
     public async Task<LedgerView> Ledger() => (await Client.GetFromJsonAsync<LedgerView>("/control/ledger", StandInHost.Json))!;

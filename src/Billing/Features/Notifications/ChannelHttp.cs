@@ -27,12 +27,15 @@ static class ChannelHttp
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                // Not the caller's token, so HttpClient.Timeout ran out.
-                return SendResult.Retryable($"timeout: no answer within {http.Timeout.TotalSeconds:0.###} s");
+                // Not the caller's token, so HttpClient.Timeout ran out: the provider may have taken the message.
+                return SendResult.Unknown($"timeout: no answer within {http.Timeout.TotalSeconds:0.###} s");
             }
             catch (HttpRequestException e)
             {
-                return SendResult.Retryable($"{(e.HttpRequestError == HttpRequestError.ConnectionError ? "connection_failed" : "connection_lost")}: {e.Message}");
+                // Refused before the request left: not sent. Lost after it left: perhaps sent.
+                return e.HttpRequestError == HttpRequestError.ConnectionError
+                    ? SendResult.Retryable($"connection_failed: {e.Message}")
+                    : SendResult.Unknown($"connection_lost: {e.Message}");
             }
         }
     }

@@ -9,6 +9,14 @@ public interface ISmsSender
 {
     /// <param name="to">E.164.</param>
     Task<SendResult> Send(string to, StatementNotice notice, string idempotencyKey, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Looks for the notice's SMS at the provider after an unknown outcome: sent to <paramref name="to"/> on or after
+    /// <paramref name="since"/>'s day, with this notice's very text (it carries the statement's signed link, so it names one
+    /// statement). Sent with the message's id when found; null when the provider has no such message; Retryable when the
+    /// lookup itself got no answer (then nothing is known yet, and nothing may be sent).
+    /// </summary>
+    Task<SendResult?> Find(string to, StatementNotice notice, DateTimeOffset since, CancellationToken cancellationToken);
 }
 
 public interface IStatementMailer

@@ -47,7 +47,7 @@ sealed class MailKitStatementMailer(IOptions<EmailOptions> options, SmtpSessionP
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return SendResult.Retryable($"timeout: not sent within {settings.Timeout.TotalSeconds:0.###} s");
+            return SendResult.Unknown($"timeout: not sent within {settings.Timeout.TotalSeconds:0.###} s");
         }
         catch (SmtpCommandException e)
         {
@@ -64,7 +64,7 @@ sealed class MailKitStatementMailer(IOptions<EmailOptions> options, SmtpSessionP
             or ServiceNotConnectedException or TimeoutException)
         {
             // The session broke, perhaps after the server took the mail: a repeat carries the same Message-ID.
-            return SendResult.Retryable($"smtp_connection: {e.Message}");
+            return SendResult.Unknown($"smtp_connection: {e.Message}");
         }
     }
 

@@ -59,7 +59,7 @@ sealed class WhatsAppCloudSender(HttpClient http, IOptions<WhatsAppOptions> opti
         var result = await ChannelHttp.SendAsync(http, request, async (response, ct) => response.IsSuccessStatusCode
             ? await ChannelHttp.ReadJsonAsync<MessagesAnswer>(response, Json, ct) is { Messages: [{ Id: { Length: > 0 } id }, ..] }
                 ? SendResult.Sent(id)
-                : SendResult.Retryable($"{ChannelHttp.Status(response)}: the answer was not a sent message")
+                : SendResult.Unknown($"{ChannelHttp.Status(response)}: the answer was not a sent message")
             : await ReadErrorAsync(response, ct), cancellationToken);
         Log("Send", notice.StatementId.ToString(), result);
         return result;

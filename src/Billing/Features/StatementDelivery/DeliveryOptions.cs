@@ -26,8 +26,14 @@ public sealed class DeliveryOptions
 
     public ChannelPolicy Email { get; set; } = new() { Concurrency = 8 };
 
-    /// <summary>Its media upload takes a second connection for a moment (<see cref="WhatsAppMedia"/>): keep it well under the pool.</summary>
-    public ChannelPolicy WhatsApp { get; set; } = new() { Concurrency = 8 };
+    /// <summary>
+    /// Its media upload takes a second connection for a moment (<see cref="WhatsAppMedia"/>): keep it well under the pool.
+    /// At most once: the Cloud API has no idempotency and no lookup, so a message whose answer was lost is not sent again.
+    /// </summary>
+    public ChannelPolicy WhatsApp { get; set; } = new() { Concurrency = 8, OnUnknownOutcome = UnknownOutcome.AtMostOnce };
+
+    /// <summary>The sweeper that picks up deliveries nobody is working on (<see cref="UnsettledDeliverySweep"/>).</summary>
+    public SweepOptions Sweep { get; set; } = new();
 
     public ChannelPolicy For(string channel) => channel switch
     {
@@ -49,7 +55,47 @@ public sealed class ChannelPolicy
     /// <summary>Messages of this channel consumed at once by one worker.</summary>
     public int Concurrency { get; set; } = 16;
 
+    /// <summary>
+    /// What an attempt does when an earlier call's outcome is unknown (no answer: a timeout, a lost connection, a crash
+    /// after the call) and, for SMS, the provider's message list did not show it.
+    /// </summary>
+    public UnknownOutcome OnUnknownOutcome { get; set; } = UnknownOutcome.AtLeastOnce;
+
     /// <summary>The wait before attempt <paramref name="attempt"/> + 1.</summary>
     public TimeSpan DelayAfter(int attempt) =>
         TimeSpan.FromTicks(Math.Min(MaxDelay.Ticks, FirstDelay.Ticks * (1L << Math.Min(attempt - 1, 30))));
+}
+
+public enum UnknownOutcome
+{
+    /// <summary>Send again: the holder may get the message twice (e-mail: with the same Message-ID).</summary>
+    AtLeastOnce,
+
+    /// <summary>Send nothing more: the delivery settles as <c>unknown</c> for support, who can retry it by hand.</summary>
+    AtMostOnce,
+}
+
+/// <summary>
+/// Section <c>Statements:Delivery:Sweep</c>: how often a worker looks for deliveries nobody is working on (a retry whose
+/// scheduled message was lost, a channel whose message no consumer took) and publishes their message again.
+/// </summary>
+public sealed class SweepOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How often a worker looks.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How late a delivery must be before it counts as lost: past its next attempt by this much, or (with none due) this
+    /// long without a change. Longer than the scheduler's and the queues' ordinary lag, so a merely late message is not
+    /// doubled (a doubled one is harmless anyway: the claim finds the delivery settled).
+    /// </summary>
+    public TimeSpan LostAfter { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Statements older than this are not swept: a delivery switched on later does not send last year's statements.</summary>
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(3);
+
+    /// <summary>Deliveries published again per look, at most.</summary>
+    public int BatchSize { get; set; } = 500;
 }

@@ -27,7 +27,7 @@ public sealed class DeliveryRecords(BillingDbContext db)
             on conflict (statement_id, channel) do update
                 set status = 'sending', attempts = billing.delivery.attempts + 1, recipient = excluded.recipient,
                     next_attempt_at = null, updated_at = now()
-                where billing.delivery.status not in ('sent', 'skipped', 'failed')
+                where billing.delivery.status not in ('sent', 'skipped', 'failed', 'unknown')
             returning attempts, media_id, idempotency_key
             """, cancellationToken, statementId, channel, DeliveryChannels.IdempotencyKey(statementId, channel), Nullable(recipient));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -36,11 +36,16 @@ public sealed class DeliveryRecords(BillingDbContext db)
             : null;
     }
 
-    /// <summary>Opted out or no contact: recorded, not a failure. Nothing happens to a delivery that has settled already.</summary>
+    /// <summary>
+    /// Opted out or no contact: recorded, not a failure. Nothing happens to a delivery that has settled already; one still
+    /// open (pending after a sweep, retrying) is skipped now, since the holder can no longer be reached there.
+    /// </summary>
     public Task Skip(Guid statementId, string channel, string reason, CancellationToken cancellationToken) => Execute("""
         insert into billing.delivery (statement_id, channel, status, idempotency_key, reason, settled_at)
         values ($1, $2, 'skipped', $3, $4, now())
-        on conflict (statement_id, channel) do nothing
+        on conflict (statement_id, channel) do update
+            set status = 'skipped', reason = excluded.reason, next_attempt_at = null, settled_at = now(), updated_at = now()
+            where billing.delivery.status not in ('sent', 'skipped', 'failed', 'unknown')
         """, cancellationToken, statementId, channel, DeliveryChannels.IdempotencyKey(statementId, channel), reason);
 
     public Task Sent(Guid statementId, string channel, string? providerMessageId, CancellationToken cancellationToken) => Execute("""
@@ -53,6 +58,13 @@ public sealed class DeliveryRecords(BillingDbContext db)
         update billing.delivery set status = 'failed', reason = $3, last_error = left($4, 1000), settled_at = now(), updated_at = now()
         where statement_id = $1 and channel = $2
         """, cancellationToken, statementId, channel, reason, Nullable(error));
+
+    /// <summary>Settled without knowing whether the provider delivered it: not sent again (at most once); support can retry it.</summary>
+    public Task Unknown(Guid statementId, string channel, string? error, CancellationToken cancellationToken) => Execute("""
+        update billing.delivery set status = 'unknown', reason = 'outcome_unknown', last_error = left($3, 1000), next_attempt_at = null,
+            settled_at = now(), updated_at = now()
+        where statement_id = $1 and channel = $2
+        """, cancellationToken, statementId, channel, Nullable(error));
 
     public Task Retrying(Guid statementId, string channel, string? error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
         Execute("""
@@ -87,28 +99,49 @@ public sealed class DeliveryRecords(BillingDbContext db)
                 statement = (reader.GetString(0), reader.GetFieldValue<DateOnly>(1), reader.GetBoolean(2));
 
         var channels = new Dictionary<string, string>();
+        var reasons = new Dictionary<string, string?>();
         if (statement is { Marked: false })
         {
-            await using var read = await Command("select channel, status from billing.delivery where statement_id = $1", cancellationToken,
+            await using var read = await Command("select channel, status, reason from billing.delivery where statement_id = $1", cancellationToken,
                 statementId);
             await using var reader = await read.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
+            {
                 channels[reader.GetString(0)] = reader.GetString(1);
+                reasons[reader.GetString(0)] = reader.IsDBNull(2) ? null : reader.GetString(2);
+            }
         }
 
         if (statement is not { Marked: false } s || !DeliveryChannels.All.All(c => channels.TryGetValue(c, out var st) && IsSettled(st)))
             return null;
 
-        var failed = channels.Values.Count(v => v == "failed");
-        var sent = channels.Where(c => c.Key != DeliveryChannels.Pdf).Count(c => c.Value == "sent");
-        var outcome = failed == 0 ? "delivered" : sent > 0 ? "partly_delivered" : "undelivered";
-        await Execute("update billing.statement set delivery_status = $2, delivered_at = now() where statement_id = $1",
-            cancellationToken, statementId, outcome);
+        var (outcome, reason) = Outcome(channels, reasons);
+        await Execute("update billing.statement set delivery_status = $2, delivery_reason = $3, delivered_at = now() where statement_id = $1",
+            cancellationToken, statementId, outcome, Nullable(reason));
         var summary = string.Join(' ', DeliveryChannels.All.Select(c => $"{c}:{channels[c]}"));
         return new StatementDelivered(statementId, s.Account, s.Date, outcome, summary);
     }
 
-    static bool IsSettled(string status) => status is "sent" or "skipped" or "failed";
+    /// <summary>
+    /// The statement's outcome once every channel settled: delivered (something sent, nothing failed or unknown),
+    /// not_delivered (nothing sent and nothing failed: every channel skipped), partly_delivered (something sent, something
+    /// failed or unknown) or undelivered (nothing sent, something failed or unknown), with the reason where not delivered.
+    /// </summary>
+    public static (string Outcome, string? Reason) Outcome(IReadOnlyDictionary<string, string> statuses, IReadOnlyDictionary<string, string?> reasons)
+    {
+        // In the channels' own order (sms, pdf, email, whatsapp), so a reason reads the same whichever channel settled last.
+        var ordered = DeliveryChannels.All.Where(statuses.ContainsKey).Select(c => KeyValuePair.Create(c, statuses[c])).ToList();
+        var messages = ordered.Where(c => c.Key != DeliveryChannels.Pdf).ToList();
+        var sent = messages.Count(c => c.Value == "sent");
+        var notSent = ordered.Where(c => c.Value is "failed" or "unknown").Select(c => $"{c.Key} {c.Value}: {reasons.GetValueOrDefault(c.Key) ?? "?"}").ToList();
+        if (notSent.Count == 0)
+            return sent > 0
+                ? ("delivered", null)
+                : ("not_delivered", "every channel skipped: " + string.Join(", ", messages.Select(c => $"{c.Key} {reasons.GetValueOrDefault(c.Key) ?? c.Value}")));
+        return (sent > 0 ? "partly_delivered" : "undelivered", string.Join(", ", notSent));
+    }
+
+    static bool IsSettled(string status) => status is "sent" or "skipped" or "failed" or "unknown";
 
     static object Nullable(string? value) => (object?)value ?? DBNull.Value;
 

@@ -12,10 +12,11 @@ namespace Billing.Features.StatementDelivery;
 public sealed record DeliveryRetryAccepted(Guid StatementId, string Channel, string Status);
 
 /// <summary>
-/// Support's retry of a channel that failed for good (after a provider's outage outlived its attempts, or a fixed
-/// credential): the delivery starts again with fresh attempts, and the statement's outcome is decided again when it
-/// settles. Only a failed delivery (or a retried one whose message was lost) can be retried, and a delivery sends once
-/// however often it is asked.
+/// Support's retry of a channel that has not been sent: one that failed for good (after a provider's outage outlived its
+/// attempts, or a fixed credential), one whose outcome is <c>unknown</c> (support checked with the holder), or one still
+/// unsettled (pending, retrying, sending: it is started again now). The delivery starts again with fresh attempts under a
+/// new key, and the statement's outcome is decided again when it settles. A sent or skipped delivery is not retried, and a
+/// delivery sends once however often it is asked.
 /// </summary>
 public static class DeliveryRetry
 {
@@ -31,16 +32,20 @@ public static class DeliveryRetry
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await using var reset = new NpgsqlCommand("""
-            with reset as (
-                update billing.delivery set status = 'retrying', attempts = 0, reason = null, next_attempt_at = null, settled_at = null,
+            with open as (
+                select statement_id, channel, status from billing.delivery
+                where statement_id = $1 and channel = $2 and status not in ('sent', 'skipped')
+                for update),
+            reset as (
+                update billing.delivery d set status = 'retrying', attempts = 0, reason = null, next_attempt_at = null, settled_at = null,
                     updated_at = now(), idempotency_key = $3
-                where statement_id = $1 and channel = $2
-                  and (status = 'failed' or (status = 'retrying' and next_attempt_at is null))
-                returning statement_id
+                from open where d.statement_id = open.statement_id and d.channel = open.channel
+                returning d.statement_id, open.status as previous
             )
-            update billing.statement s set delivery_status = null, delivered_at = null
+            update billing.statement s set delivery_status = null, delivery_reason = null, delivered_at = null
             from reset where s.statement_id = reset.statement_id
-            returning s.run_id, s.account_id, s.statement_date, s.closing_balance, s.minimum_due, s.due_date, s.currency, s.pdf_path is not null
+            returning s.run_id, s.account_id, s.statement_date, s.closing_balance, s.minimum_due, s.due_date, s.currency, s.pdf_path is not null,
+                reset.previous
             """, connection, transaction)
         {
             // A new key: a provider keeps its refusal under the old one and would answer the retry with it again.
@@ -49,6 +54,7 @@ public static class DeliveryRetry
         };
         StatementReady ready;
         bool rendered;
+        string previous;
         await using (var reader = await reset.ExecuteReaderAsync(ct))
         {
             if (!await reader.ReadAsync(ct))
@@ -61,13 +67,14 @@ public static class DeliveryRetry
                 reader.GetFieldValue<DateOnly>(2), reader.GetDecimal(3), reader.GetDecimal(4), reader.GetFieldValue<DateOnly>(5),
                 reader.GetString(6).Trim());
             rendered = reader.GetBoolean(7);
+            previous = reader.GetString(8);
         }
 
         await audit.Record(new AuditEntry(Actor.Of(user), "delivery.retry", "statement_delivery", $"{statementId}/{channel}",
-            new { status = "failed" }, new { status = "retrying" }), connection, transaction, ct);
+            new { status = previous }, new { status = "retrying" }), connection, transaction, ct);
 
         // Published after the commit, so the consumer finds the delivery open. Were the publish lost, the delivery waits with
-        // no attempt due, and it can be retried again; a second publish is harmless (the claim finds it settled). The other
+        // no attempt due until the sweeper publishes it again (or support retries it again); a second publish is harmless (the claim finds it settled). The other
         // channels' consumers, which get the message too, find theirs settled and only settle the statement.
         await transaction.CommitAsync(ct);
         if (channel is DeliveryChannels.Sms or DeliveryChannels.Pdf)
@@ -83,8 +90,8 @@ public static class DeliveryRetry
         await using var find = new NpgsqlCommand("select status from billing.delivery where statement_id = $1 and channel = $2",
             connection, transaction) { Parameters = { new() { Value = statementId }, new() { Value = channel } } };
         return await find.ExecuteScalarAsync(ct) is string status
-            ? Results.Problem($"The {channel} delivery of statement {statementId} is {status}; only a failed one is retried.",
-                statusCode: StatusCodes.Status409Conflict, title: "Not failed")
+            ? Results.Problem($"The {channel} delivery of statement {statementId} is {status}; only an unsettled, failed or unknown one is retried.",
+                statusCode: StatusCodes.Status409Conflict, title: "Already delivered")
             : Results.Problem($"Statement {statementId} has no {channel} delivery.", statusCode: StatusCodes.Status404NotFound,
                 title: "No such delivery");
     }

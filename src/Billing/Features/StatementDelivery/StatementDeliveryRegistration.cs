@@ -13,6 +13,8 @@ public static class StatementDeliveryRegistration
         services.AddScoped<ChannelDelivery>();
         services.AddSingleton<WhatsAppMedia>();
         services.AddSingleton<DeliveryAcceptances>();
+        if (configuration.GetValue($"{DeliveryOptions.Section}:Enabled", true) && configuration.GetValue($"{DeliveryOptions.Section}:Sweep:Enabled", true))
+            services.AddHostedService<UnsettledDeliverySweep>();
         return services;
     }
 

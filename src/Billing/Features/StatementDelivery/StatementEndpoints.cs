@@ -28,7 +28,7 @@ public static class StatementEndpoints
             .WithSummary("A statement's figures, its PDF (hash, size, pages) and each channel's delivery.");
         statements.MapGet("/{statementId:guid}/pdf", Pdf).RequireAuthorization(Policies.Staff).WithSummary("The statement's PDF.");
         statements.MapPost("/{statementId:guid}/deliveries/{channel}/retry", DeliveryRetry.Handle).RequireAuthorization(Policies.Support)
-            .WithSummary("Start a channel that failed for good again, with fresh attempts (sms, pdf, email, whatsapp).");
+            .WithSummary("Start a channel that was not sent (failed, unknown or unsettled) again, with fresh attempts (sms, pdf, email, whatsapp).");
         // Open: the code is signed (StatementLinks), so only the holder of the message has it.
         app.MapGet("/s/{code}", async (string code, StatementLinks links, NpgsqlDataSource db, IStatementPdfStore store, CancellationToken ct) =>
                 await links.Verify(code, ct) is { } id

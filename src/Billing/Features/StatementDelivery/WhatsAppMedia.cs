@@ -22,7 +22,7 @@ public sealed class WhatsAppMedia(NpgsqlDataSource dataSource, IWhatsAppSender w
             await using var reader = await read.ExecuteReaderAsync(cancellationToken);
             if (await reader.ReadAsync(cancellationToken))
             {
-                if (reader.GetString(0) is "sent" or "skipped" or "failed")
+                if (reader.GetString(0) is "sent" or "skipped" or "failed" or "unknown")
                     return (null, null, true);
                 if (!reader.IsDBNull(1))
                     return (reader.GetString(1), null, false);
@@ -33,8 +33,9 @@ public sealed class WhatsAppMedia(NpgsqlDataSource dataSource, IWhatsAppSender w
         if (missing is not null)
             return (null, missing, false);
         var upload = await whatsApp.Upload(pdf!, fileName, cancellationToken);
+        // An upload repeated only leaves an unused media object: its unknown outcome is a plain retry, not a message perhaps sent.
         if (upload.Status != SendStatus.Sent)
-            return (null, upload, false);
+            return (null, upload with { OutcomeUnknown = false }, false);
 
         await using var keep = dataSource.CreateCommand("""
             insert into billing.delivery (statement_id, channel, status, idempotency_key, recipient, media_id)

@@ -35,6 +35,12 @@ public sealed record BillingRunView(Guid RunId, DateOnly StatementDate, string S
     /// <summary>What an operator should know now, in words: a stall and where its accounts stand; null when all is well.</summary>
     public string? Warning { get; init; }
 
+    /// <summary>
+    /// Settled statements by outcome (delivered, partly_delivered, undelivered, not_delivered): <see cref="Delivered"/>
+    /// counts them all, this says how many reached their holder.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> DeliveryOutcomes { get; init; } = new Dictionary<string, int>();
+
     public bool Finished => Status == "fanned_out" && Done >= Published;
 
     /// <summary>Nothing more happens until an account's own cut-off comes (in a time zone behind) or someone resumes one.</summary>
@@ -64,6 +70,10 @@ public sealed class BillingRunProgress(NpgsqlDataSource dataSource)
                     from billing.statement s join billing.delivery d using (statement_id)
                     where s.run_id = $1 group by 1, 2 order by 1, 2
                     """) { Parameters = { new() { Value = runId } } },
+                new("""
+                    select delivery_status, count(*)::int from billing.statement
+                    where run_id = $1 and delivery_status is not null group by 1 order by 1
+                    """) { Parameters = { new() { Value = runId } } },
             },
         };
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
@@ -92,6 +102,11 @@ public sealed class BillingRunProgress(NpgsqlDataSource dataSource)
         while (await reader.ReadAsync(cancellationToken))
             deliveries.Add(new DeliveryCount(reader.GetString(0), reader.GetString(1), reader.GetInt32(2)));
 
+        await reader.NextResultAsync(cancellationToken);
+        var outcomes = new Dictionary<string, int>();
+        while (await reader.ReadAsync(cancellationToken))
+            outcomes[reader.GetString(0)] = reader.GetInt32(1);
+
         int Sum(string state) => counts.Where(c => c.State == state).Sum(c => c.Count);
         var delivered = Sum(RunStates.Delivered);
         var (ready, halted, waiting) = (Sum(RunStates.Ready) + delivered, Sum(RunStates.Halted), Sum(RunStates.WaitingForCutoff));
@@ -111,6 +126,7 @@ public sealed class BillingRunProgress(NpgsqlDataSource dataSource)
                 ? $"Stalled since {since:yyyy-MM-dd HH:mm:ss} UTC: the fan-out waits for room, and none of the {stalledInFlight ?? inFlight:N0} " +
                   $"account(s) in flight has settled since (see the states and steps below; a step retrying on a schedule holds them)."
                 : null,
+            DeliveryOutcomes = outcomes,
         };
     }
 

@@ -15,5 +15,6 @@ public class AccountBillingMap : IEntityTypeConfiguration<AccountBillingState>
         builder.Property(x => x.HaltReason).HasMaxLength(64);
         builder.Property(x => x.HaltDetail).HasMaxLength(1000);
         builder.Property(x => x.Delivery).HasMaxLength(200);
+        builder.Property(x => x.DeliveryOutcome).HasMaxLength(16);
     }
 }

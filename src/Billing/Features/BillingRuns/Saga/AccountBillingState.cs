@@ -33,5 +33,8 @@ public class AccountBillingState : SagaStateMachineInstance
     /// <summary>Each channel's outcome once the statement's delivery settled, e.g. "sms:sent pdf:sent email:sent whatsapp:skipped".</summary>
     public string? Delivery { get; set; }
 
+    /// <summary>The statement's delivery outcome: delivered, partly_delivered, undelivered or not_delivered (every channel skipped).</summary>
+    public string? DeliveryOutcome { get; set; }
+
     public DateTimeOffset? DeliveredAt { get; set; }
 }

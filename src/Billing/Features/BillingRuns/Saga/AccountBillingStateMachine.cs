@@ -79,6 +79,7 @@ public class AccountBillingStateMachine : MassTransitStateMachine<AccountBilling
                 .Then(x =>
                 {
                     x.Saga.Delivery = x.Message.Channels;
+                    x.Saga.DeliveryOutcome = x.Message.Outcome;
                     x.Saga.DeliveredAt = _clock.GetUtcNow();
                     x.Saga.UpdatedAt = x.Saga.DeliveredAt.Value;
                 })
@@ -93,6 +94,7 @@ public class AccountBillingStateMachine : MassTransitStateMachine<AccountBilling
                 .Then(x =>
                 {
                     x.Saga.Delivery = x.Message.Channels;
+                    x.Saga.DeliveryOutcome = x.Message.Outcome;
                     x.Saga.DeliveredAt = _clock.GetUtcNow();
                     x.Saga.UpdatedAt = x.Saga.DeliveredAt.Value;
                 }));
