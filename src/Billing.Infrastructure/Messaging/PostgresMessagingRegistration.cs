@@ -43,6 +43,7 @@ public static class PostgresMessagingRegistration
         x.Configure<OutboxDeliveryOptions>(o => configureDelivery?.Invoke(o));
         x.TryAddSingleton(TimeProvider.System);
         x.TryAddSingleton<PostgresAvailability>();
+        x.TryAddSingleton<SendTimeouts>();
 
         x.SetPostgresSagaRepositoryProvider<TDbContext>();
         x.AddScoped<IOutboxContextFactory<TDbContext>, PostgresOutboxContextFactory<TDbContext>>();

@@ -13,9 +13,14 @@ namespace Billing.Tests.Support;
 /// </summary>
 public sealed class TestGround : IAsyncDisposable
 {
-    // A prefix of their own lets two checkouts on one machine run their tests at the same time.
-    static readonly string Prefix = Environment.GetEnvironmentVariable("BILLING_TEST_DATABASE") ?? "billing_test";
-    static readonly string VirtualHostPrefix = Environment.GetEnvironmentVariable("BILLING_TEST_VHOST") ?? "billing-test";
+    // A prefix of each checkout's own lets two checkouts on one machine (worktrees, say) run their tests at the same time:
+    // each run drops its template and the leftovers of its own prefix, and would otherwise drop the other's mid-test.
+    static readonly string Prefix = Environment.GetEnvironmentVariable("BILLING_TEST_DATABASE") ?? $"billing_test_k{CheckoutTag}";
+    static readonly string VirtualHostPrefix = Environment.GetEnvironmentVariable("BILLING_TEST_VHOST") ?? $"billing-test-k{CheckoutTag}";
+
+    /// <summary>Six hex digits of the checkout's path ('k' before them keeps a prefix from looking like a run id).</summary>
+    static string CheckoutTag => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+        System.Text.Encoding.UTF8.GetBytes(Repository.Root)))[..6];
     static readonly string Template = $"{Prefix}_template";
     static readonly string RunId = Guid.NewGuid().ToString("N")[..6];
     static int _grounds;
@@ -53,6 +58,7 @@ public sealed class TestGround : IAsyncDisposable
         ["RabbitMq__VirtualHost"] = VirtualHost,
         ["RabbitMq__Username"] = User,
         ["RabbitMq__Password"] = Password,
+        ["RabbitMq__ManagementUrl"] = ManagementUrl,
         // A bus that cannot start fails its test within a minute instead of hanging the run.
         ["RabbitMq__StartTimeout"] = "00:01:00",
         ["Logging__LogLevel__Default"] = "Warning",

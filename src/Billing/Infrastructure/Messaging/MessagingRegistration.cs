@@ -46,7 +46,11 @@ public static class MessagingRegistration
                 x.AddPostgresMessaging<BillingDbContext>(
                     inbox => configuration.GetSection("Inbox").Bind(inbox),
                     s => configuration.GetSection("Scheduler").Bind(s),
-                    outbox => configuration.GetSection("Outbox").Bind(outbox));
+                    outbox =>
+                    {
+                        configuration.GetSection("Outbox").Bind(outbox);
+                        outbox.ListenConnectionString ??= configuration.GetConnectionString("BillingListen");
+                    });
                 x.AddDiagnostics();
                 x.AddRefundSagas();
                 x.AddBillingRunSagas();
@@ -66,8 +70,10 @@ public static class MessagingRegistration
                 {
                     h.Username(rabbit.Username);
                     h.Password(rabbit.Password);
+                    h.ConnectionName(rabbit.ConnectionName);
                 });
                 cfg.PrefetchCount = rabbit.PrefetchCount;
+                cfg.ConnectEndpointConfigurationObserver(new QueueTypeObserver(rabbit.QueueType));
 
                 if (role == BusRole.Worker)
                     cfg.UsePostgresMessageScheduler(context);

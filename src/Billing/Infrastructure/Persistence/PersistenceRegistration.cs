@@ -15,7 +15,8 @@ public static class PersistenceRegistration
         var connectionString = configuration.GetConnectionString(ConnectionStringName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not set.");
 
-        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        var pools = PostgresPoolOptions.From(configuration);
+        services.AddSingleton(_ => NpgsqlDataSource.Create(PostgresPoolOptions.Bound(connectionString, pools.MaxPoolSize, "billing")));
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
         // Pooled: every consumed message gets a scope and so a DbContext, and building one from scratch showed in the profile.
         services.AddDbContextPool<BillingDbContext>((sp, options) => options

@@ -1,0 +1,45 @@
+using Billing.Features.Diagnostics;
+using Billing.Tests.Support;
+
+namespace Billing.Tests.Messaging;
+
+/// <summary>
+/// RabbitMQ restarted while a worker starts up (issue 18: a worker started 3 s before a restart held connections whose
+/// channels claimed consumers while every queue showed none, for good). Restarts the broker through scripts/stack.sh;
+/// point BILLING_RABBIT_NODE/_PORT/_MGMT_PORT at a broker of your own to leave a shared one alone.
+/// </summary>
+public class BrokerRestartTests(StackFixture stack) : IClassFixture<StackFixture>
+{
+    // From before the bus connects (the process is still loading) to just after the worker said it is ready.
+    static readonly TimeSpan[] Moments = new[] { 1, 2.5, 3, 3.5, 5 }.Select(TimeSpan.FromSeconds).ToArray();
+
+    [Fact]
+    public async Task A_worker_consumes_and_sends_again_after_the_broker_restarts_at_any_moment_of_its_start_up()
+    {
+        // Once, so the queues exist and bound to their exchanges before anything is published.
+        await (await stack.StartWorker()).DisposeAsync();
+
+        foreach (var round in Enumerable.Range(1, 2))
+        foreach (var moment in Moments)
+        {
+            var when = $"round {round}, restart {moment.TotalSeconds} s into start-up";
+            // Messages waiting when the worker starts, as in the incident (a run under way after its predecessor's crash).
+            await using var bus = await TestBus.Start(stack.Ground);
+            var run = new TallyRun(bus.Bus, stack.DataSource, tallies: 100, additions: 2);
+            await run.Publish(CancellationToken.None);
+
+            await using var worker = new SupervisedWorker(stack.ServiceSettings);
+            await Task.Delay(moment);
+            await StackServers.RestartRabbitMq();
+
+            var queues = await worker.WaitUntilReady();
+            await Eventually.Get($"a consumer on each of the worker's queues at the broker ({when})",
+                async () => (await stack.Queues()).Where(q => queues.Contains(q.Name) && q.Consumers == 0).Select(q => q.Name).ToList(),
+                idle => idle.Count == 0, TimeSpan.FromMinutes(3), idle => $"no consumer on {string.Join(", ", idle)}\n{worker.Output}");
+
+            // Consumed and sent: each tally's saga publishes TallyCompleted through the outbox, whose consumer writes the receipt.
+            await Eventually.Get($"a receipt for each of the 100 tallies ({when})", () => run.CountReceipts(CancellationToken.None), n => n == 100,
+                TimeSpan.FromMinutes(3), n => $"{n} receipts\n{worker.Output}");
+        }
+    }
+}
