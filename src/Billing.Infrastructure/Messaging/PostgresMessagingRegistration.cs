@@ -38,6 +38,7 @@ public static class PostgresMessagingRegistration
             o.BatchSize = scheduler.BatchSize;
             o.SendTimeout = scheduler.SendTimeout;
             o.MaxSendAttempts = scheduler.MaxSendAttempts;
+            o.SendToExchange = scheduler.SendToExchange;
         });
         x.Configure<InboxOptions>(o => configureInbox?.Invoke(o));
         x.Configure<OutboxDeliveryOptions>(o => configureDelivery?.Invoke(o));

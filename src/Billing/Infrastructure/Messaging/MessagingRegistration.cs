@@ -28,7 +28,10 @@ public static class MessagingRegistration
         services.AddSingleton(TimeProvider.System);
         FaultInjection.AddIfConfigured(services, configuration);
 
+        var rabbitMq = configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+        var quorum = rabbitMq.QueueType == RabbitQueueType.Quorum;
         var scheduler = configuration.GetSection("Scheduler").Get<SchedulerOptions>() ?? new SchedulerOptions();
+        scheduler.SendToExchange |= quorum;
 
         // Start-up returns once every endpoint is bound: a publish before that would find no queue and be lost.
         services.Configure<MassTransitHostOptions>(o =>
@@ -45,7 +48,11 @@ public static class MessagingRegistration
             {
                 x.AddPostgresMessaging<BillingDbContext>(
                     inbox => configuration.GetSection("Inbox").Bind(inbox),
-                    s => configuration.GetSection("Scheduler").Bind(s),
+                    s =>
+                    {
+                        configuration.GetSection("Scheduler").Bind(s);
+                        s.SendToExchange |= quorum;
+                    },
                     outbox =>
                     {
                         configuration.GetSection("Outbox").Bind(outbox);
