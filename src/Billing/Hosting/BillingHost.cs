@@ -38,8 +38,8 @@ public static class BillingHost
         builder.Services.AddRefundAttempts(builder.Configuration);
         builder.Services.AddBillingRuns(builder.Configuration);
         builder.Services.AddBillingRunWorker(builder.Configuration);
-        builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Worker);
         builder.Services.AddBrokerWatchdog(builder.Configuration);
+        builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Worker);
         builder.Services.AddBillingJobs(builder.Configuration);
         builder.Services.AddSupportMail(builder.Configuration);
         builder.Services.AddPassbookSweep(builder.Configuration);

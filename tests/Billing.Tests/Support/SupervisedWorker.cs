@@ -58,14 +58,14 @@ public sealed class SupervisedWorker : IAsyncDisposable
     }
 
     /// <summary>Waits until the current process says it consumes; returns its queues. Fails on any other exit.</summary>
-    public async Task<IReadOnlyList<string>> WaitUntilReady()
+    public async Task<IReadOnlyList<string>> WaitUntilReady(TimeSpan? timeout = null)
     {
         while (true)
         {
             var worker = _current;
             try
             {
-                await worker.WaitUntilReady();
+                await worker.WaitUntilReady(timeout);
                 return worker.Queues;
             }
             catch (InvalidOperationException) when (worker.HasExited && worker.ExitCode == BrokerStuckExitCode)

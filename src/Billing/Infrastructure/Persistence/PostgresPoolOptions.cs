@@ -17,7 +17,7 @@ public sealed class PostgresPoolOptions
     public int? MaxPoolSize { get; set; }
 
     /// <summary>Hangfire's storage (its server's workers and poller in a worker, enqueueing and the dashboard in the API).</summary>
-    public int? JobsMaxPoolSize { get; set; }
+    public int? JobsMaxPoolSize { get; set; } = 10;
 
     public static PostgresPoolOptions From(IConfiguration configuration) =>
         configuration.GetSection(Section).Get<PostgresPoolOptions>() ?? new PostgresPoolOptions();

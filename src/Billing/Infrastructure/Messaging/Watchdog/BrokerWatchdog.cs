@@ -38,6 +38,7 @@ public sealed class BrokerWatchdog(
     public const int ExitCode = 75;
 
     BrokerSigns _last = BrokerSigns.None;
+    bool _wasReady;
 
     public BrokerSigns Last => _last;
 
@@ -75,6 +76,7 @@ public sealed class BrokerWatchdog(
             seen[name] = (detail, since ?? (previous.Signs.TryGetValue(name, out var before) ? before.Since : now));
 
         var health = bus.CheckHealth();
+        _wasReady |= health.Status == BusHealthStatus.Healthy;
         if (health.Status != BusHealthStatus.Healthy)
             Sign(BrokerSigns.Endpoints, health.Description);
         else if (await QueuesWithoutConsumer(cancellationToken) is { Count: > 0 } idle)
@@ -109,7 +111,7 @@ public sealed class BrokerWatchdog(
     }
 
     List<string> Stuck(BrokerSigns signs) =>
-        signs.Signs.Keys.Where(sign => signs.Lasting(sign) >= Options.StuckAfter).ToList();
+        signs.Signs.Keys.Where(sign => signs.Lasting(sign) >= (_wasReady ? Options.StuckAfter : Options.StartUpStuckAfter)).ToList();
 
     /// <summary>The broker accepts a connection: a new process would connect, so ending this one helps.</summary>
     async Task<bool> BrokerAnswers(CancellationToken cancellationToken)

@@ -13,6 +13,12 @@ public sealed class BrokerWatchdogOptions
     /// <summary>How long a sign must last, with the broker answering, before the worker exits for its supervisor.</summary>
     public TimeSpan StuckAfter { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// The same before the bus was ever ready: a start-up on a loaded host may take longer than a reconnect, and a worker
+    /// exiting while it starts only starts again.
+    /// </summary>
+    public TimeSpan StartUpStuckAfter { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Stored-message sends (outbox, scheduler) timing out one after another that count as a sign.</summary>
     public int SendTimeoutsInARow { get; set; } = 5;
 

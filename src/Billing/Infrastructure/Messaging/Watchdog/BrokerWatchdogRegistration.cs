@@ -4,7 +4,10 @@ namespace Billing.Infrastructure.Messaging.Watchdog;
 
 public static class BrokerWatchdogRegistration
 {
-    /// <summary>Worker role: the watchdog (after MassTransit's hosted service, so it starts once the bus has) and its ready check.</summary>
+    /// <summary>
+    /// Worker role: the watchdog and its ready check. Register it before the bus (AddBillingMessaging): hosted services
+    /// start in order, and MassTransit's waits for the bus, so a watchdog after it would not look at a start-up that hangs.
+    /// </summary>
     public static IServiceCollection AddBrokerWatchdog(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<BrokerWatchdogOptions>(configuration.GetSection(BrokerWatchdogOptions.Section));
