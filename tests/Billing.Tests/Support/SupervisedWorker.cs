@@ -34,6 +34,7 @@ public sealed class SupervisedWorker : IAsyncDisposable
     public IReadOnlyList<int> ExitCodes => _exitCodes;
 
     readonly List<int> _exitCodes = [];
+    readonly List<WorkerProcess> _retired = [];
 
     public WorkerProcess Current => _current;
 
@@ -48,7 +49,8 @@ public sealed class SupervisedWorker : IAsyncDisposable
             {
                 _exitCodes.Add(_current.ExitCode);
                 _earlier.Append(_current.Output).AppendLine($"--- exited {BrokerStuckExitCode}; the supervisor starts it again ---");
-                await _current.DisposeAsync();
+                // Kept until the end: a wait on it may still be looking at it.
+                _retired.Add(_current);
                 _current = WorkerProcess.Start(_service, _settings);
                 Restarts++;
             }
@@ -80,5 +82,7 @@ public sealed class SupervisedWorker : IAsyncDisposable
         await _stop.CancelAsync();
         await _supervising;
         await _current.DisposeAsync();
+        foreach (var retired in _retired)
+            await retired.DisposeAsync();
     }
 }
