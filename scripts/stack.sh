@@ -10,6 +10,11 @@
 #   scripts/stack.sh restart postgres|rabbitmq [seconds down]
 #                             restart one server and wait until it answers again
 #                             (the failure tests use it: a routine restart mid-run)
+#   scripts/stack.sh forget-consumers VHOST
+#                             make RabbitMQ's classic queues of VHOST drop their
+#                             consumers while the consumers' channels keep them:
+#                             the broken state a worker was found in after a
+#                             broker restart (issue 18); for the watchdog's tests
 #
 # If a Docker engine answers, `up` uses docker-compose.yml (services postgres,
 # rabbitmq, mailsink); otherwise it uses Debian packages on this machine,
@@ -30,6 +35,8 @@
 #   BILLING_RABBIT_MGMT_PORT  management UI/API port                 [15672]
 #   BILLING_RABBIT_USER / BILLING_RABBIT_PASSWORD                    [billing]
 #   BILLING_RABBIT_VHOST      vhost the user gets full rights on     [/]
+#   BILLING_RABBIT_NODE       Erlang node `restart rabbitmq` acts on [the default node]
+#                             (a private broker of a test run, e.g. billing-broker@localhost)
 #   BILLING_SMTP_PORT         mail sink port (listens on 127.0.0.1)  [2525]
 #   BILLING_MAIL_DIR          Maildir the sink writes to             [<repo>/.stack/mail]
 #   BILLING_PROVIDERS_PORT    provider stand-in port (127.0.0.1)     [5090]
@@ -70,6 +77,7 @@ BILLING_RABBIT_MGMT_PORT="${BILLING_RABBIT_MGMT_PORT:-15672}"
 BILLING_RABBIT_USER="${BILLING_RABBIT_USER:-billing}"
 BILLING_RABBIT_PASSWORD="${BILLING_RABBIT_PASSWORD:-billing}"
 BILLING_RABBIT_VHOST="${BILLING_RABBIT_VHOST:-/}"
+BILLING_RABBIT_NODE="${BILLING_RABBIT_NODE:-}"
 BILLING_SMTP_PORT="${BILLING_SMTP_PORT:-2525}"
 BILLING_MAIL_DIR="${BILLING_MAIL_DIR:-$STACK_DIR/mail}"
 BILLING_CHROMIUM="${BILLING_CHROMIUM:-/usr/bin/chromium}"
@@ -420,6 +428,15 @@ rabbit_node_pings() {
   as_root timeout 15 rabbitmq-diagnostics -q ping >/dev/null 2>&1
 }
 
+# rabbitmqctl against the configured node (the machine's default node unless BILLING_RABBIT_NODE names another).
+rabbitmqctl_node() {
+  if [[ -n $BILLING_RABBIT_NODE ]]; then
+    as_root rabbitmqctl -n "$BILLING_RABBIT_NODE" "$@"
+  else
+    as_root rabbitmqctl "$@"
+  fi
+}
+
 rabbit_ensure_user() {
   if rabbit_user_ok; then
     return 0
@@ -445,7 +462,7 @@ rabbit_statistics_interval() {
   if ! grep -qs '^collect_statistics_interval' /etc/rabbitmq/rabbitmq.conf; then
     echo "collect_statistics_interval = $RABBIT_STATISTICS_INTERVAL_MS" | as_root tee -a /etc/rabbitmq/rabbitmq.conf >/dev/null
   fi
-  as_root rabbitmqctl -q eval "application:set_env(rabbit, collect_statistics_interval, $RABBIT_STATISTICS_INTERVAL_MS)." \
+  rabbitmqctl_node -q eval "application:set_env(rabbit, collect_statistics_interval, $RABBIT_STATISTICS_INTERVAL_MS)." \
     >/dev/null 2>&1 </dev/null 9>&- || warn "could not set RabbitMQ's collect_statistics_interval; queue depths lag by 5 s"
 }
 
@@ -866,9 +883,9 @@ cmd_restart() {
       rabbitmq)
         # Stopping and starting the broker application closes every connection and keeps durable queues and their
         # messages, like a node restart, in a few seconds instead of a whole Erlang boot.
-        as_root rabbitmqctl -q stop_app >/dev/null 2>&1 </dev/null 9>&- || die "rabbitmqctl stop_app failed"
+        rabbitmqctl_node -q stop_app >/dev/null 2>&1 </dev/null 9>&- || die "rabbitmqctl stop_app failed"
         sleep "$down"
-        as_root rabbitmqctl -q start_app >/dev/null 2>&1 </dev/null 9>&- || die "rabbitmqctl start_app failed"
+        rabbitmqctl_node -q start_app >/dev/null 2>&1 </dev/null 9>&- || die "rabbitmqctl start_app failed"
         rabbit_statistics_interval
         ;;
       *) echo "usage: $0 restart postgres|rabbitmq [seconds down]" >&2; exit 2 ;;
@@ -884,12 +901,31 @@ cmd_restart() {
   log "$what restarted"
 }
 
+# Each classic queue of the vhost cancels its consumers itself, telling their channels nothing (no basic.cancel): the
+# channels still claim them, the queues count none, nothing is delivered. Native mode only (rabbitmqctl eval).
+cmd_forget_consumers() {
+  local vhost=${1:-}
+  [[ -n $vhost ]] || { echo "usage: $0 forget-consumers VHOST" >&2; exit 2; }
+  use_docker && die "forget-consumers needs the native broker (rabbitmqctl eval)"
+  [[ $vhost =~ ^[A-Za-z0-9._/-]+$ ]] || die "forget-consumers: unexpected characters in vhost '$vhost'"
+  rabbitmqctl_node -q eval "
+    Forget = fun(C) ->
+      {ok, Q} = rabbit_amqqueue:lookup(proplists:get_value(queue_name, C)),
+      gen_server2:call(amqqueue:get_pid(Q), {basic_cancel, proplists:get_value(channel_pid, C),
+        proplists:get_value(consumer_tag, C), undefined, <<\"stack.sh\">>}, infinity)
+    end,
+    Consumers = rabbit_amqqueue:consumers_all(<<\"$vhost\">>),
+    lists:foreach(Forget, Consumers),
+    length(Consumers)." </dev/null 9>&- || die "rabbitmqctl eval failed"
+}
+
 main() {
   case ${1:-} in
     up)      cmd_up ;;
     down)    cmd_down ;;
     status)  cmd_status ;;
     restart) cmd_restart "${2:-}" "${3:-0}" ;;
+    forget-consumers) cmd_forget_consumers "${2:-}" ;;
     *)       echo "usage: $0 up|down|status|restart postgres|rabbitmq [seconds down]" >&2; exit 2 ;;
   esac
 }

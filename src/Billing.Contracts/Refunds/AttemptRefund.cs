@@ -96,6 +96,8 @@ public static class RefundLanes
     /// <summary>Retries with exponential backoff, one queue per payment method so one outage delays no other method.</summary>
     public static string SlowQueue(string method) => $"refund-{method}-slow";
 
-    public static Uri FastAddress(string method) => new($"queue:{FastQueue(method)}");
-    public static Uri SlowAddress(string method) => new($"queue:{SlowQueue(method)}");
+    // The lane's exchange, which every worker's receive endpoint binds to the lane's queue (only workers send attempts):
+    // a queue: address would have each sender declare the queue with default arguments, which a quorum queue refuses.
+    public static Uri FastAddress(string method) => new($"exchange:{FastQueue(method)}");
+    public static Uri SlowAddress(string method) => new($"exchange:{SlowQueue(method)}");
 }

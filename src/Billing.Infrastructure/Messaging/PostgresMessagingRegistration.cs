@@ -38,11 +38,13 @@ public static class PostgresMessagingRegistration
             o.BatchSize = scheduler.BatchSize;
             o.SendTimeout = scheduler.SendTimeout;
             o.MaxSendAttempts = scheduler.MaxSendAttempts;
+            o.SendToExchange = scheduler.SendToExchange;
         });
         x.Configure<InboxOptions>(o => configureInbox?.Invoke(o));
         x.Configure<OutboxDeliveryOptions>(o => configureDelivery?.Invoke(o));
         x.TryAddSingleton(TimeProvider.System);
         x.TryAddSingleton<PostgresAvailability>();
+        x.TryAddSingleton<SendTimeouts>();
 
         x.SetPostgresSagaRepositoryProvider<TDbContext>();
         x.AddScoped<IOutboxContextFactory<TDbContext>, PostgresOutboxContextFactory<TDbContext>>();

@@ -52,6 +52,33 @@ public sealed class RabbitMqManagement(string baseUrl, string username, string p
     }
 
     /// <summary>
+    /// The queues of a virtual host on which a connection of the given client-provided name has a consumer, as the
+    /// queues themselves count them (a channel may claim a consumer its queue has lost).
+    /// </summary>
+    public async Task<IReadOnlySet<string>> QueuesConsumedBy(string virtualHost, string connectionName, CancellationToken cancellationToken = default)
+    {
+        var vhost = Uri.EscapeDataString(virtualHost);
+        var connections = await _http.GetFromJsonAsync<List<JsonElement>>($"/api/vhosts/{vhost}/connections?columns=name,user_provided_name",
+            cancellationToken) ?? [];
+        var mine = connections.Where(c => Text(c, "user_provided_name") == connectionName).Select(c => Text(c, "name")).ToHashSet();
+        var consumers = await _http.GetFromJsonAsync<List<JsonElement>>($"/api/consumers/{vhost}", cancellationToken) ?? [];
+        // channel_details is an empty array, not an object, when the broker has no statistics for the channel yet.
+        return consumers
+            .Where(c => c.TryGetProperty("channel_details", out var channel) && channel.ValueKind == JsonValueKind.Object
+                && mine.Contains(Text(channel, "connection_name")))
+            .Select(c => Text(c.GetProperty("queue"), "name")!)
+            .ToHashSet();
+    }
+
+    /// <summary>Every queue of a virtual host with its type (classic, quorum, stream) and whether it is exclusive or auto-deleted.</summary>
+    public async Task<IReadOnlyList<QueueKind>> QueueKinds(string virtualHost, CancellationToken cancellationToken = default) =>
+        await _http.GetFromJsonAsync<List<QueueKind>>($"/api/queues/{Uri.EscapeDataString(virtualHost)}?columns=name,type,exclusive,auto_delete",
+            JsonNames, cancellationToken) ?? [];
+
+    static string? Text(JsonElement element, string property) =>
+        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    /// <summary>
     /// Puts raw bytes (as UTF-8 text) on a queue through the default exchange, as a broken or foreign producer would:
     /// what a consumer must survive without help from MassTransit's serializer.
     /// </summary>
@@ -97,6 +124,8 @@ public sealed class RabbitMqManagement(string baseUrl, string username, string p
 
     sealed record NamedInfo(string Name);
 }
+
+public sealed record QueueKind(string Name, string Type, bool Exclusive, bool AutoDelete);
 
 /// <param name="Messages">Ready plus unacknowledged.</param>
 public sealed record QueueDepth(string Name, long Messages, long MessagesReady, long MessagesUnacknowledged, int Consumers);

@@ -10,8 +10,10 @@ public static class StoredMessageSending
     /// One send, given up after <paramref name="timeout"/>: the token tells MassTransit to stop, and WaitAsync stops our
     /// wait even where the transport does not listen. A send given up on may still have reached the broker; it is then
     /// sent again later with the same MessageId (at least once, as after a crash), which the receiver's inbox recognises.
+    /// The outcome goes to <paramref name="timeouts"/>, which watches for a broker connection that takes nothing.
     /// </summary>
-    public static async Task SendWithin(this IBus bus, Uri destination, IPipe<SendContext> pipe, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task SendWithin(this IBus bus, Uri destination, IPipe<SendContext> pipe, TimeSpan timeout, SendTimeouts timeouts,
+        CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
@@ -19,10 +21,18 @@ public static class StoredMessageSending
         try
         {
             await send.WaitAsync(timeout, cancellationToken);
+            timeouts.Succeeded();
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"The send did not complete within {timeout}.");
+            var timedOut = new TimeoutException($"The send did not complete within {timeout}.");
+            timeouts.Failed(timedOut);
+            throw timedOut;
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            timeouts.Failed(exception);
+            throw;
         }
     }
 

@@ -26,7 +26,8 @@ public static class RunCommands
         command.SetAction(async (parse, ct) =>
         {
             await BillingHost.Worker(parse.UnmatchedTokens.ToArray()).RunAsync(ct);
-            return 0;
+            // Non-zero when the broker watchdog ended the worker (BrokerWatchdog.ExitCode), for its supervisor to restart it.
+            return Environment.ExitCode;
         });
         command.TreatUnmatchedTokensAsErrors = false;
         return command;

@@ -15,6 +15,7 @@ using Billing.Features.StatementPdfs;
 using Billing.Features.StatementPdfs.Storage;
 using Billing.Features.Support;
 using Billing.Infrastructure.Messaging;
+using Billing.Infrastructure.Messaging.Watchdog;
 using Billing.Infrastructure.Persistence;
 
 namespace Billing.Hosting;
@@ -38,6 +39,7 @@ public static class BillingHost
         builder.Services.AddRefundAttempts(builder.Configuration);
         builder.Services.AddBillingRuns(builder.Configuration);
         builder.Services.AddBillingRunWorker(builder.Configuration);
+        builder.Services.AddBrokerWatchdog(builder.Configuration);
         builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Worker);
         builder.Services.AddBillingJobs(builder.Configuration);
         builder.Services.AddSupportMail(builder.Configuration);

@@ -12,11 +12,18 @@ public static class StackServers
 
     public static Task RestartRabbitMq() => Restart("rabbitmq", TimeSpan.Zero);
 
+    /// <summary>
+    /// The virtual host's queues drop their consumers without telling the consumers' channels (scripts/stack.sh
+    /// forget-consumers): connected, claiming consumers, delivered nothing, as a worker was found after a broker restart.
+    /// </summary>
+    public static Task ForgetConsumers(string virtualHost) => Run(["forget-consumers", virtualHost]);
+
     /// <summary>Restarts one server and returns once it answers again; fails the test with the script's output otherwise.</summary>
-    static async Task Restart(string server, TimeSpan down)
+    static Task Restart(string server, TimeSpan down) => Run(["restart", server, ((int)down.TotalSeconds).ToString()]);
+
+    static async Task Run(string[] arguments)
     {
-        var start = new ProcessStartInfo("bash",
-            [Path.Combine(Repository.Root, "scripts", "stack.sh"), "restart", server, ((int)down.TotalSeconds).ToString()])
+        var start = new ProcessStartInfo("bash", [Path.Combine(Repository.Root, "scripts", "stack.sh"), .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -26,7 +33,6 @@ public static class StackServers
         var errors = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         await process.WaitForExitAsync(timeout.Token);
-        process.ExitCode.ShouldBe(0, $"scripts/stack.sh restart {server}:\n{await output}\n{await errors}");
-
+        process.ExitCode.ShouldBe(0, $"scripts/stack.sh {string.Join(' ', arguments)}:\n{await output}\n{await errors}");
     }
 }

@@ -58,6 +58,7 @@ public sealed class TestGround : IAsyncDisposable
         ["RabbitMq__VirtualHost"] = VirtualHost,
         ["RabbitMq__Username"] = User,
         ["RabbitMq__Password"] = Password,
+        ["RabbitMq__ManagementUrl"] = ManagementUrl,
         // A bus that cannot start fails its test within a minute instead of hanging the run.
         ["RabbitMq__StartTimeout"] = "00:01:00",
         ["Logging__LogLevel__Default"] = "Warning",

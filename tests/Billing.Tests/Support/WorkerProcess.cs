@@ -87,7 +87,7 @@ public sealed class WorkerProcess : IAsyncDisposable
     }
 
     /// <summary>Waits for the worker's own word that its bus is up and every endpoint consumes (WorkerReadiness).</summary>
-    public async Task WaitUntilReady()
+    public async Task WaitUntilReady(TimeSpan? timeout = null)
     {
         var line = await Eventually.Found("the worker's ready line", () =>
         {
@@ -95,7 +95,7 @@ public sealed class WorkerProcess : IAsyncDisposable
                 throw new InvalidOperationException($"The worker exited ({ExitCode}) before it was ready:\n{Output}");
             var ready = Output.Split('\n').FirstOrDefault(l => l.Contains(WorkerReadiness.ReadyLine, StringComparison.Ordinal));
             return Task.FromResult(ready);
-        });
+        }, timeout);
         Queues = line[(line.IndexOf(WorkerReadiness.ReadyLine, StringComparison.Ordinal) + WorkerReadiness.ReadyLine.Length)..]
             .Trim().Split(',', StringSplitOptions.RemoveEmptyEntries);
         Queues.ShouldNotBeEmpty($"a ready worker consumes queues:\n{Output}");

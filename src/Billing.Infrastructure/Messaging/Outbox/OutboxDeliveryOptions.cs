@@ -24,6 +24,14 @@ public sealed class OutboxDeliveryOptions
     /// </summary>
     public bool Enabled { get; set; } = true;
 
+    /// <summary>
+    /// Where the LISTEN for other processes' commits connects, when not through the service's data source: a LISTEN
+    /// needs a session of its own, which a pooler in transaction mode (PgBouncer's pool_mode=transaction) does not give,
+    /// so behind one point this at Postgres directly (or at a session-mode pool). Null: the data source. The host sets it
+    /// from <c>ConnectionStrings:BillingListen</c>.
+    /// </summary>
+    public string? ListenConnectionString { get; set; }
+
     /// <summary>Whether a commit that stored messages also wakes the delivery services of other processes (NOTIFY).</summary>
     public bool NotifyOtherProcesses { get; set; } = true;
 }

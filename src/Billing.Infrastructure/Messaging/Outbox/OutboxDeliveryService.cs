@@ -25,6 +25,7 @@ public sealed class OutboxDeliveryService(
     IBusControl bus,
     OutboxDeliverySignal signal,
     IOptions<OutboxDeliveryOptions> options,
+    SendTimeouts timeouts,
     ILogger<OutboxDeliveryService> logger)
     : BackgroundService
 {
@@ -167,7 +168,7 @@ public sealed class OutboxDeliveryService(
                 if (message.DestinationAddress is null)
                     throw new InvalidOperationException("The stored message has no destination address.");
                 await bus.SendWithin(message.DestinationAddress, new OutboxMessageSendPipe(message, message.DestinationAddress),
-                    Options.SendTimeout, cancellationToken);
+                    Options.SendTimeout, timeouts, cancellationToken);
                 sent.Add(message.SequenceNumber);
             }
             catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
@@ -201,6 +202,16 @@ public sealed class OutboxDeliveryService(
         };
     }
 
+    async Task<NpgsqlConnection> OpenListenConnection(CancellationToken cancellationToken)
+    {
+        if (Options.ListenConnectionString is not { Length: > 0 } direct)
+            return await dataSource.OpenConnectionAsync(cancellationToken);
+        // One long-lived session: no pool to keep it in.
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(direct) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
     /// <summary>LISTENs for commits in other processes on a connection of its own, reconnecting after a database restart.</summary>
     async Task Listen(CancellationToken stoppingToken)
     {
@@ -209,7 +220,7 @@ public sealed class OutboxDeliveryService(
         {
             try
             {
-                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+                await using var connection = await OpenListenConnection(stoppingToken);
                 connection.Notification += (_, _) => signal.Wake();
                 await using (var listen = new NpgsqlCommand($"listen {OutboxRows.Channel}", connection))
                     await listen.ExecuteNonQueryAsync(stoppingToken);

@@ -23,6 +23,7 @@ public sealed class ScheduledMessageDispatcher<TDbContext>(
     IBusControl bus,
     IOptions<SchedulerOptions> options,
     TimeProvider clock,
+    SendTimeouts timeouts,
     ILogger<ScheduledMessageDispatcher<TDbContext>> logger)
     : PeriodicBusWork(bus, clock, logger)
     where TDbContext : DbContext
@@ -142,7 +143,7 @@ public sealed class ScheduledMessageDispatcher<TDbContext>(
     }
 
     Task Send(ScheduledMessage message, CancellationToken cancellationToken) =>
-        Bus.SendWithin(message.DestinationAddress!, new ScheduledMessageSendPipe(message), options.Value.SendTimeout, cancellationToken);
+        Bus.SendWithin(message.DestinationAddress!, new ScheduledMessageSendPipe(message), options.Value.SendTimeout, timeouts, cancellationToken);
 
     async Task Failed(TDbContext dbContext, ScheduledMessage message, Exception exception, CancellationToken cancellationToken)
     {

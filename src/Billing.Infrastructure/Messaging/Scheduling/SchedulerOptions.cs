@@ -20,5 +20,13 @@ public sealed class SchedulerOptions
     /// <summary>Failed sends after which a row is set aside (messaging.scheduled_message_set_aside) instead of tried again.</summary>
     public int MaxSendAttempts { get; set; } = 10;
 
-    public Uri SchedulerAddress => new($"queue:{QueueName}");
+    /// <summary>
+    /// Send schedule commands to the scheduler queue's exchange (bound by the workers' receive endpoint) rather than
+    /// to the queue: a queue: address has every sender declare the queue with default arguments, which a quorum queue
+    /// refuses. Set with RabbitMq:QueueType = quorum. Classic keeps the queue: address, which also creates the queue
+    /// for an API that runs before any worker ever has.
+    /// </summary>
+    public bool SendToExchange { get; set; }
+
+    public Uri SchedulerAddress => new($"{(SendToExchange ? "exchange" : "queue")}:{QueueName}");
 }

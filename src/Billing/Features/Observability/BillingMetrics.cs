@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Billing.Infrastructure.Messaging.Watchdog;
 
 namespace Billing.Features.Observability;
 
@@ -41,6 +42,16 @@ public static class BillingMetrics
 
     public static void RunStalled(int change) => Interlocked.Add(ref _runsStalled, change);
 
+    static readonly Counter<long> BrokerGiveUps = Meter.CreateCounter<long>("billing.broker.gave_up", "{exit}",
+        "A worker connected to RabbitMQ but not consuming or sending exited for its supervisor, by the sign that lasted.");
+
+    static Func<BrokerSigns> _brokerSigns = () => BrokerSigns.None;
+
+    // Observed, not recorded: the watchdog's last look, per sign; 0 while the worker consumes and sends.
+    static readonly ObservableGauge<double> BrokerSignDurations = Meter.CreateObservableGauge("billing.broker.sign.duration",
+        () => BrokerSigns.All.Select(sign => new Measurement<double>(_brokerSigns().Lasting(sign).TotalSeconds, new KeyValuePair<string, object?>("sign", sign))),
+        "s", "How long the worker has been connected to RabbitMQ without consuming (endpoints, consumers) or sending (sends).");
+
     public static void AccountBilled() => AccountsBilled.Add(1);
 
     public static void AccountHalted(string step, string reason) =>
@@ -52,6 +63,14 @@ public static class BillingMetrics
             new KeyValuePair<string, object?>("cause", cause ?? ""));
 
     public static void StatementRendered(TimeSpan elapsed) => RenderTime.Record(elapsed.TotalSeconds);
+
+    public static void ObserveBrokerSigns(Func<BrokerSigns> signs) => _brokerSigns = signs;
+
+    public static void BrokerGaveUp(IEnumerable<string> signs)
+    {
+        foreach (var sign in signs)
+            BrokerGiveUps.Add(1, new KeyValuePair<string, object?>("sign", sign));
+    }
 
     public static void Delivery(string channel, string outcome) =>
         Deliveries.Add(1, new KeyValuePair<string, object?>("channel", channel), new KeyValuePair<string, object?>("outcome", outcome));

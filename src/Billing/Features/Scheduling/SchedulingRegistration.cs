@@ -49,7 +49,9 @@ public static class SchedulingRegistration
         };
         // Our own singleton rather than Hangfire's static JobStorage.Current, which AddHangfire would hand every host in
         // the process: two hosts on two databases (tests, tools) must not share one.
-        services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(connectionString, storage), storage));
+        // Hangfire pools its connections apart from the service's data source: bounded on its own (Postgres:JobsMaxPoolSize).
+        var jobsConnectionString = PostgresPoolOptions.Bound(connectionString, PostgresPoolOptions.From(configuration).JobsMaxPoolSize, "billing-jobs");
+        services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(jobsConnectionString, storage), storage));
         services.AddHangfire(c => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()

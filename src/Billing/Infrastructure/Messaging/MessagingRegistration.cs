@@ -28,7 +28,10 @@ public static class MessagingRegistration
         services.AddSingleton(TimeProvider.System);
         FaultInjection.AddIfConfigured(services, configuration);
 
+        var rabbitMq = configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+        var quorum = rabbitMq.QueueType == RabbitQueueType.Quorum;
         var scheduler = configuration.GetSection("Scheduler").Get<SchedulerOptions>() ?? new SchedulerOptions();
+        scheduler.SendToExchange |= quorum;
 
         // Start-up returns once every endpoint is bound: a publish before that would find no queue and be lost.
         services.Configure<MassTransitHostOptions>(o =>
@@ -45,8 +48,16 @@ public static class MessagingRegistration
             {
                 x.AddPostgresMessaging<BillingDbContext>(
                     inbox => configuration.GetSection("Inbox").Bind(inbox),
-                    s => configuration.GetSection("Scheduler").Bind(s),
-                    outbox => configuration.GetSection("Outbox").Bind(outbox));
+                    s =>
+                    {
+                        configuration.GetSection("Scheduler").Bind(s);
+                        s.SendToExchange |= quorum;
+                    },
+                    outbox =>
+                    {
+                        configuration.GetSection("Outbox").Bind(outbox);
+                        outbox.ListenConnectionString ??= configuration.GetConnectionString("BillingListen");
+                    });
                 x.AddDiagnostics();
                 x.AddRefundSagas();
                 x.AddBillingRunSagas();
@@ -66,8 +77,10 @@ public static class MessagingRegistration
                 {
                     h.Username(rabbit.Username);
                     h.Password(rabbit.Password);
+                    h.ConnectionName(rabbit.ConnectionName);
                 });
                 cfg.PrefetchCount = rabbit.PrefetchCount;
+                cfg.ConnectEndpointConfigurationObserver(new QueueTypeObserver(rabbit.QueueType));
 
                 if (role == BusRole.Worker)
                     cfg.UsePostgresMessageScheduler(context);

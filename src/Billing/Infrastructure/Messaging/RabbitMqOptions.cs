@@ -13,6 +13,18 @@ public class RabbitMqOptions
     /// <summary>Messages each receive endpoint holds unacknowledged; also its concurrency.</summary>
     public int PrefetchCount { get; set; } = 32;
 
+    /// <summary>
+    /// The type of the queues the service consumes: classic (the default) or quorum (replicated; for a cluster). An
+    /// existing queue keeps the type it was declared with; see docs/operations.md for moving classic queues to quorum.
+    /// </summary>
+    public RabbitQueueType QueueType { get; set; } = RabbitQueueType.Classic;
+
+    /// <summary>
+    /// The name the process's connections carry at the broker (management UI, <c>rabbitmqctl list_connections</c>); the
+    /// worker's watchdog finds its own consumers by it, so it must differ between processes.
+    /// </summary>
+    public string ConnectionName { get; set; } = $"billing:{Environment.MachineName}:{Environment.ProcessId}";
+
     public string ManagementUrl { get; set; } = "http://127.0.0.1:15672";
 
     /// <summary>

@@ -39,10 +39,16 @@ public sealed class WorkerReadiness : IReceiveEndpointObserver, IHostedService
         _logger.LogInformation(ReadyLine + "{Queues}", Queues());
     }
 
-    string Queues()
+    string Queues() => string.Join(",", ReadyQueues);
+
+    /// <summary>The queues whose receive endpoints have been ready at least once.</summary>
+    public IReadOnlyCollection<string> ReadyQueues
     {
-        lock (_gate)
-            return string.Join(",", _queues);
+        get
+        {
+            lock (_gate)
+                return _queues.ToList();
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

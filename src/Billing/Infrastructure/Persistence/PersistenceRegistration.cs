@@ -25,7 +25,8 @@ public static class PersistenceRegistration
         if (!autoPrepare)
             connectionString = new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 0 }.ConnectionString;
 
-        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        var pools = PostgresPoolOptions.From(configuration);
+        services.AddSingleton(_ => NpgsqlDataSource.Create(PostgresPoolOptions.Bound(connectionString, pools.MaxPoolSize, "billing")));
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
         // Pooled: every consumed message gets a scope and so a DbContext, and building one from scratch showed in the profile.
         services.AddDbContextPool<BillingDbContext>((sp, options) => options
