@@ -10,16 +10,15 @@ namespace Billing.Tests.BillingRuns;
 /// </summary>
 public class BillingCrashTests
 {
-    [Theory]
-    [InlineData(false, 4000)]
-    [InlineData(true, 1500)]
-    public async Task A_run_with_workers_killed_twice_and_postgres_restarted_bills_every_account_exactly_once(bool delivery, int accounts)
+    // With delivery on, the same failures are ChaosBillingRunTests' (two workers, each one killed replaced, both servers
+    // restarted), which counts every message at the stand-in and the sink too.
+    [Fact]
+    public async Task A_run_with_workers_killed_twice_and_postgres_restarted_bills_every_account_exactly_once()
     {
+        const int accounts = 4000;
         // A small window of work in flight keeps the fan-out going through the failures. Three workers from the start, so
-        // no replacement's start-up (seconds on two cores) lets the run slip past the failures meant for its middle. With
-        // delivery on, statements move on to Delivered, which the fan-out must count as settled or stop after 300.
-        var (stack, owner) = await BillingStack.Start(delivery, new Dictionary<string, string> { ["BillingRuns__MaxInFlight"] = "300" }, workers: 3);
-        await using var _ = owner;
+        // no replacement's start-up (seconds on two cores) lets the run slip past the failures meant for its middle.
+        await using var stack = await BillingStack.Start(new Dictionary<string, string> { ["BillingRuns__MaxInFlight"] = "300" }, workers: 3);
         await stack.SeedAccounts(accounts);
         (await stack.StartRun()).StatusCode.ShouldBe(HttpStatusCode.Accepted);
 
@@ -40,12 +39,6 @@ public class BillingCrashTests
         (await stack.Count("select count(*) from billing.passbook_entry where statement_id is not null"))
             .ShouldBe(await stack.Count("select count(*) from billing.statement where interest <> 0") +
                       await stack.Count("select count(*) from billing.statement where fees <> 0"), "each posted entry once");
-        if (delivery)
-        {
-            await stack.WaitUntilDelivered(accounts, TimeSpan.FromMinutes(8));
-            (await stack.Count("select count(*) from billing.statement where delivery_status = 'delivered'")).ShouldBe(accounts);
-        }
-
         await stack.Stack.WaitUntilIdle(TimeSpan.FromMinutes(2));
         (await stack.Stack.Ground.Queues()).Where(q => q.Name.EndsWith("_error", StringComparison.Ordinal) && q.Messages > 0)
             .ShouldBeEmpty("no message was given up on");

@@ -50,9 +50,11 @@ sealed class RunStall(NpgsqlConnection connection, Guid runId, TimeSpan after, I
             if (cleared > 0)
                 logger.LogInformation("Billing run {RunId} moves again", runId);
         }
-        catch (NpgsqlException e)
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
         {
-            // Postgres away: the next wait of whichever worker takes the run up clears it.
+            // Postgres away (a connection it broke answers InvalidOperationException, not NpgsqlException): the next wait
+            // of whichever worker takes the run up clears the mark. This runs in the wait's finally, so it must not throw
+            // over the failure that ended the wait: an exception the fan-out does not expect stops the worker's host.
             logger.LogWarning("Billing run {RunId}: could not clear its stall mark: {Error}", runId, e.Message);
         }
         finally
