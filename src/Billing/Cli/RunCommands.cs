@@ -13,7 +13,7 @@ public static class RunCommands
         var command = new Command("api", "Serve the HTTP API (health, OpenAPI at /swagger).");
         command.SetAction(async (parse, ct) =>
         {
-            await BillingHost.Api(parse.UnmatchedTokens.ToArray()).RunAsync(ct);
+            await BillingHost.Api(parse.UnmatchedTokens.ToArray()).RunStoppingWhatStarted(ct);
             return 0;
         });
         command.TreatUnmatchedTokensAsErrors = false;
@@ -25,7 +25,7 @@ public static class RunCommands
         var command = new Command("worker", "Run the sagas, consumers and the message scheduler. Start as many as you like.");
         command.SetAction(async (parse, ct) =>
         {
-            await BillingHost.Worker(parse.UnmatchedTokens.ToArray()).RunAsync(ct);
+            await BillingHost.Worker(parse.UnmatchedTokens.ToArray()).RunStoppingWhatStarted(ct);
             // Non-zero when the broker watchdog ended the worker (BrokerWatchdog.ExitCode), for its supervisor to restart it.
             return Environment.ExitCode;
         });

@@ -1,0 +1,78 @@
+using Billing.Features.BillingRuns;
+using Billing.Features.Scheduling;
+using Billing.Hosting;
+using Hangfire;
+using Hangfire.Common;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Billing.Tests.Hosting;
+
+/// <summary>
+/// A worker that starts while Postgres restarts (the chaos billing run, issue 18): the start waits Postgres out, and a
+/// start that fails all the same stops what it had started before the container is disposed.
+/// </summary>
+public class FailedStartTests
+{
+    [Fact]
+    public async Task A_start_that_fails_stops_the_services_started_before_it_before_disposing_them()
+    {
+        var consumer = new Recorder();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddSingleton(consumer);
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Recorder>());
+        builder.Services.AddHostedService<FailingStart>();
+        using var host = builder.Build();
+
+        await Should.ThrowAsync<InvalidOperationException>(() => host.RunStoppingWhatStarted(CancellationToken.None));
+
+        consumer.Events.ShouldBe(["started", "stopped", "disposed"]);
+    }
+
+    [Fact]
+    public async Task Recurring_jobs_are_declared_once_postgres_answers_again_instead_of_failing_the_start()
+    {
+        var jobs = new JobsAfterRestart(failures: 3);
+        var declaration = new RecurringJobsDeclaration(jobs, Options.Create(new RefundReconcilerOptions()),
+            Options.Create(new RefundJanitorOptions()), Options.Create(new SupportDigestOptions()),
+            Options.Create(new BillingRunOptions()), NullLogger<RecurringJobsDeclaration>.Instance);
+
+        await declaration.StartAsync(CancellationToken.None);
+
+        jobs.Declared.ShouldBe(4, "the reconciler, the janitor, the digest and the daily billing run");
+    }
+
+    sealed class Recorder : IHostedService, IDisposable
+    {
+        public List<string> Events { get; } = [];
+        public Task StartAsync(CancellationToken cancellationToken) { Events.Add("started"); return Task.CompletedTask; }
+        public Task StopAsync(CancellationToken cancellationToken) { Events.Add("stopped"); return Task.CompletedTask; }
+        public void Dispose() => Events.Add("disposed");
+    }
+
+    sealed class FailingStart : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => throw new InvalidOperationException("Postgres went away");
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>What Hangfire's storage throws while Postgres restarts, a few times, then it answers.</summary>
+    sealed class JobsAfterRestart(int failures) : IRecurringJobManager
+    {
+        int _failures = failures;
+        public int Declared { get; private set; }
+
+        public void AddOrUpdate(string recurringJobId, Job job, string cronExpression, RecurringJobOptions options)
+        {
+            if (_failures-- > 0)
+                throw new PostgresException("terminating connection due to administrator command", "FATAL", "FATAL", "57P01");
+            Declared++;
+        }
+
+        public void Trigger(string recurringJobId) => throw new NotSupportedException();
+        public void RemoveIfExists(string recurringJobId) => throw new NotSupportedException();
+    }
+}
