@@ -49,6 +49,12 @@ public static class RefundRejections
     /// <summary>The method's provider never accepts this amount or currency (Stripe's 8-digit cap, Swish's SEK >= 1.00).</summary>
     public const string ProviderLimit = "provider_limit";
 
+    /// <summary>
+    /// The (known) payment is a repayment whose overpayment billing is refunding and has not settled: another refund of it
+    /// now could pay the same money twice (issue 19, M2). Allowed again once that refund is paid, cancelled or resolved.
+    /// </summary>
+    public const string ExcessRefundUnsettled = "excess_refund_unsettled";
+
     /// <summary>The request itself is malformed (amount, currency, method...).</summary>
     public const string Invalid = "invalid_request";
 }

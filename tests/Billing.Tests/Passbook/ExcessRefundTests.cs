@@ -31,7 +31,7 @@ public class ExcessRefundTests
         (await passbook.TimesPaid(refundId)).ShouldBe(1);
         (await passbook.Refunds.Ledger()).Payments.Count.ShouldBe(1);
         (await passbook.Count("select count(*) from billing.passbook_entry where kind = 'refund' and amount = 100 and external_ref = $1",
-            $"refund:{refundId}")).ShouldBe(1);
+            $"refund:{refundId}:{(await passbook.Refunds.Get(refundId)).ProviderRefundId}")).ShouldBe(1);
         var balance = await passbook.Balance(account);
         balance.GetProperty("balance").GetDecimal().ShouldBe(0m);
         balance.GetProperty("excessRefunds").GetArrayLength().ShouldBe(0);
@@ -133,6 +133,6 @@ public class ExcessRefundTests
 
         requests.Received.Count(r => r.RefundId == refundId).ShouldBe(1);
         (await passbook.TimesPaid(refundId)).ShouldBe(1);
-        (await passbook.Count("select count(*) from billing.passbook_entry where external_ref = $1", $"refund:{refundId}")).ShouldBe(1);
+        (await passbook.Count("select count(*) from billing.passbook_entry where external_ref = $1", $"refund:{refundId}:{(await passbook.Refunds.Get(refundId)).ProviderRefundId}")).ShouldBe(1);
     }
 }

@@ -21,12 +21,13 @@ public sealed class PassbookStack : IAsyncDisposable
     public ServiceStack Stack => Refunds.Stack;
     public HttpClient Api => Refunds.Api;
 
-    public static async Task<PassbookStack> Start(IReadOnlyDictionary<string, string>? settings = null, int workers = 1)
+    public static async Task<PassbookStack> Start(IReadOnlyDictionary<string, string>? settings = null, int workers = 1,
+        IReadOnlyDictionary<string, string>? standIns = null)
     {
         var service = new Dictionary<string, string> { ["Passbook__SweepInterval"] = "00:00:01" };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             service[key] = value;
-        return new PassbookStack(await RefundStack.Start(service, workers));
+        return new PassbookStack(await RefundStack.Start(service, workers, standIns));
     }
 
     /// <summary>An account with a SEK (or <paramref name="currency"/>) loan, owing <paramref name="owes"/> from one purchase.</summary>

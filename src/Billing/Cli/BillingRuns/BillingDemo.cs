@@ -104,7 +104,7 @@ public sealed class BillingDemo(IBus bus, NpgsqlDataSource dataSource, BillingRu
         }
 
         var entries = await Scalar("""
-            select count(*)::int from billing.passbook_entry p join billing.excess_refund e on p.external_ref = 'refund:' || e.refund_id
+            select count(*)::int from billing.passbook_entry p join billing.excess_refund e on starts_with(p.external_ref, 'refund:' || e.refund_id)
             where p.kind = 'refund' and e.gateway_payment_id = any($1)
             """, gateways, ct);
         return (payers.Count, refunded, entries, replays);

@@ -21,8 +21,8 @@ public static class PassbookRegistration
         return services;
     }
 
-    /// <summary>The consumer that books excess refunds' outcomes (an endpoint by convention, with the inbox and outbox).</summary>
-    public static void AddPassbookConsumers(this IBusRegistrationConfigurator x) => x.AddConsumer<ExcessRefundOutcomeConsumer>();
+    /// <summary>The consumer that books refunds' outcomes (an endpoint by convention, with the inbox and outbox).</summary>
+    public static void AddPassbookConsumers(this IBusRegistrationConfigurator x) => x.AddConsumer<RefundOutcomeConsumer>();
 
     public static IEndpointRouteBuilder MapPassbook(this IEndpointRouteBuilder app)
     {

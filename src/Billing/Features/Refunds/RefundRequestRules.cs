@@ -11,6 +11,19 @@ public static class RefundRequestRules
     public const int MaxRequestedByLength = 100;
     public const decimal MaxAmount = 1_000_000_000m;
 
+    /// <summary>
+    /// Key prefixes the service uses for refunds it asks for itself (billing's excess refunds, <c>excess:{payment}</c>).
+    /// Another caller's request under such a key would take the place of billing's own, and its outcome would be booked
+    /// as billing's: refused at the HTTP intake.
+    /// </summary>
+    public static readonly IReadOnlyList<string> ReservedKeyPrefixes = ["excess:"];
+
+    /// <summary>Why an outside caller may not use this key, or null.</summary>
+    public static string? ReservedKeyProblem(string? idempotencyKey) =>
+        ReservedKeyPrefixes.FirstOrDefault(p => idempotencyKey?.StartsWith(p, StringComparison.OrdinalIgnoreCase) == true) is { } prefix
+            ? $"Keys beginning with '{prefix}' are reserved for the refunds billing asks for itself; use a key of your own."
+            : null;
+
     /// <summary>Field name → what is wrong with it; empty when the request is well formed.</summary>
     public static Dictionary<string, string[]> Problems(string? idempotencyKey, string? paymentId, decimal? amount,
         string? currency, string? method, string? reason, string? requestedBy, IReadOnlyCollection<string> methods)

@@ -28,6 +28,8 @@ public static class RefundIntakeEndpoint
         var requestedBy = Actor.Of(caller).Name;
         var problems = RefundRequestRules.Problems(idempotencyKey, body.PaymentId, body.Amount, body.Currency, body.Method, body.Reason,
             requestedBy, options.Value.Methods.Keys);
+        if (RefundRequestRules.ReservedKeyProblem(idempotencyKey) is { } reserved)
+            problems["Idempotency-Key"] = [reserved];
         if (problems.Count > 0)
             return Results.ValidationProblem(problems, title: "The refund request is not valid; nothing was stored.");
 
@@ -43,11 +45,15 @@ public static class RefundIntakeEndpoint
 
             answer.Is(out Response<RefundRejected>? refused);
             var rejected = refused!.Message;
-            return rejected.Code == RefundRejections.IdempotencyConflict
-                ? Results.Problem(rejected.Detail, statusCode: StatusCodes.Status409Conflict, title: "Idempotency-Key reused",
-                    extensions: new Dictionary<string, object?> { ["code"] = rejected.Code, ["refundId"] = rejected.RefundId })
-                : Results.Problem(rejected.Detail, statusCode: StatusCodes.Status400BadRequest, title: "The refund was refused; nothing was stored.",
-                    extensions: new Dictionary<string, object?> { ["code"] = rejected.Code });
+            return rejected.Code switch
+            {
+                RefundRejections.IdempotencyConflict => Results.Problem(rejected.Detail, statusCode: StatusCodes.Status409Conflict, title: "Idempotency-Key reused",
+                    extensions: new Dictionary<string, object?> { ["code"] = rejected.Code, ["refundId"] = rejected.RefundId }),
+                RefundRejections.ExcessRefundUnsettled => Results.Problem(rejected.Detail, statusCode: StatusCodes.Status409Conflict,
+                    title: "The payment's overpayment is being refunded; nothing was stored.", extensions: new Dictionary<string, object?> { ["code"] = rejected.Code }),
+                _ => Results.Problem(rejected.Detail, statusCode: StatusCodes.Status400BadRequest, title: "The refund was refused; nothing was stored.",
+                    extensions: new Dictionary<string, object?> { ["code"] = rejected.Code }),
+            };
         }
         catch (RequestTimeoutException)
         {

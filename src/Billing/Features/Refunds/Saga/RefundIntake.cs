@@ -65,6 +65,9 @@ public static class RefundIntake
             return new RefundRejected(request.RefundId, RefundRejections.CurrencyMismatch,
                 $"Payment {request.PaymentId} was made in {currency}, not {request.Currency}.");
 
+        if (await UnsettledExcess(db, request, cancellationToken) is { } excess)
+            return excess;
+
         await using var refunded = await db.CreateCommandAsync(
             "select coalesce(sum(amount), 0) from refunds.refund where payment_id = $1 and counts_against_payment", cancellationToken);
         refunded.Parameters.Add(new() { Value = request.PaymentId });
@@ -74,5 +77,28 @@ public static class RefundIntake
             ? null
             : new RefundRejected(request.RefundId, RefundRejections.ExceedsRefundable,
                 $"Only {Currencies.Format(left, currency)} of payment {request.PaymentId} is still refundable.");
+    }
+
+    /// <summary>
+    /// A refund of a repayment whose excess billing is refunding and has not settled (pending, requested, or failed and
+    /// still retried by the reconciler) waits for it: both would return the same overpayment. The rule, in
+    /// docs/passbook.md: every paid refund of a repayment is booked on its account; another system's refund of a repayment
+    /// is refused while the automatic one is unsettled, and after it, it is booked as the repayment given back.
+    /// </summary>
+    static async Task<RefundRejected?> UnsettledExcess(BillingDbContext db, RequestRefund request, CancellationToken cancellationToken)
+    {
+        await using var command = await db.CreateCommandAsync("""
+            select refund_id, amount, currency, status from billing.excess_refund
+            where gateway_payment_id = $1 and refund_id <> $2 and status in ('pending', 'requested', 'failed')
+            """, cancellationToken);
+        command.Parameters.Add(new() { Value = request.PaymentId });
+        command.Parameters.Add(new() { Value = request.RefundId });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            return null;
+        var (excessId, amount, currency, status) = (reader.GetGuid(0), reader.GetDecimal(1), reader.GetString(2), reader.GetString(3));
+        return new RefundRejected(request.RefundId, RefundRejections.ExcessRefundUnsettled,
+            $"Billing is refunding the overpayment of {Currencies.Format(amount, currency)} on payment {request.PaymentId} (refund {excessId}, {status}). " +
+            "Ask again once it is refunded, or after support cancels or resolves it.");
     }
 }

@@ -126,14 +126,19 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
                 .TransitionTo(RetryingManually));
 
         // Support's own ends, from where nothing is in flight: who, when and the note are kept. A refund paid another way
-        // still counts against its payment; one cancelled or not to be paid does not.
+        // still counts against its payment; one cancelled or not to be paid does not. Both are published: the passbook books
+        // a refund paid elsewhere and releases an excess that will not be paid (issue 19, M1).
         During(Failed, NeedsSupport,
             When(ResolveRequested)
                 .Then(x => Close(x.Saga, x.Message.RequestedBy, x.Message.RequestedAt, x.Message.Note, countsAgainstPayment: x.Message.PaidElsewhere))
-                .TransitionTo(ResolvedByHand),
+                .TransitionTo(ResolvedByHand)
+                .ThenAsync(x => x.Publish(new RefundResolvedByHand(x.Saga.CorrelationId, x.Saga.PaymentId, x.Saga.Amount,
+                    x.Saga.Currency, x.Saga.Method, x.Message.PaidElsewhere, x.Saga.ClosedBy!, x.Message.RequestedAt))),
             When(CancelRequested)
                 .Then(x => Close(x.Saga, x.Message.RequestedBy, x.Message.RequestedAt, x.Message.Reason, countsAgainstPayment: false))
-                .TransitionTo(Cancelled));
+                .TransitionTo(Cancelled)
+                .ThenAsync(x => x.Publish(new RefundCancelled(x.Saga.CorrelationId, x.Saga.PaymentId, x.Saga.Amount,
+                    x.Saga.Currency, x.Saga.Method, x.Saga.ClosedBy!, x.Message.RequestedAt))));
 
         // Stuck in flight (its attempt lost, say): the reconciler's attempt takes over, under the current key. A run
         // still waiting for this refund hears "skipped" first, so it can close and send its mail.
@@ -375,6 +380,8 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
             AttemptedAt = failure.At,
         });
         await x.TransitionToState(Failed);
+        await x.Publish(new RefundReversed(saga.CorrelationId, saga.PaymentId, saga.Amount, saga.Currency, saga.Method, failure.ProviderRefundId,
+            saga.LastErrorCode, now));
         await x.Publish(new RefundFailed(saga.CorrelationId, saga.PaymentId, saga.Amount, saga.Currency, saga.Method, saga.LastErrorCode,
             saga.LastErrorMessage, now));
         BillingMetrics.RefundSettled("failed", saga.Method, saga.LastErrorCode);
