@@ -53,6 +53,7 @@ public sealed class AccountImporter(NpgsqlDataSource dataSource)
             return new ImportReport { EntriesConflicting = conflicting, Conflicts = conflicts };
 
         progress?.Report(new("writing", read.Accounts.Count, read.Entries));
+        await Execute(connection, ImportSql.LockLoansAndReadClock, cancellationToken);
         await Execute(connection, ImportSql.UpsertAccounts, cancellationToken);
         await Execute(connection, ImportSql.UpsertLoans, cancellationToken);
         var (created, updated) = await Single(connection, ImportSql.CountTouched, r => (r.GetInt32(0), r.GetInt32(1)), cancellationToken);

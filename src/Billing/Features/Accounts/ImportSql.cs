@@ -59,6 +59,20 @@ static class ImportSql
         select external_ref, reason, count(*) over () from both_kinds order by external_ref limit 100
         """;
 
+    // Billing and the import of one account take turns (issue 19, W1 and M5): a billing holds its account's loan row
+    // (AccountReads), and the import takes every loan it will write under, in key order, before writing anything. Then
+    // the import's clock is read once, after the wait: every statement and entry it writes carries it, so an entry that
+    // commits after a billing of its account is recorded after that statement was written (a late posting on the next
+    // statement), and one that committed before it is on it. Repayments do not take the loan row and never wait on either.
+    public const string LockLoansAndReadClock = """
+        select count(*) from (
+            select 1 from billing.loan
+            where account_id in (select account_id from import_account union select account_id from import_entry)
+            order by account_id
+            for no key update) locked;
+        select set_config('billing.import_clock', clock_timestamp()::text, true);
+        """;
+
     // Only rows that differ are written, so a repeated import leaves updated_at alone.
     public const string UpsertAccounts = """
         with upserted as (
@@ -107,10 +121,10 @@ static class ImportSql
         with upserted as (
             insert into billing.statement as s (statement_id, account_id, statement_date, status, currency, period_start, cutoff,
                 opening_balance, purchases, repayments, refunds, fees, interest, adjustments, closing_balance, minimum_due,
-                past_due, due_date, entry_count)
+                past_due, due_date, entry_count, created_at)
             select statement_id, account_id, statement_date, 'imported', currency,
                 statement_date::timestamp at time zone time_zone, statement_date::timestamp at time zone time_zone,
-                0, 0, 0, 0, 0, 0, 0, closing_balance, minimum_due, 0, due_date, 0
+                0, 0, 0, 0, 0, 0, 0, closing_balance, minimum_due, 0, due_date, 0, current_setting('billing.import_clock')::timestamptz
             from import_account where statement_date is not null order by ordinal
             on conflict (account_id, statement_date) do update set
                 currency = excluded.currency, closing_balance = excluded.closing_balance,
@@ -125,8 +139,9 @@ static class ImportSql
     // History counts when it happened: booked_at = occurred_at. A ref already booked (same content, checked above)
     // or repeated in the import is skipped.
     public const string InsertEntries = """
-        insert into billing.passbook_entry (account_id, kind, amount, currency, external_ref, occurred_at, booked_at, description)
-        select account_id, kind, amount, currency, external_ref, occurred_at, occurred_at, description from import_entry
+        insert into billing.passbook_entry (account_id, kind, amount, currency, external_ref, occurred_at, booked_at, description, recorded_at)
+        select account_id, kind, amount, currency, external_ref, occurred_at, occurred_at, description,
+            current_setting('billing.import_clock')::timestamptz from import_entry
         on conflict (external_ref) do nothing
         """;
 }

@@ -23,8 +23,8 @@ public static class StatementWrites
         tx.Write(PositionalParameters.BatchCommand("""
             insert into billing.statement (statement_id, account_id, statement_date, run_id, status, currency, period_start, cutoff,
                 opening_balance, purchases, repayments, refunds, fees, interest, adjustments, closing_balance, minimum_due, past_due,
-                due_date, entry_count)
-            values ($1, $2, $3, $4, 'ready', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+                due_date, entry_count, created_at)
+            values ($1, $2, $3, $4, 'ready', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, clock_timestamp())
             on conflict (account_id, statement_date) do nothing
             """, statementId, saga.AccountId, saga.StatementDate, saga.RunId, loan.Currency, ledger.PeriodStart, cutoff,
             f.OpeningBalance, f.Purchases, f.Repayments, f.Refunds, f.Fees, f.Interest, f.Adjustments, f.ClosingBalance, f.MinimumDue,
@@ -39,11 +39,13 @@ public static class StatementWrites
     }
 
     // Booked at the cut-off and marked with the statement: the next period starts at this cut-off but skips entries a
-    // statement posted, since they are in this closing balance already.
+    // statement posted, since they are in this closing balance already. Only with the statement: where its insert did
+    // nothing (one for the date was there already), neither is the interest nor the fee posted (issue 19, M5).
     static NpgsqlBatchCommand PostEntry(string accountId, string kind, decimal amount, string currency, string reference,
         DateTimeOffset bookedAt, Guid statementId, string description) => PositionalParameters.BatchCommand("""
             insert into billing.passbook_entry (account_id, kind, amount, currency, external_ref, occurred_at, booked_at, description, statement_id)
-            values ($1, $2, $3, $4, $5, $6, $6, $7, $8)
+            select $1, $2, $3, $4, $5, $6, $6, $7, $8
+            where exists (select 1 from billing.statement s where s.statement_id = $8 and s.account_id = $1)
             on conflict (external_ref) do nothing
             """, accountId, kind, amount, currency, reference, bookedAt, description, statementId);
 }
