@@ -39,5 +39,11 @@ public sealed class BillingRunOptions
 
     public string TimeZone { get; set; } = "UTC";
 
+    /// <summary>
+    /// How many days back the daily job starts runs for dates that have none (missed while no Hangfire server ran). 0 starts
+    /// today's only.
+    /// </summary>
+    public int CatchUpDays { get; set; } = 7;
+
     public StepPolicy PolicyFor(string step) => Steps.TryGetValue(step, out var policy) ? policy : new StepPolicy();
 }
