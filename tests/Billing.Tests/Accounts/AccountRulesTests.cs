@@ -21,6 +21,15 @@ public class AccountRulesTests
     public void A_complete_account_and_entries_of_every_kind_with_the_right_sign_pass()
     {
         AccountRules.Problems(Valid).ShouldBeEmpty();
+        // The longest due allowed, and a previous statement due the day before its next statement (hand-checked).
+        AccountRules.Problems(Valid with
+        {
+            Loan = Valid.Loan! with { DueDays = 27 },
+            PreviousStatement = new PreviousStatementInput
+            {
+                StatementDate = new DateOnly(2026, 2, 28), ClosingBalance = 100m, MinimumDue = 35m, DueDate = new DateOnly(2026, 3, 27),
+            },
+        }).ShouldBeEmpty();
         foreach (var (kind, amount) in new[] { ("purchase", 10m), ("repayment", -10m), ("interest", 1m), ("fee", 25m), ("refund", 5m), ("adjustment", -3m), ("adjustment", 3m) })
             AccountRules.Problems(Entry(kind, amount), "SEK").ShouldBeEmpty($"{kind} {amount}");
     }
@@ -30,7 +39,9 @@ public class AccountRulesTests
     [InlineData("decimals", "loan.creditLimit 100.005 has more decimals than SEK allows (2)")]
     [InlineData("zone", "loan.timeZone 'Mars/Olympus' is not a known time zone")]
     [InlineData("day", "loan.statementDay 32 is not between 1 and 31")]
-    [InlineData("due", "loan.dueDays 20 is not between 21 and 366")]
+    [InlineData("due", "loan.dueDays 20 is not between 21 and 27")]
+    [InlineData("due-after-next", "loan.dueDays 28 is not between 21 and 27")]
+    [InlineData("previous-due-after-next", "previousStatement.dueDate 2026-03-28 is not before the next statement date 2026-03-28")]
     [InlineData("name", "name is 201 characters long; at most 200 fit")]
     [InlineData("phone", "phone '0701234567' is not in E.164 form")]
     [InlineData("loan", "loan is missing")]
@@ -44,6 +55,15 @@ public class AccountRulesTests
             "zone" => Valid with { Loan = loan with { TimeZone = "Mars/Olympus" } },
             "day" => Valid with { Loan = loan with { StatementDay = 32 } },
             "due" => Valid with { Loan = loan with { DueDays = 20 } },
+            // Hand-checked: statement day 28, the 28 February statement's next is 28 March, so a due date then is never judged.
+            "due-after-next" => Valid with { Loan = loan with { DueDays = 28 } },
+            "previous-due-after-next" => Valid with
+            {
+                PreviousStatement = new PreviousStatementInput
+                {
+                    StatementDate = new DateOnly(2026, 2, 28), ClosingBalance = 100m, MinimumDue = 35m, DueDate = new DateOnly(2026, 3, 28),
+                },
+            },
             "name" => Valid with { Name = new string('n', 201) },
             "phone" => Valid with { Phone = "0701234567" },
             "loan" => Valid with { Loan = null },

@@ -15,6 +15,15 @@ public class StatementInputRulesTests
     }
 
     [Fact]
+    public void Terms_whose_due_date_reaches_the_next_statement_are_refused()
+    {
+        StatementCalculator.Calculate(March(100.00m, Sek with { DueDays = 27 })).DueDate.ShouldBe(new DateOnly(2026, 4, 27));
+
+        Should.Throw<ArgumentException>(() => StatementCalculator.Calculate(March(100.00m, Sek with { DueDays = 28 })))
+            .Message.ShouldContain("before the next statement date");
+    }
+
+    [Fact]
     public void An_unknown_currency_is_refused() =>
         Should.Throw<ArgumentException>(() => StatementCalculator.Calculate(March(100.00m, Sek with { Currency = "XXX" })))
             .Message.ShouldContain("Unknown currency 'XXX'");

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Billing.Contracts.Money;
+using Billing.Features.Statements;
 using Billing.Hosting.Input;
 
 namespace Billing.Features.Accounts;
@@ -62,8 +63,9 @@ public static partial class AccountRules
         Rate(problems, "loan.minimumPercent", loan.MinimumPercent, required: false, max: 1m, maxInclusive: true);
         Money(problems, "loan.minimumFloor", loan.MinimumFloor, currency, required: false, min: 0);
         Money(problems, "loan.lateFee", loan.LateFee, currency, required: false, min: 0);
-        if (loan.DueDays is { } dueDays and (< 21 or > 366))
-            problems.Add($"loan.dueDays {dueDays} is not between 21 and 366 (a due date at least three weeks after the statement)");
+        if (loan.DueDays is { } dueDays && (dueDays < StatementInputRules.MinimumDueDays || dueDays > StatementInputRules.MaximumDueDays))
+            problems.Add($"loan.dueDays {dueDays} is not between {StatementInputRules.MinimumDueDays} and {StatementInputRules.MaximumDueDays} " +
+                "(a due date at least three weeks after the statement and before the next one, which judges whether it was paid)");
         if (loan.OpenedOn is null)
             problems.Add("loan.openedOn is missing");
 
@@ -77,6 +79,9 @@ public static partial class AccountRules
                 problems.Add("previousStatement.dueDate is missing");
             else if (previous.StatementDate is { } date && due < date)
                 problems.Add($"previousStatement.dueDate {due:yyyy-MM-dd} is before its statement date {date:yyyy-MM-dd}");
+            else if (previous.StatementDate is { } from && loan.StatementDay is >= 1 and <= 31 && NextStatementDate(from, loan.StatementDay.Value) is var next
+                     && due >= next)
+                problems.Add($"previousStatement.dueDate {due:yyyy-MM-dd} is not before the next statement date {next:yyyy-MM-dd}, which judges whether it was paid");
         }
 
         return problems;
@@ -194,4 +199,10 @@ public static partial class AccountRules
 
     [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
     private static partial Regex E164();
+
+    static DateOnly NextStatementDate(DateOnly date, int statementDay)
+    {
+        var monthAfter = date.AddMonths(1);
+        return StatementCalendar.StatementDateIn(monthAfter.Year, monthAfter.Month, statementDay);
+    }
 }

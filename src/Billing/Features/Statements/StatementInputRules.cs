@@ -11,6 +11,13 @@ static class StatementInputRules
     /// </summary>
     public const int MinimumDueDays = 21;
 
+    /// <summary>
+    /// The due date falls before the next statement date, which is at least 28 days later (February), so the next
+    /// statement judges whether the minimum was paid. Terms with a later due date would have no statement to judge it on
+    /// (issue 19, W3: no late fee, no past due, grace refused to holders who paid on time).
+    /// </summary>
+    public const int MaximumDueDays = 27;
+
     public static void Validate(StatementInput input)
     {
         var terms = input.Terms;
@@ -20,6 +27,8 @@ static class StatementInputRules
             throw new ArgumentException($"Unknown currency '{terms.Currency}'. Known: {string.Join(", ", Currencies.Known.Order())}.", nameof(input));
         if (terms.DueDays < MinimumDueDays)
             throw new ArgumentException($"DueDays is {terms.DueDays}; the due date must be at least {MinimumDueDays} days after the statement date.", nameof(input));
+        if (terms.DueDays > MaximumDueDays)
+            throw new ArgumentException($"DueDays is {terms.DueDays}; the due date must fall before the next statement date, at most {MaximumDueDays} days after this one.", nameof(input));
         if (input.StatementDate <= input.PeriodStart)
             throw new ArgumentException($"The statement date {input.StatementDate:yyyy-MM-dd} must be after the period's start {input.PeriodStart:yyyy-MM-dd}.", nameof(input));
 
