@@ -24,28 +24,36 @@ public sealed class StatementRecipients(BillingDbContext db, IOptionsMonitor<Del
         await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection(),
             (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
         batch.BatchCommands.Add(PositionalParameters.BatchCommand("""
-            select s.account_id, a.name, a.locale, s.currency, s.statement_date, s.due_date, s.period_start, l.time_zone,
+            select s.account_id, coalesce(s.holder_name, a.name), coalesce(s.locale, a.locale), s.currency, s.statement_date, s.due_date,
+                   s.period_start, coalesce(s.time_zone, l.time_zone),
                    s.opening_balance, s.purchases, s.repayments, s.refunds, s.interest, s.fees, s.adjustments, s.closing_balance,
-                   s.minimum_due, s.past_due, l.credit_limit, l.apr, a.email, a.phone, a.sms_opt_in, a.email_opt_in,
-                   a.whatsapp_opt_in, s.pdf_path
+                   s.minimum_due, s.past_due, coalesce(s.credit_limit, l.credit_limit), coalesce(s.apr, l.apr), a.email, a.phone,
+                   a.sms_opt_in, a.email_opt_in, a.whatsapp_opt_in, s.pdf_path
             from billing.statement s
             join billing.account a using (account_id)
             join billing.loan l using (account_id)
             where s.statement_id = $1
             """, statementId));
         if (withLines)
-            // What the statement shows: entries booked in its period that no other statement posted, its own interest and
-            // fee, and late postings (booked earlier but recorded after the previous statement was written).
+            // What the statement shows, as frozen when it was billed (statement_line). A statement billed before the
+            // snapshot existed (snapshot_at null) is drawn from the passbook as it was then: entries booked in its period
+            // that no other statement posted, its own interest and fee, and late postings.
             batch.BatchCommands.Add(PositionalParameters.BatchCommand("""
-                select e.booked_at, e.kind, coalesce(e.description, ''), e.amount
+                select l.booked_on, l.kind, l.description, l.amount, l.line_no::bigint
+                from billing.statement s join billing.statement_line l using (statement_id)
+                where s.statement_id = $1 and s.snapshot_at is not null
+                union all
+                select (e.booked_at at time zone lo.time_zone)::date, e.kind, coalesce(e.description, ''), e.amount,
+                       row_number() over (order by e.booked_at, e.entry_id)
                 from billing.statement s
+                join billing.loan lo on lo.account_id = s.account_id
                 join billing.passbook_entry e on e.account_id = s.account_id and e.booked_at < s.cutoff
-                where s.statement_id = $1
+                where s.statement_id = $1 and s.snapshot_at is null
                   and (e.statement_id = s.statement_id
                        or (e.statement_id is null and (e.booked_at >= s.period_start or e.recorded_at > (
                            select max(p.created_at) from billing.statement p
                            where p.account_id = s.account_id and p.statement_date < s.statement_date))))
-                order by e.booked_at, e.entry_id
+                order by 5
                 """, statementId));
 
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
@@ -73,8 +81,7 @@ public sealed class StatementRecipients(BillingDbContext db, IOptionsMonitor<Del
         var lines = new List<StatementLine>();
         if (withLines && await reader.NextResultAsync(cancellationToken))
             while (await reader.ReadAsync(cancellationToken))
-                lines.Add(new StatementLine(LocalDate(reader.GetFieldValue<DateTimeOffset>(0), zone), reader.GetString(1),
-                    reader.GetString(2), reader.GetDecimal(3)));
+                lines.Add(new StatementLine(reader.GetFieldValue<DateOnly>(0), reader.GetString(1), reader.GetString(2), reader.GetDecimal(3)));
 
         var document = new StatementDocument(statementId, accountId, head.Name, head.Locale, head.Currency, head.PeriodStart,
             head.StatementDate, head.DueDate, figures.Opening, figures.Purchases, figures.Repayments, figures.Refunds,

@@ -71,14 +71,14 @@ public static class AccountReads
         DateTimeOffset? previousWrittenAt, CancellationToken cancellationToken)
     {
         await using var command = tx.Command("""
-            select kind, amount, currency, booked_at, occurred_at, external_ref, null::numeric, null::numeric
+            select kind, amount, currency, booked_at, occurred_at, external_ref, null::numeric, null::numeric, entry_id, coalesce(description, '')
             from billing.passbook_entry
             where account_id = $1 and booked_at < $3 and statement_id is null
               and (booked_at >= $2 or recorded_at > $4::timestamptz)
             union all
             select null, null, null, null, null, null,
                    coalesce(sum(amount) filter (where booked_at < $2 and not coalesce(recorded_at > $4::timestamptz, false)), 0),
-                   coalesce(sum(amount), 0)
+                   coalesce(sum(amount), 0), null, null
             from billing.passbook_entry where account_id = $1 and booked_at < $3
             """);
         command.Parameters.Add(new() { Value = accountId });
@@ -98,9 +98,12 @@ public static class AccountReads
             }
 
             entries.Add(new PassbookRow(reader.GetString(0), reader.GetDecimal(1), reader.GetString(2),
-                reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4), reader.GetString(5)));
+                reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4), reader.GetString(5), reader.GetInt64(8),
+                reader.GetString(9)));
         }
 
+        // In the order the statement lists them (StatementLines).
+        entries.Sort((a, b) => a.BookedAt != b.BookedAt ? a.BookedAt.CompareTo(b.BookedAt) : a.EntryId.CompareTo(b.EntryId));
         return new PeriodLedger(start, entries, beforeStart, total);
     }
 

@@ -21,7 +21,8 @@ public sealed record PriorStatement(Guid StatementId, DateOnly StatementDate, Da
     decimal MinimumDue, DateOnly DueDate, DateTimeOffset CreatedAt);
 
 /// <summary>A passbook entry as read for the period, times still as instants.</summary>
-public sealed record PassbookRow(string Kind, decimal Amount, string Currency, DateTimeOffset BookedAt, DateTimeOffset OccurredAt, string ExternalRef);
+public sealed record PassbookRow(string Kind, decimal Amount, string Currency, DateTimeOffset BookedAt, DateTimeOffset OccurredAt, string ExternalRef,
+    long EntryId = 0, string Description = "");
 
 /// <param name="BeforeStart">What the entries booked before the period add up to (the first statement's opening).</param>
 /// <param name="TotalAtCutoff">What every entry booked before the cut-off adds up to: the closing balance before interest and fees.</param>
