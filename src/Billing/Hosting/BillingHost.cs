@@ -1,3 +1,4 @@
+using Billing.Features.Ledger;
 using Billing.Features.Access;
 using Billing.Features.Accounts;
 using Billing.Features.BillingRuns;
@@ -42,6 +43,7 @@ public static class BillingHost
         builder.Services.AddBrokerWatchdog(builder.Configuration);
         builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Worker);
         builder.Services.AddBillingJobs(builder.Configuration);
+        builder.Services.AddLedgerAudits(builder.Configuration);
         builder.Services.AddSupportMail(builder.Configuration);
         builder.Services.AddPassbookSweep(builder.Configuration);
         builder.Services.AddStatementDelivery(builder.Configuration);
@@ -65,6 +67,7 @@ public static class BillingHost
         builder.Services.AddPassbook(builder.Configuration);
         builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Client);
         builder.Services.AddBillingJobsClient(builder.Configuration);
+        builder.Services.AddLedgerAudits(builder.Configuration);
         builder.Services.AddBillingApi();
         builder.Services.AddRequestLimits();
         builder.Services.AddAccess(builder.Configuration);
@@ -78,6 +81,7 @@ public static class BillingHost
         app.MapRefunds();
         app.MapPassbook();
         app.MapReconciler();
+        app.MapLedger();
         app.MapStripeWebhooks();
         app.MapBillingRuns();
         app.MapAccounts();

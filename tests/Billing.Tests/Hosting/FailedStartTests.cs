@@ -1,4 +1,5 @@
 using Billing.Features.BillingRuns;
+using Billing.Features.Ledger;
 using Billing.Features.Scheduling;
 using Billing.Hosting;
 using Hangfire;
@@ -38,11 +39,11 @@ public class FailedStartTests
         var jobs = new JobsAfterRestart(failures: 3);
         var declaration = new RecurringJobsDeclaration(jobs, Options.Create(new RefundReconcilerOptions()),
             Options.Create(new RefundJanitorOptions()), Options.Create(new SupportDigestOptions()),
-            Options.Create(new BillingRunOptions()), NullLogger<RecurringJobsDeclaration>.Instance);
+            Options.Create(new BillingRunOptions()), Options.Create(new LedgerAuditOptions()), NullLogger<RecurringJobsDeclaration>.Instance);
 
         await declaration.StartAsync(CancellationToken.None);
 
-        jobs.Declared.ShouldBe(4, "the reconciler, the janitor, the digest and the daily billing run");
+        jobs.Declared.ShouldBe(5, "the reconciler, the janitor, the digest, the daily billing run and the ledger audit");
     }
 
     sealed class Recorder : IHostedService, IDisposable

@@ -1,5 +1,6 @@
 using Billing.Features.BillingRuns;
 using Billing.Features.BillingRuns.Runs;
+using Billing.Features.Ledger;
 using Billing.Infrastructure.Postgres;
 using Hangfire;
 using Microsoft.Extensions.Options;
@@ -15,7 +16,7 @@ namespace Billing.Features.Scheduling;
 /// </summary>
 sealed class RecurringJobsDeclaration(IRecurringJobManager jobs, IOptions<RefundReconcilerOptions> reconciler,
     IOptions<RefundJanitorOptions> janitor, IOptions<SupportDigestOptions> digest, IOptions<BillingRunOptions> billing,
-    ILogger<RecurringJobsDeclaration> logger) : IHostedService
+    IOptions<LedgerAuditOptions> ledger, ILogger<RecurringJobsDeclaration> logger) : IHostedService
 {
     static readonly TimeSpan WaitAtMost = TimeSpan.FromMinutes(2);
 
@@ -48,6 +49,8 @@ sealed class RecurringJobsDeclaration(IRecurringJobManager jobs, IOptions<Refund
             new RecurringJobOptions { TimeZone = zone, MisfireHandling = MisfireHandlingMode.Ignorable });
         jobs.AddOrUpdate<BillingRunJob>(BillingRunJob.Name, j => j.StartTodaysRun(), billing.Value.Cron,
             new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById(billing.Value.TimeZone), MisfireHandling = MisfireHandlingMode.Relaxed });
+        jobs.AddOrUpdate<LedgerAuditJob>(LedgerAuditJob.Name, j => j.AuditOnSchedule(), ledger.Value.Cron,
+            new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById(ledger.Value.TimeZone), MisfireHandling = MisfireHandlingMode.Ignorable });
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

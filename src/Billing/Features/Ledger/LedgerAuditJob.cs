@@ -1,0 +1,37 @@
+using Billing.Features.Scheduling;
+using Hangfire;
+using Microsoft.Extensions.Options;
+
+namespace Billing.Features.Ledger;
+
+/// <summary>
+/// The ledger audit as a Hangfire job: nightly (<see cref="LedgerAuditOptions.Cron"/>, an id per night, so a second firing
+/// of the same night reports the first's result) and on demand (POST /ledger/audits, with the id the caller was given).
+/// Not retried by Hangfire: a failed audit is recorded as failed, and the next one checks everything again.
+/// </summary>
+public sealed class LedgerAuditJob(LedgerAuditor auditor, IOptions<LedgerAuditOptions> options, TimeProvider clock)
+{
+    public const string Name = "ledger-audit";
+
+    [AutomaticRetry(Attempts = 0)]
+    public Task AuditOnSchedule()
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone);
+        var night = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).DateTime);
+        return auditor.Run(JobOccurrences.Id(Name, new DateTimeOffset(night.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)), "schedule",
+            CancellationToken.None);
+    }
+
+    [AutomaticRetry(Attempts = 0)]
+    public Task AuditNow(Guid auditId, string requestedBy) => auditor.Run(auditId, requestedBy, CancellationToken.None);
+}
+
+/// <summary>Section <c>Ledger:Audit</c>: when the nightly audit runs.</summary>
+public sealed class LedgerAuditOptions
+{
+    public const string Section = "Ledger:Audit";
+
+    public string Cron { get; set; } = "30 2 * * *";
+
+    public string TimeZone { get; set; } = "UTC";
+}

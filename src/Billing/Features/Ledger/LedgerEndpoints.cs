@@ -1,0 +1,83 @@
+using System.Security.Claims;
+using Billing.Features.Access;
+using Billing.Features.Audit;
+using Hangfire;
+using Npgsql;
+
+namespace Billing.Features.Ledger;
+
+public sealed record LedgerViolationView(string Rule, string? AccountId, string Subject, decimal? Expected, decimal? Actual, string Detail);
+
+public sealed record LedgerAuditView(LedgerAuditSummary Audit, IReadOnlyList<LedgerViolationView> Violations);
+
+/// <summary>POST /ledger/audits (an admin: audit now, on a worker), GET /ledger/audits and /ledger/audits/{id}.</summary>
+public static class LedgerEndpoints
+{
+    const int ViolationsShown = 1000;
+
+    public static IEndpointRouteBuilder MapLedger(this IEndpointRouteBuilder app)
+    {
+        var audits = app.MapGroup("/ledger/audits").WithTags("Ledger");
+        audits.MapPost("", Request).RequireAuthorization(Policies.Admin)
+            .WithSummary("Audit the whole ledger now (a worker runs it within seconds); answers 202 with where to follow it.");
+        audits.MapGet("", Recent).RequireAuthorization(Policies.Staff).WithSummary("The latest audits with their violations by rule.");
+        audits.MapGet("/{auditId:guid}", Get).RequireAuthorization(Policies.Staff)
+            .WithSummary($"One audit's progress and its violations (the first {ViolationsShown}), each with its account, rule and figures.");
+        return app;
+    }
+
+    static async Task<IResult> Request(ClaimsPrincipal user, IBackgroundJobClient jobs, AuditTrail audit, CancellationToken cancellationToken)
+    {
+        var actor = Actor.Of(user);
+        var auditId = Guid.NewGuid();
+        jobs.Enqueue<LedgerAuditJob>(job => job.AuditNow(auditId, actor.Name));
+        await audit.Record(new AuditEntry(actor, "ledger.audit", "ledger_audit", auditId.ToString(), After: new { status = "requested" }), cancellationToken);
+        return Results.Accepted($"/ledger/audits/{auditId}", new { auditId, requestedBy = actor.Name });
+    }
+
+    static async Task<IResult> Recent(NpgsqlDataSource db, LedgerAuditor auditor, CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand("select audit_id from billing.ledger_audit order by started_at desc limit 20");
+        var ids = new List<Guid>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            while (await reader.ReadAsync(cancellationToken))
+                ids.Add(reader.GetGuid(0));
+        var summaries = new List<LedgerAuditSummary>();
+        foreach (var id in ids)
+            summaries.Add(await auditor.Summary(id, cancellationToken));
+        return Results.Ok(summaries);
+    }
+
+    static async Task<IResult> Get(Guid auditId, NpgsqlDataSource db, LedgerAuditor auditor, CancellationToken cancellationToken)
+    {
+        await using var exists = db.CreateCommand("select 1 from billing.ledger_audit where audit_id = $1");
+        exists.Parameters.Add(new() { Value = auditId });
+        if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+            return Results.Problem($"No ledger audit {auditId} has started (one requested a moment ago starts within seconds).",
+                statusCode: StatusCodes.Status404NotFound, title: "Audit not found");
+
+        await using var command = db.CreateCommand("""
+            select rule, account_id, subject, expected, actual, detail from billing.ledger_violation
+            where audit_id = $1 order by rule, account_id, subject limit $2
+            """);
+        command.Parameters.Add(new() { Value = auditId });
+        command.Parameters.Add(new() { Value = ViolationsShown });
+        var violations = new List<LedgerViolationView>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            while (await reader.ReadAsync(cancellationToken))
+                violations.Add(new LedgerViolationView(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2),
+                    reader.IsDBNull(3) ? null : reader.GetDecimal(3), reader.IsDBNull(4) ? null : reader.GetDecimal(4), reader.GetString(5)));
+        return Results.Ok(new LedgerAuditView(await auditor.Summary(auditId, cancellationToken), violations));
+    }
+}
+
+public static class LedgerRegistration
+{
+    public static IServiceCollection AddLedgerAudits(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<LedgerAuditOptions>(configuration.GetSection(LedgerAuditOptions.Section));
+        services.AddSingleton<LedgerAuditor>();
+        services.AddScoped<LedgerAuditJob>();
+        return services;
+    }
+}

@@ -1,0 +1,95 @@
+namespace Billing.Features.Ledger;
+
+/// <summary>
+/// The rules the ledger must keep (docs/passbook.md, *The ledger auditor*), each as one set-based insert of its
+/// violations. $1 is the audit; the account rules take a page of account ids ($2 exclusive, $3 inclusive), the refund and
+/// repayment rules run once over everything.
+/// </summary>
+static class LedgerRules
+{
+    public sealed record Rule(string Name, string Sql);
+
+    const string Insert = "insert into billing.ledger_violation (audit_id, rule, account_id, subject, expected, actual, detail) ";
+
+    public static readonly IReadOnlyList<Rule> PerAccountPage =
+    [
+        // The passbook at a statement's cut-off is its closing balance: every entry booked before the cut-off that was on
+        // the books when the statement was written (later ones are late postings of the next), and the statement's own.
+        new("statement_closing", Insert + """
+            select $1, 'statement_closing', s.account_id, 'statement ' || s.statement_id, s.closing_balance, coalesce(t.total, 0),
+                   'Statement ' || s.statement_date || ' closes at ' || s.closing_balance || ' but the passbook holds ' || coalesce(t.total, 0) || ' at its cut-off'
+            from billing.statement s
+            left join lateral (
+                select sum(e.amount) total from billing.passbook_entry e
+                where e.account_id = s.account_id and e.booked_at < s.cutoff
+                  and (e.recorded_at <= s.created_at or e.statement_id = s.statement_id)) t on true
+            where s.account_id > $2 and s.account_id <= $3 and s.status = 'ready' and s.closing_balance <> coalesce(t.total, 0)
+            """),
+        // What a statement shows adds up: its opening plus its frozen lines is its closing.
+        new("statement_lines", Insert + """
+            select $1, 'statement_lines', s.account_id, 'statement ' || s.statement_id, s.closing_balance, s.opening_balance + coalesce(l.total, 0),
+                   'Statement ' || s.statement_date || ': opening ' || s.opening_balance || ' plus its lines (' || coalesce(l.total, 0) || ') is not its closing ' || s.closing_balance
+            from billing.statement s
+            left join lateral (select sum(amount) total from billing.statement_line l where l.statement_id = s.statement_id) l on true
+            where s.account_id > $2 and s.account_id <= $3 and s.snapshot_at is not null
+              and s.opening_balance + coalesce(l.total, 0) <> s.closing_balance
+            """),
+        // No two statements of an account cover the same days.
+        new("statement_overlap", Insert + """
+            select $1, 'statement_overlap', a.account_id, 'statement ' || b.statement_id, null, null,
+                   'Statement ' || b.statement_date || ' starts its period before statement ' || a.statement_date || ' ended it: the days between were billed twice'
+            from billing.statement a
+            join billing.statement b on b.account_id = a.account_id and b.statement_date > a.statement_date and b.period_start < a.cutoff
+            where a.account_id > $2 and a.account_id <= $3
+            """),
+        // An account due on a date a run billed has a statement then, or a halt with its reason.
+        new("statement_missing", Insert + """
+            select $1, 'statement_missing', l.account_id, 'run ' || r.statement_date, null, null,
+                   'Due on ' || r.statement_date || ' (run ' || r.run_id || ') but has no statement then and no halt with a reason'
+            from billing.billing_run r
+            join billing.loan l on l.opened_on < r.statement_date
+                and least(l.statement_day::int, extract(day from (date_trunc('month', r.statement_date) + interval '1 month - 1 day'))::int)
+                    = extract(day from r.statement_date)::int
+            where l.account_id > $2 and l.account_id <= $3 and r.status = 'fanned_out' and r.fanned_out_at < now() - interval '10 minutes'
+              and not exists (select 1 from billing.statement s where s.account_id = l.account_id and s.statement_date >= r.statement_date)
+              and not exists (select 1 from billing.account_billing b
+                              where b.account_id = l.account_id and b.statement_date = r.statement_date
+                                and (b.halt_reason is not null or b.current_state in ('RetryScheduled', 'WaitingForCutoff')))
+            """),
+    ];
+
+    public static readonly IReadOnlyList<Rule> Once =
+    [
+        // A repayment report is one entry, of its amount, on its account.
+        new("repayment_entry", Insert + """
+            select $1, 'repayment_entry', p.account_id, 'repayment ' || p.gateway_payment_id, -p.amount, e.amount,
+                   'Repayment ' || p.gateway_payment_id || ' of ' || p.amount || ' is booked as ' || e.amount || ' on ' || e.account_id
+            from billing.repayment p join billing.passbook_entry e on e.entry_id = p.entry_id
+            where e.amount <> -p.amount or e.account_id <> p.account_id or e.kind <> 'repayment'
+            """),
+        // Every refund of a repayment is booked for what it paid: a refunded one once, one resolved as paid elsewhere once,
+        // any other nothing (net of reversals).
+        new("refund_booking", Insert + """
+            select $1, 'refund_booking', p.account_id, 'refund ' || r.correlation_id, x.expected, coalesce(b.booked, 0),
+                   'Refund ' || r.correlation_id || ' of ' || r.payment_id || ' (' || r.current_state || ') should have ' || x.expected
+                   || ' booked, the passbook has ' || coalesce(b.booked, 0)
+            from refunds.refund r
+            join billing.repayment p on p.gateway_payment_id = r.payment_id
+            cross join lateral (select case when r.current_state = 'Refunded' or (r.current_state = 'ResolvedByHand' and r.counts_against_payment)
+                                            then r.amount else 0 end as expected) x
+            left join lateral (
+                select sum(e.amount) booked from billing.passbook_entry e
+                where e.account_id = p.account_id and e.kind = 'refund'
+                  and (starts_with(e.external_ref, 'refund:' || r.correlation_id) or starts_with(e.external_ref, 'refund-reversal:' || r.correlation_id))) b on true
+            where x.expected <> coalesce(b.booked, 0)
+            """),
+        // Every refund entry has a refund behind it.
+        new("refund_entry_unexplained", Insert + """
+            select $1, 'refund_entry_unexplained', e.account_id, 'entry ' || e.entry_id, null, e.amount,
+                   'Entry ' || e.external_ref || ' books a refund the refund service does not have'
+            from billing.passbook_entry e
+            where e.kind = 'refund' and (starts_with(e.external_ref, 'refund:') or starts_with(e.external_ref, 'refund-reversal:'))
+              and not exists (select 1 from refunds.refund r where r.correlation_id::text = split_part(e.external_ref, ':', 2))
+            """),
+    ];
+}

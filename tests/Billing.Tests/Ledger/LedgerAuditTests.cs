@@ -1,0 +1,113 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Billing.Features.Ledger;
+using Billing.Tests.BillingRuns;
+using Billing.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Billing.Tests.Ledger;
+
+/// <summary>The ledger auditor finds nothing on a clean billed data set, and each violation seeded into it under its rule.</summary>
+public class LedgerAuditTests
+{
+    [Fact]
+    public async Task An_audit_of_a_clean_billed_ledger_finds_nothing_and_one_wrong_row_per_rule_is_found_under_that_rule()
+    {
+        await using var stack = await BillingStack.Start();
+        await stack.SeedAccounts(10);
+        (await stack.StartRun()).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        (await stack.WaitUntilFinished()).Ready.ShouldBe(10);
+        var gateway = $"gw_{Guid.NewGuid():N}";
+        using (var repaid = await stack.Api.PostAsJsonAsync("/repayments", new
+               {
+                   accountId = "acc-00010", amount = 100m, currency = "SEK", gatewayPaymentId = gateway, method = "card",
+                   paidAt = DateTimeOffset.UtcNow, source = "webhook",
+               }))
+            repaid.StatusCode.ShouldBe(HttpStatusCode.Created);
+        var auditor = new LedgerAuditor(stack.Stack.Ground.DataSource, NullLogger<LedgerAuditor>.Instance);
+
+        var clean = await auditor.Run(Guid.NewGuid(), "test", CancellationToken.None);
+
+        (clean.Status, clean.AccountsChecked, clean.Violations).ShouldBe(("finished", 10, 0), JsonSerializer.Serialize(clean.ByRule));
+
+        await Seed(stack, gateway);
+        var found = await auditor.Run(Guid.NewGuid(), "test", CancellationToken.None);
+
+        found.ByRule.Keys.Order().ShouldBe(["refund_booking", "refund_entry_unexplained", "repayment_entry", "statement_closing",
+            "statement_lines", "statement_missing", "statement_overlap"]);
+        found.ByRule["statement_closing"].ShouldBe(1);
+        found.ByRule["statement_lines"].ShouldBe(1);
+        found.ByRule["repayment_entry"].ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task An_admin_asks_for_an_audit_a_worker_runs_it_and_staff_read_its_violations()
+    {
+        await using var stack = await BillingStack.Start();
+        await stack.SeedAccounts(3);
+        using var requested = await stack.Api.PostAsync("/ledger/audits", null);
+        requested.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        var location = requested.Headers.Location!.ToString();
+
+        var audit = await Eventually.Get("the audit finished", async () =>
+        {
+            using var response = await stack.Api.GetAsync(location);
+            return response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadFromJsonAsync<JsonElement>() : default;
+        }, a => a.ValueKind == JsonValueKind.Object && a.GetProperty("audit").GetProperty("status").GetString() == "finished");
+
+        audit.GetProperty("audit").GetProperty("accountsChecked").GetInt32().ShouldBe(3);
+        audit.GetProperty("violations").GetArrayLength().ShouldBe(0);
+        using var unknown = await stack.Api.GetAsync($"/ledger/audits/{Guid.NewGuid()}");
+        unknown.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    /// <summary>One wrong row per rule, each as a defect or a hand edit would leave it.</summary>
+    static async Task Seed(BillingStack stack, string gateway)
+    {
+        var today = BillingStack.Today;
+        // statement_closing: an entry on the books before acc-00001's statement was written that the statement does not hold.
+        await stack.Stack.Execute("""
+            insert into billing.passbook_entry (account_id, kind, amount, currency, external_ref, occurred_at, booked_at, recorded_at)
+            select account_id, 'purchase', 7, 'SEK', 'missed-1', cutoff - interval '1 day', cutoff - interval '1 day', created_at - interval '1 hour'
+            from billing.statement where account_id = 'acc-00001'
+            """);
+        // statement_lines: a frozen line that no longer adds up.
+        await stack.Stack.Execute("""
+            update billing.statement_line set amount = amount + 1
+            where line_no = 1 and statement_id = (select statement_id from billing.statement where account_id = 'acc-00002')
+            """);
+        // statement_overlap: an older statement of acc-00003 whose period ends inside the billed statement's.
+        await stack.Stack.Execute("""
+            insert into billing.statement (statement_id, account_id, statement_date, status, currency, period_start, cutoff, opening_balance,
+                purchases, repayments, refunds, fees, interest, adjustments, closing_balance, minimum_due, past_due, due_date, entry_count)
+            select gen_random_uuid(), account_id, statement_date - 3, 'imported', currency, cutoff - interval '3 days', cutoff - interval '3 days',
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, statement_date + 20, 0
+            from billing.statement where account_id = 'acc-00003'
+            """);
+        // statement_missing: last month's run fanned out an hour ago, and nobody has a statement or a halt for it.
+        var lastMonth = today.AddMonths(-1);
+        await stack.Stack.Execute("""
+            insert into billing.billing_run (run_id, statement_date, trigger, status, fanned_out_at) values ($1, $2, 'test', 'fanned_out', now() - interval '1 hour')
+            """, Guid.NewGuid(), lastMonth);
+        // repayment_entry: a repayment row whose entry books another amount.
+        await stack.Stack.Execute("""
+            with entry as (
+                insert into billing.passbook_entry (account_id, kind, amount, currency, external_ref, occurred_at, booked_at)
+                values ('acc-00004', 'repayment', -50, 'SEK', 'repayment:gw_wrong', now(), now()) returning entry_id)
+            insert into billing.repayment (gateway_payment_id, account_id, amount, currency, method, paid_at, fingerprint, entry_id, source)
+            select 'gw_wrong', 'acc-00004', 60, 'SEK', 'card', now(), 'x', entry_id, 'webhook' from entry
+            """);
+        // refund_booking: a refund of acc-00010's repayment the provider paid, never booked.
+        await stack.Stack.Execute("""
+            insert into refunds.refund (correlation_id, current_state, idempotency_key, request_fingerprint, payment_id, amount, currency, method,
+                requested_at, updated_at, counts_against_payment)
+            values (gen_random_uuid(), 'Refunded', 'disputes-1', 'x', $1, 20, 'SEK', 'card', now(), now(), true)
+            """, gateway);
+        // refund_entry_unexplained: a refund entry with no refund behind it.
+        await stack.Stack.Execute("""
+            insert into billing.passbook_entry (account_id, kind, amount, currency, external_ref, occurred_at, booked_at)
+            values ('acc-00005', 'refund', 30, 'SEK', $1, now(), now())
+            """, $"refund:{Guid.NewGuid()}:re_ghost");
+    }
+}
