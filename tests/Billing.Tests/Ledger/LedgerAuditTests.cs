@@ -29,7 +29,8 @@ public class LedgerAuditTests
 
         var clean = await auditor.Run(Guid.NewGuid(), "test", CancellationToken.None);
 
-        (clean.Status, clean.AccountsChecked, clean.Violations).ShouldBe(("finished", 10, 0), JsonSerializer.Serialize(clean.ByRule));
+        (clean.Status, clean.AccountsChecked, clean.Violations).ShouldBe(("finished", 10, 0), string.Join("\n",
+            await stack.Stack.Query("select detail from billing.ledger_violation where audit_id = $1", clean.AuditId)));
 
         await Seed(stack, gateway);
         var found = await auditor.Run(Guid.NewGuid(), "test", CancellationToken.None);
@@ -39,6 +40,7 @@ public class LedgerAuditTests
         found.ByRule["statement_closing"].ShouldBe(1);
         found.ByRule["statement_lines"].ShouldBe(1);
         found.ByRule["repayment_entry"].ShouldBe(1);
+        found.ByRule["statement_missing"].ShouldBe(1);
     }
 
     [Fact]
@@ -85,11 +87,14 @@ public class LedgerAuditTests
                 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, statement_date + 20, 0
             from billing.statement where account_id = 'acc-00003'
             """);
-        // statement_missing: last month's run fanned out an hour ago, and nobody has a statement or a halt for it.
+        // statement_missing: last month's run fanned out an hour ago; acc-00006's statement spans last month's date too
+        // (its period starts a cycle earlier, as after a date the daily job skipped), with no statement or halt then.
+        // The other accounts' first statements begin at last month's date: nothing was due before.
         var lastMonth = today.AddMonths(-1);
         await stack.Stack.Execute("""
             insert into billing.billing_run (run_id, statement_date, trigger, status, fanned_out_at) values ($1, $2, 'test', 'fanned_out', now() - interval '1 hour')
             """, Guid.NewGuid(), lastMonth);
+        await stack.Stack.Execute("update billing.statement set period_start = period_start - interval '1 month' where account_id = 'acc-00006'");
         // repayment_entry: a repayment row whose entry books another amount.
         await stack.Stack.Execute("""
             with entry as (

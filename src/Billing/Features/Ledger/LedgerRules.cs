@@ -14,15 +14,16 @@ static class LedgerRules
     public static readonly IReadOnlyList<Rule> PerAccountPage =
     [
         // The passbook at a statement's cut-off is its closing balance: every entry booked before the cut-off that was on
-        // the books when the statement was written (later ones are late postings of the next), and the statement's own.
+        // the books when the statement was written (later ones are late postings of the next), and the statement's own
+        // interest and fee, which it books at its cut-off.
         new("statement_closing", Insert + """
             select $1, 'statement_closing', s.account_id, 'statement ' || s.statement_id, s.closing_balance, coalesce(t.total, 0),
                    'Statement ' || s.statement_date || ' closes at ' || s.closing_balance || ' but the passbook holds ' || coalesce(t.total, 0) || ' at its cut-off'
             from billing.statement s
             left join lateral (
                 select sum(e.amount) total from billing.passbook_entry e
-                where e.account_id = s.account_id and e.booked_at < s.cutoff
-                  and (e.recorded_at <= s.created_at or e.statement_id = s.statement_id)) t on true
+                where e.account_id = s.account_id
+                  and ((e.booked_at < s.cutoff and e.recorded_at <= s.created_at) or e.statement_id = s.statement_id)) t on true
             where s.account_id > $2 and s.account_id <= $3 and s.status = 'ready' and s.closing_balance <> coalesce(t.total, 0)
             """),
         // What a statement shows adds up: its opening plus its frozen lines is its closing.
@@ -51,7 +52,11 @@ static class LedgerRules
                 and least(l.statement_day::int, extract(day from (date_trunc('month', r.statement_date) + interval '1 month - 1 day'))::int)
                     = extract(day from r.statement_date)::int
             where l.account_id > $2 and l.account_id <= $3 and r.status = 'fanned_out' and r.fanned_out_at < now() - interval '10 minutes'
-              and not exists (select 1 from billing.statement s where s.account_id = l.account_id and s.statement_date >= r.statement_date)
+              and not exists (select 1 from billing.statement s where s.account_id = l.account_id and s.statement_date = r.statement_date)
+              -- A later statement whose period starts after that date's cut-off (an imported one, say) began the account's
+              -- billing here after it: nothing was due then. One whose period spans the date billed two periods as one.
+              and not exists (select 1 from billing.statement s where s.account_id = l.account_id and s.statement_date > r.statement_date
+                                and s.period_start >= r.statement_date::timestamp at time zone l.time_zone)
               and not exists (select 1 from billing.account_billing b
                               where b.account_id = l.account_id and b.statement_date = r.statement_date
                                 and (b.halt_reason is not null or b.current_state in ('RetryScheduled', 'WaitingForCutoff')))
