@@ -29,7 +29,8 @@ public sealed class BillingDemo(IBus bus, NpgsqlDataSource dataSource, BillingRu
         // The inbox too: the run's messages have ids that follow from the date and the accounts, so within the inbox's
         // duplicate window (30 min) a second demo's would be taken for the first's and dropped.
         await Execute("""
-            truncate billing.account_billing, billing.billing_run, billing.excess_refund, billing.repayment, billing.delivery, billing.statement,
+            truncate billing.account_billing, billing.billing_run, billing.excess_refund, billing.repayment, billing.delivery, billing.statement_line,
+                billing.statement,
                 billing.passbook_entry, billing.loan, billing.account, messaging.inbox_state
             """, ct);
         // The statements are new ones under the same ids as the last demo's: the stand-ins forget the messages sent for those.
