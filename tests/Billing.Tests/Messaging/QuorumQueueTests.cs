@@ -43,6 +43,9 @@ public class QuorumQueueTests
         // says how to move them. Until then the worker must say what is wrong, not look ready.
         await using var ground = await TestGround.Create();
         await (await WorkerProcess.StartReady(ground.ServiceSettings)).DisposeAsync();
+        // The management API counts consumers from statistics a few seconds old: the first worker's are gone only then.
+        await Eventually.Until("the classic worker's consumers gone from the broker's statistics",
+            async () => (await ground.Queues()).All(q => q.Consumers == 0 || q.Name.Contains("bus", StringComparison.Ordinal)));
 
         await using var worker = WorkerProcess.Start(ground.ServiceSettings, new Dictionary<string, string>(Quorum)
         {
