@@ -11,6 +11,8 @@ namespace Billing.Tests.BillingRuns;
 /// Postgres restarted mid-run, and providers that, like Twilio and the WhatsApp Cloud API, ignore idempotency keys. Each
 /// account ends with one statement, delivered or halted with a reason; no message is given up on; and each holder gets
 /// at most one SMS and one WhatsApp message, counted at the stand-in, and one e-mail Message-ID, counted at the sink.
+/// A worker that exits by itself (the broker watchdog's exit for its supervisor, a start a restart failed) is started
+/// again, as its supervisor would, and reported in the test's output.
 /// </summary>
 public class ChaosBillingRunTests(Xunit.Abstractions.ITestOutputHelper output)
 {
@@ -27,6 +29,8 @@ public class ChaosBillingRunTests(Xunit.Abstractions.ITestOutputHelper output)
         await stack.SeedAccounts(Accounts, whatsAppEvery: 2);
         await stack.StandIns.IgnoreMessagingKeys();
         var services = stack.Billing.Stack;
+        using var stopSupervising = new CancellationTokenSource();
+        var supervisor = services.Supervise(output.WriteLine, stopSupervising.Token);
         (await stack.Billing.StartRun()).StatusCode.ShouldBe(HttpStatusCode.Accepted);
 
         await MidRun(stack, "the first SIGKILL", ready: Accounts / 10);
@@ -46,6 +50,8 @@ public class ChaosBillingRunTests(Xunit.Abstractions.ITestOutputHelper output)
         var run = await stack.Billing.WaitUntilFinished(TimeSpan.FromMinutes(8));
         await stack.WaitUntilDelivered(run.Ready, TimeSpan.FromMinutes(12));
         await services.WaitUntilIdle(TimeSpan.FromMinutes(3));
+        await stopSupervising.CancelAsync();
+        await supervisor;
         run = (await stack.Billing.Run())!;
         output.WriteLine(BillingStack.Describe(run) + "; " + await stack.Describe());
 

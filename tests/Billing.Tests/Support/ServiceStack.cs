@@ -98,14 +98,54 @@ public sealed class ServiceStack : IAsyncDisposable
     public async Task<WorkerProcess> StartWorker(IReadOnlyDictionary<string, string>? settings = null)
     {
         var worker = WorkerProcess.Start(_settings, settings);
-        _workers.Add(worker);
+        lock (_workers)
+            _workers.Add(worker);
         await worker.WaitUntilReady();
         return worker;
+    }
+
+    readonly HashSet<int> _killed = [];
+
+    /// <summary>
+    /// What a supervisor (systemd, Kubernetes) does for production workers: every worker that exits without the test
+    /// killing it (the broker watchdog's 75, a start that failed while a server restarted) is started again, and its exit
+    /// and last output lines are reported. Runs until <paramref name="stop"/> is cancelled.
+    /// </summary>
+    public async Task Supervise(Action<string> report, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            List<WorkerProcess> exited;
+            lock (_workers)
+                exited = _workers.Where(w => w.HasExited && !_killed.Contains(w.Id)).ToList();
+            foreach (var gone in exited)
+            {
+                var last = string.Join("\n", gone.Output.Split('\n').TakeLast(15));
+                report($"worker {gone.Id} exited with {gone.ExitCode}; started again. Its last lines:\n{last}");
+                var replacement = WorkerProcess.Start(_settings);
+                lock (_workers)
+                {
+                    _killed.Add(gone.Id);
+                    _workers.Add(replacement);
+                }
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2), stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>SIGKILLs a worker and waits until it is gone.</summary>
     public async Task Kill(WorkerProcess worker)
     {
+        lock (_workers)
+            _killed.Add(worker.Id);
         worker.Kill();
         (await worker.WaitForExit(TimeSpan.FromSeconds(30))).ShouldBeTrue("the killed worker should be gone");
     }

@@ -10,6 +10,8 @@ public sealed record LedgerViolationView(string Rule, string? AccountId, string 
 
 public sealed record LedgerAuditView(LedgerAuditSummary Audit, IReadOnlyList<LedgerViolationView> Violations);
 
+public sealed record LedgerAuditAccepted(Guid AuditId, string RequestedBy);
+
 /// <summary>POST /ledger/audits (an admin: audit now, on a worker), GET /ledger/audits and /ledger/audits/{id}.</summary>
 public static class LedgerEndpoints
 {
@@ -32,7 +34,7 @@ public static class LedgerEndpoints
         var auditId = Guid.NewGuid();
         jobs.Enqueue<LedgerAuditJob>(job => job.AuditNow(auditId, actor.Name));
         await audit.Record(new AuditEntry(actor, "ledger.audit", "ledger_audit", auditId.ToString(), After: new { status = "requested" }), cancellationToken);
-        return Results.Accepted($"/ledger/audits/{auditId}", new { auditId, requestedBy = actor.Name });
+        return Results.Accepted($"/ledger/audits/{auditId}", new LedgerAuditAccepted(auditId, actor.Name));
     }
 
     static async Task<IResult> Recent(NpgsqlDataSource db, LedgerAuditor auditor, CancellationToken cancellationToken)

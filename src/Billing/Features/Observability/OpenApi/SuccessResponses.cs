@@ -1,6 +1,7 @@
 using Billing.Features.Accounts;
 using Billing.Features.BillingRuns.Api;
 using Billing.Features.BillingRuns.Runs;
+using Billing.Features.Ledger;
 using Billing.Features.Passbook;
 using Billing.Features.Refunds.Api;
 using Billing.Features.StatementDelivery;
@@ -38,6 +39,9 @@ public sealed class SuccessResponsesFilter : IOperationFilter
         ["POST /reconciler/runs"] = [new(202, typeof(ReconcilerRunAccepted))],
         ["GET /reconciler/runs"] = [new(200, typeof(List<ReconcilerRunView>))],
         ["GET /reconciler/runs/{runId}"] = [new(200, typeof(ReconcilerRunView))],
+        ["POST /ledger/audits"] = [new(202, typeof(LedgerAuditAccepted), Description: "Accepted; a worker runs the audit within seconds.")],
+        ["GET /ledger/audits"] = [new(200, typeof(List<LedgerAuditSummary>))],
+        ["GET /ledger/audits/{auditId}"] = [new(200, typeof(LedgerAuditView))],
         ["POST /webhooks/stripe"] = [new(200, typeof(StripeWebhookReceived))],
         ["POST /billing/runs"] = [new(202, typeof(BillingRunStarted), Description: "The run starts (or is the one already started for the date).")],
         ["GET /billing/runs/{runId}"] = [new(200, typeof(BillingRunView))],
