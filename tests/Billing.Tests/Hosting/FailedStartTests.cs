@@ -2,6 +2,7 @@ using Billing.Features.BillingRuns;
 using Billing.Features.Ledger;
 using Billing.Features.Scheduling;
 using Billing.Hosting;
+using Billing.Tests.Support;
 using Hangfire;
 using Hangfire.Common;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,17 +34,24 @@ public class FailedStartTests
         consumer.Events.ShouldBe(["started", "stopped", "disposed"]);
     }
 
-    [Fact]
-    public async Task Recurring_jobs_are_declared_once_postgres_answers_again_instead_of_failing_the_start()
+    [Theory]
+    [InlineData("postgres restarting")]
+    [InlineData("a dead worker's job lock")]
+    public async Task Recurring_jobs_are_declared_in_the_background_once_the_failure_passes_without_holding_up_the_start(string failure)
     {
-        var jobs = new JobsAfterRestart(failures: 3);
+        Exception passing = failure == "postgres restarting"
+            ? new PostgresException("terminating connection due to administrator command", "FATAL", "FATAL", "57P01")
+            : new Hangfire.Storage.DistributedLockTimeoutException("hangfire:lock:recurring-job:refund-reconciler");
+        var jobs = new JobsAfterRestart(failures: 3, passing);
         var declaration = new RecurringJobsDeclaration(jobs, Options.Create(new RefundReconcilerOptions()),
             Options.Create(new RefundJanitorOptions()), Options.Create(new SupportDigestOptions()),
             Options.Create(new BillingRunOptions()), Options.Create(new LedgerAuditOptions()), NullLogger<RecurringJobsDeclaration>.Instance);
 
-        await declaration.StartAsync(CancellationToken.None);
+        var started = declaration.StartAsync(CancellationToken.None);
 
-        jobs.Declared.ShouldBe(5, "the reconciler, the janitor, the digest, the daily billing run and the ledger audit");
+        started.IsCompleted.ShouldBeTrue("the worker's start does not wait for the declaration");
+        await Eventually.Until("the recurring jobs declared", () => jobs.Declared == 5, TimeSpan.FromSeconds(20));
+        await declaration.StopAsync(CancellationToken.None);
     }
 
     sealed class Recorder : IHostedService, IDisposable
@@ -60,17 +68,18 @@ public class FailedStartTests
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
-    /// <summary>What Hangfire's storage throws while Postgres restarts, a few times, then it answers.</summary>
-    sealed class JobsAfterRestart(int failures) : IRecurringJobManager
+    /// <summary>What Hangfire's storage throws a few times (Postgres restarting, a lock a killed worker left), then it answers.</summary>
+    sealed class JobsAfterRestart(int failures, Exception failure) : IRecurringJobManager
     {
         int _failures = failures;
-        public int Declared { get; private set; }
+        int _declared;
+        public int Declared => Volatile.Read(ref _declared);
 
         public void AddOrUpdate(string recurringJobId, Job job, string cronExpression, RecurringJobOptions options)
         {
-            if (_failures-- > 0)
-                throw new PostgresException("terminating connection due to administrator command", "FATAL", "FATAL", "57P01");
-            Declared++;
+            if (Interlocked.Decrement(ref _failures) >= 0)
+                throw failure;
+            Interlocked.Increment(ref _declared);
         }
 
         public void Trigger(string recurringJobId) => throw new NotSupportedException();
