@@ -36,14 +36,12 @@ public sealed class LedgerAuditor(NpgsqlDataSource dataSource, ILogger<LedgerAud
         try
         {
             var after = "";
-            while (await LastOfPage(after, cancellationToken) is { } last)
+            while (await NextPage(after, cancellationToken) is ({ } last, var size))
             {
                 foreach (var rule in LedgerRules.PerAccountPage)
                     await Execute(rule.Sql + " on conflict do nothing", cancellationToken, auditId, after, last);
-                await Execute("""
-                    update billing.ledger_audit set accounts_checked = (select count(*) from billing.account where account_id <= $2)
-                    where audit_id = $1
-                    """, cancellationToken, auditId, last);
+                await Execute("update billing.ledger_audit set accounts_checked = accounts_checked + $2 where audit_id = $1",
+                    cancellationToken, auditId, size);
                 after = last;
             }
 
@@ -75,31 +73,44 @@ public sealed class LedgerAuditor(NpgsqlDataSource dataSource, ILogger<LedgerAud
         return summary;
     }
 
-    public async Task<LedgerAuditSummary> Summary(Guid auditId, CancellationToken cancellationToken)
+    public async Task<LedgerAuditSummary> Summary(Guid auditId, CancellationToken cancellationToken) =>
+        (await Summaries(auditId, 1, cancellationToken)).SingleOrDefault() ?? throw new InvalidOperationException($"No ledger audit {auditId}.");
+
+    /// <summary>One audit (<paramref name="auditId"/>) or the latest <paramref name="limit"/>, newest first, in one query.</summary>
+    public async Task<IReadOnlyList<LedgerAuditSummary>> Summaries(Guid? auditId, int limit, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            select a.status, a.accounts, a.accounts_checked, a.violations, a.started_at, a.finished_at, a.requested_by,
+            select a.audit_id, a.status, a.accounts, a.accounts_checked, a.started_at, a.finished_at, a.requested_by,
                    coalesce((select jsonb_object_agg(rule, n) from (select rule, count(*) n from billing.ledger_violation v
                              where v.audit_id = a.audit_id group by rule) r), '{}')::text
-            from billing.ledger_audit a where a.audit_id = $1
+            from billing.ledger_audit a where $1::uuid is null or a.audit_id = $1
+            order by a.started_at desc limit $2
             """);
-        command.Parameters.Add(new() { Value = auditId });
+        command.Parameters.Add(new() { Value = (object?)auditId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
+        command.Parameters.Add(new() { Value = limit });
+        var summaries = new List<LedgerAuditSummary>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-            throw new InvalidOperationException($"No ledger audit {auditId}.");
-        var byRule = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, int>>(reader.GetString(7))!;
-        return new LedgerAuditSummary(auditId, reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), byRule.Values.Sum(),
-            reader.GetFieldValue<DateTimeOffset>(4), reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5), reader.GetString(6), byRule);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var byRule = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, int>>(reader.GetString(7))!;
+            summaries.Add(new LedgerAuditSummary(reader.GetGuid(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3), byRule.Values.Sum(),
+                reader.GetFieldValue<DateTimeOffset>(4), reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5), reader.GetString(6), byRule));
+        }
+
+        return summaries;
     }
 
-    async Task<string?> LastOfPage(string after, CancellationToken cancellationToken)
+    /// <summary>The last account id of the page after <paramref name="after"/> and the page's size; no id past the end.</summary>
+    async Task<(string? Last, int Size)> NextPage(string after, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            select max(account_id) from (select account_id from billing.account where account_id > $1 order by account_id limit $2) page
+            select max(account_id), count(*)::int from (select account_id from billing.account where account_id > $1 order by account_id limit $2) page
             """);
         command.Parameters.Add(new() { Value = after });
         command.Parameters.Add(new() { Value = PageSize });
-        return await command.ExecuteScalarAsync(cancellationToken) as string;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetInt32(1));
     }
 
     async Task<int> Execute(string sql, CancellationToken cancellationToken, params object[] values)

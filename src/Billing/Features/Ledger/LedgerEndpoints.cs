@@ -37,24 +37,12 @@ public static class LedgerEndpoints
         return Results.Accepted($"/ledger/audits/{auditId}", new LedgerAuditAccepted(auditId, actor.Name));
     }
 
-    static async Task<IResult> Recent(NpgsqlDataSource db, LedgerAuditor auditor, CancellationToken cancellationToken)
-    {
-        await using var command = db.CreateCommand("select audit_id from billing.ledger_audit order by started_at desc limit 20");
-        var ids = new List<Guid>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-            while (await reader.ReadAsync(cancellationToken))
-                ids.Add(reader.GetGuid(0));
-        var summaries = new List<LedgerAuditSummary>();
-        foreach (var id in ids)
-            summaries.Add(await auditor.Summary(id, cancellationToken));
-        return Results.Ok(summaries);
-    }
+    static async Task<IResult> Recent(LedgerAuditor auditor, CancellationToken cancellationToken) =>
+        Results.Ok(await auditor.Summaries(null, 20, cancellationToken));
 
     static async Task<IResult> Get(Guid auditId, NpgsqlDataSource db, LedgerAuditor auditor, CancellationToken cancellationToken)
     {
-        await using var exists = db.CreateCommand("select 1 from billing.ledger_audit where audit_id = $1");
-        exists.Parameters.Add(new() { Value = auditId });
-        if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+        if ((await auditor.Summaries(auditId, 1, cancellationToken)).SingleOrDefault() is not { } summary)
             return Results.Problem($"No ledger audit {auditId} has started (one requested a moment ago starts within seconds).",
                 statusCode: StatusCodes.Status404NotFound, title: "Audit not found");
 
@@ -69,7 +57,7 @@ public static class LedgerEndpoints
             while (await reader.ReadAsync(cancellationToken))
                 violations.Add(new LedgerViolationView(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2),
                     reader.IsDBNull(3) ? null : reader.GetDecimal(3), reader.IsDBNull(4) ? null : reader.GetDecimal(4), reader.GetString(5)));
-        return Results.Ok(new LedgerAuditView(await auditor.Summary(auditId, cancellationToken), violations));
+        return Results.Ok(new LedgerAuditView(summary, violations));
     }
 }
 
