@@ -59,7 +59,7 @@ sealed class RecurringJobsDeclaration(IRecurringJobManager jobs, IOptions<Refund
 
     /// <summary>Postgres away, or a job's lock still held by a worker that died holding it: both pass.</summary>
     static bool IsPassing(Exception e) =>
-        PostgresErrors.IsTransient(e) || e is Hangfire.Storage.DistributedLockTimeoutException || e.GetType().Name.EndsWith("DistributedLockException", StringComparison.Ordinal);
+        PostgresErrors.IsTransient(e) || e is Hangfire.Storage.DistributedLockTimeoutException || e is Hangfire.PostgreSql.PostgreSqlDistributedLockException;
 
     void Declare()
     {
