@@ -14,8 +14,9 @@ public class SagaConcurrencyTests(StackFixture stack) : IClassFixture<StackFixtu
         await using var second = await stack.StartWorker();
         await using var bus = await TestBus.Start(stack.Ground);
 
-        // Scheduled messages due after both restarts: none may be lost or applied twice.
-        var due = DateTime.UtcNow.AddSeconds(45);
+        // Scheduled messages due after both restarts: none may be lost or applied twice. The restarts took 47 s on a
+        // CI machine (and under 30 s here), so they fall due well after.
+        var due = DateTime.UtcNow.AddSeconds(90);
         var pings = Enumerable.Range(0, 100).Select(_ => NewId.NextGuid()).ToList();
         foreach (var id in pings)
             await bus.Schedule(due, new Ping { PingId = id, ScheduledFor = due });

@@ -78,13 +78,14 @@ sealed class ChromiumPool : IAsyncDisposable
                 }
 
                 browser.Enter();
+                using var untilDied = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, browser.Died);
                 try
                 {
-                    var page = await PageOn(slot, browser, cancellationToken);
+                    var page = await PageOn(slot, browser, untilDied.Token);
                     Interlocked.Increment(ref _inFlight);
                     try
                     {
-                        var pdf = await PrintOn(page, body).WaitAsync(_options.RenderTimeout, cancellationToken);
+                        var pdf = await PrintOn(page, body).WaitAsync(_options.RenderTimeout, untilDied.Token);
                         Interlocked.Increment(ref _prints);
                         return pdf;
                     }
@@ -93,7 +94,7 @@ sealed class ChromiumPool : IAsyncDisposable
                         Interlocked.Decrement(ref _inFlight);
                     }
                 }
-                catch (TimeoutException)
+                catch (TimeoutException) when (browser.IsAlive || attempt >= _options.RenderAttempts)
                 {
                     // The page may still be busy printing (or stuck in a script); it is not handed out again.
                     Discard(slot);
