@@ -55,6 +55,9 @@ public static class RefundRejections
     /// </summary>
     public const string ExcessRefundUnsettled = "excess_refund_unsettled";
 
+    /// <summary>Billing's own excess refund, cancelled because the repayment it was part of was taken back (a chargeback).</summary>
+    public const string ExcessRefundCancelled = "excess_refund_cancelled";
+
     /// <summary>The request itself is malformed (amount, currency, method...).</summary>
     public const string Invalid = "invalid_request";
 }

@@ -25,6 +25,11 @@ public class LedgerAuditTests
                    paidAt = DateTimeOffset.UtcNow, source = "webhook",
                }))
             repaid.StatusCode.ShouldBe(HttpStatusCode.Created);
+        using (var chargedBack = await stack.Api.PostAsJsonAsync($"/repayments/{gateway}/reversal", new
+               {
+                   reversalId = "dp_clean", amount = 30m, currency = "SEK", reason = "chargeback", reversedAt = DateTimeOffset.UtcNow,
+               }))
+            chargedBack.StatusCode.ShouldBe(HttpStatusCode.Created);
         var auditor = new LedgerAuditor(stack.Stack.Ground.DataSource, NullLogger<LedgerAuditor>.Instance);
 
         var clean = await auditor.Run(Guid.NewGuid(), "test", CancellationToken.None);
@@ -35,11 +40,13 @@ public class LedgerAuditTests
         await Seed(stack, gateway);
         var found = await auditor.Run(Guid.NewGuid(), "test", CancellationToken.None);
 
-        found.ByRule.Keys.Order().ShouldBe(["refund_booking", "refund_entry_unexplained", "repayment_entry", "statement_closing",
-            "statement_lines", "statement_missing", "statement_overlap"]);
+        found.ByRule.Keys.Order().ShouldBe(["refund_booking", "refund_entry_unexplained", "repayment_entry", "reversal_entry",
+            "reversal_exceeds_repayment", "statement_closing", "statement_lines", "statement_missing", "statement_overlap"]);
         found.ByRule["statement_closing"].ShouldBe(1);
         found.ByRule["statement_lines"].ShouldBe(1);
         found.ByRule["repayment_entry"].ShouldBe(1);
+        found.ByRule["reversal_entry"].ShouldBe(1);
+        found.ByRule["reversal_exceeds_repayment"].ShouldBe(1);
         found.ByRule["statement_missing"].ShouldBe(1);
     }
 
@@ -102,6 +109,14 @@ public class LedgerAuditTests
                 values ('acc-00004', 'repayment', -50, 'SEK', 'repayment:gw_wrong', now(), now()) returning entry_id)
             insert into billing.repayment (gateway_payment_id, account_id, amount, currency, method, paid_at, fingerprint, entry_id, source)
             select 'gw_wrong', 'acc-00004', 60, 'SEK', 'card', now(), 'x', entry_id, 'webhook' from entry
+            """);
+        // reversal_entry: a reversal whose entry books another amount; reversal_exceeds_repayment: gw_wrong's 60 reversed for 70.
+        await stack.Stack.Execute("""
+            with entry as (
+                insert into billing.passbook_entry (account_id, kind, amount, currency, external_ref, occurred_at, booked_at)
+                values ('acc-00004', 'repayment', 5, 'SEK', 'repayment-reversal:gw_wrong:dp_1', now(), now()) returning entry_id)
+            insert into billing.repayment_reversal (gateway_payment_id, reversal_id, account_id, amount, currency, reason, reversed_at, fingerprint, entry_id, source)
+            select 'gw_wrong', 'dp_1', 'acc-00004', 70, 'SEK', 'chargeback', now(), 'x', entry_id, 'webhook' from entry
             """);
         // refund_booking: a refund of acc-00010's repayment the provider paid, never booked.
         await stack.Stack.Execute("""

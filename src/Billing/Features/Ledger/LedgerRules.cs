@@ -72,6 +72,21 @@ static class LedgerRules
             from billing.repayment p join billing.passbook_entry e on e.entry_id = p.entry_id
             where e.amount <> -p.amount or e.account_id <> p.account_id or e.kind <> 'repayment'
             """),
+        // A reversal of a repayment (a chargeback) is one entry, of its amount, on its account.
+        new("reversal_entry", Insert + """
+            select $1, 'reversal_entry', v.account_id, 'reversal ' || v.reversal_id || ' of ' || v.gateway_payment_id, v.amount, e.amount,
+                   'Reversal ' || v.reversal_id || ' of repayment ' || v.gateway_payment_id || ' of ' || v.amount || ' is booked as ' || e.amount || ' on ' || e.account_id
+            from billing.repayment_reversal v join billing.passbook_entry e on e.entry_id = v.entry_id
+            where e.amount <> v.amount or e.account_id <> v.account_id or e.kind <> 'repayment'
+            """),
+        // No repayment is taken back for more than was paid.
+        new("reversal_exceeds_repayment", Insert + """
+            select $1, 'reversal_exceeds_repayment', p.account_id, 'repayment ' || p.gateway_payment_id, p.amount, sum(v.amount),
+                   'Repayment ' || p.gateway_payment_id || ' of ' || p.amount || ' is reversed for ' || sum(v.amount)
+            from billing.repayment p join billing.repayment_reversal v on v.gateway_payment_id = p.gateway_payment_id
+            group by p.gateway_payment_id, p.account_id, p.amount
+            having sum(v.amount) > p.amount
+            """),
         // Every refund of a repayment is booked for what it paid: a refunded one once, one resolved as paid elsewhere once,
         // any other nothing (net of reversals).
         new("refund_booking", Insert + """

@@ -54,7 +54,7 @@ public static class BalanceEndpoint
         var excesses = await Excesses(connection, transaction, accountId, cancellationToken);
         var zero = currency is null ? 0m : PassbookMoney.Normalize(0, currency);
         var dueNow = statement is null ? zero : Math.Max(zero, statement.MinimumDue - statement.RepaidSinceCutoff);
-        var inFlight = excesses.Where(x => x.Status is "pending" or "requested").Sum(x => x.Amount);
+        var inFlight = excesses.Where(x => x.Status is "pending" or "requested" or "cancelling").Sum(x => x.Amount);
         return Results.Ok(new BalanceView(accountId, currency, balance, Math.Max(zero, -balance), statement, dueNow,
             zero + inFlight, excesses));
     }

@@ -9,7 +9,10 @@ namespace Billing.Features.Passbook;
 /// between its commit and its publish, or the broker was away): no refund row and no rejection under its id. Runs in
 /// every worker; each claims its rows with SKIP LOCKED and moves their requested_at on before sending, so workers
 /// split the rows and a sent row waits <see cref="PassbookOptions.ResendAfter"/> before it is looked at again. A row
-/// sent twice all the same is harmless: the saga answers the same refund id with the same refund.
+/// sent twice all the same is harmless: the saga answers the same refund id with the same refund. It also sees an excess
+/// a reversal is cancelling through: one the saga never heard of is cancelled here (a request still on its way is refused
+/// by the saga), and the saga is told again to cancel the others until it has (it cancels only a refund that is not in
+/// flight at the provider).
 /// </summary>
 public sealed class ExcessRefundSweep(NpgsqlDataSource dataSource, IBus bus, IOptions<PassbookOptions> options,
     ILogger<ExcessRefundSweep> logger) : BackgroundService
@@ -34,6 +37,42 @@ public sealed class ExcessRefundSweep(NpgsqlDataSource dataSource, IBus bus, IOp
     }
 
     async Task SweepOnce(CancellationToken cancellationToken)
+    {
+        await ResendRequests(cancellationToken);
+        await ResendCancels(cancellationToken);
+    }
+
+    async Task ResendCancels(CancellationToken cancellationToken)
+    {
+        await using var claim = dataSource.CreateCommand("""
+            with due as (
+                select x.refund_id, exists (select 1 from refunds.refund r where r.correlation_id = x.refund_id) as known
+                from billing.excess_refund x
+                where x.status = 'cancelling' and x.requested_at < now() - $1
+                order by x.requested_at
+                limit $2
+                for update skip locked)
+            update billing.excess_refund x
+            set requested_at = now(),
+                status = case when due.known then 'cancelling' else 'cancelled' end,
+                settled_at = case when due.known then null else now() end
+            from due where x.refund_id = due.refund_id
+            returning x.refund_id, due.known
+            """);
+        claim.Parameters.Add(new() { Value = options.Value.ResendAfter });
+        claim.Parameters.Add(new() { Value = BatchSize });
+
+        var toCancel = new List<Guid>();
+        await using (var reader = await claim.ExecuteReaderAsync(cancellationToken))
+            while (await reader.ReadAsync(cancellationToken))
+                if (reader.GetBoolean(1))
+                    toCancel.Add(reader.GetGuid(0));
+
+        foreach (var refundId in toCancel)
+            await bus.Publish(ExcessRefunds.Cancel(refundId, DateTimeOffset.UtcNow), cancellationToken);
+    }
+
+    async Task ResendRequests(CancellationToken cancellationToken)
     {
         await using var claim = dataSource.CreateCommand("""
             with due as (

@@ -29,7 +29,7 @@ public static class ExcessRefunds
             with credit as (
                 select - coalesce((select sum(amount) from billing.passbook_entry where account_id = $3), 0)
                        - coalesce((select sum(amount) from billing.excess_refund
-                                   where account_id = $3 and status in ('pending', 'requested', 'failed', 'rejected')), 0) as amount)
+                                   where account_id = $3 and status in ('pending', 'requested', 'failed', 'rejected', 'cancelling')), 0) as amount)
             insert into billing.excess_refund (refund_id, gateway_payment_id, account_id, amount, currency, method, status)
             select $1, $2, $3, least(credit.amount, $4), $5, $6, 'pending' from credit where credit.amount > 0
             returning amount
@@ -39,6 +39,42 @@ public static class ExcessRefunds
             ? new ExcessRefundView(refundId, report.GatewayPaymentId, PassbookMoney.Normalize(amount, report.Currency), "pending", null)
             : null;
     }
+
+    /// <summary>
+    /// After a reversal: the unpaid excess refunds of the account that its credit no longer covers, newest first, are
+    /// cancelled. A rejected one is cancelled at once (no refund exists); the others become 'cancelling', and the ids
+    /// returned are to be sent <see cref="CancelRefund"/> after the commit (the sweep sends it again until the saga
+    /// answers). The refund saga refuses a request for an excess that is cancelling or cancelled, so one still on its way
+    /// is never paid; one already at the provider may still be paid, and is then booked like any refund.
+    /// </summary>
+    public static async Task<IReadOnlyList<Guid>> ReleaseShortfall(NpgsqlConnection connection, NpgsqlTransaction transaction, string accountId,
+        string detail, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            with credit as (
+                select greatest(0, - coalesce((select sum(amount) from billing.passbook_entry where account_id = $1), 0)) as amount),
+            reserved as (
+                select refund_id, status, sum(amount) over (order by created_at, refund_id) as through
+                from billing.excess_refund where account_id = $1 and status in ('pending', 'requested', 'failed', 'rejected'))
+            update billing.excess_refund x
+            set status = case when reserved.status = 'rejected' then 'cancelled' else 'cancelling' end,
+                detail = left($2, 1000), requested_at = now(),
+                settled_at = case when reserved.status = 'rejected' then now() end
+            from reserved, credit
+            where x.refund_id = reserved.refund_id and reserved.through > credit.amount
+            returning x.refund_id, x.status
+            """, connection, transaction);
+        command.Parameters.AddPositional(accountId, detail);
+        var cancelling = new List<Guid>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            if (reader.GetString(1) == "cancelling")
+                cancelling.Add(reader.GetGuid(0));
+        return cancelling;
+    }
+
+    public static CancelRefund Cancel(Guid refundId, DateTimeOffset at) =>
+        new(refundId, RequestedBy, "the repayment was taken back; the account's credit no longer covers this refund", at);
 
     public static RequestRefund Request(string gatewayPaymentId, decimal amount, string currency, string method) =>
         RequestRefund.Create(RepaymentReport.ExcessRefundKey(gatewayPaymentId), gatewayPaymentId, amount, currency, method,

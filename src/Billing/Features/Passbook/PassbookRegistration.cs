@@ -10,6 +10,7 @@ public static class PassbookRegistration
     {
         services.Configure<PassbookOptions>(configuration.GetSection(PassbookOptions.Section));
         services.AddSingleton<RepaymentIntake>();
+        services.AddSingleton<RepaymentReversalIntake>();
         return services;
     }
 
@@ -29,6 +30,8 @@ public static class PassbookRegistration
         var repayments = app.MapGroup("/repayments").WithTags("Passbook");
         repayments.MapPost("", RepaymentEndpoint.Handle).RequireAuthorization(Policies.Intake)
             .WithSummary("Report a repayment (idempotent on gatewayPaymentId); an overpayment's excess is refunded once.");
+        repayments.MapPost("/{gatewayPaymentId}/reversal", RepaymentReversalEndpoint.Handle).RequireAuthorization(Policies.Intake)
+            .WithSummary("Report a repayment the gateway took back (chargeback, returned); idempotent on reversalId.");
         repayments.MapGet("/{gatewayPaymentId}", RepaymentEndpoint.Get).RequireAuthorization(Policies.Staff).WithSummary("A recorded repayment and its excess refund.");
         app.MapGet("/accounts/{accountId}/balance", BalanceEndpoint.Handle).RequireAuthorization(Policies.Staff).WithTags("Passbook")
             .WithSummary("The balance, the last statement's minimum due, what is due now, credit and excess refunds.");

@@ -12,7 +12,8 @@ namespace Billing.Features.Passbook;
 /// <item>paid → a refund entry of the amount paid, one per provider refund (<see cref="PaidRef"/>);</item>
 /// <item>paid elsewhere and resolved by hand → a refund entry as well;</item>
 /// <item>failed by the provider after it was paid → a reversing refund entry, negative (the passbook is append-only);</item>
-/// <item>failed, rejected, waiting on support, cancelled or resolved unpaid → no entry, only the excess's status.</item>
+/// <item>failed, rejected, waiting on support, cancelled or resolved unpaid → no entry, only the excess's status (an excess a
+/// reversal is cancelling stays so while its refund is failed; it ends cancelled, or refunded if it was paid after all).</item>
 /// </list>
 /// The account is the repayment's; a refund of a payment the passbook does not know books nothing. Runs with the inbox and
 /// outbox, and every statement is idempotent (the entries' external_ref, status guards), so a redelivery changes nothing.
@@ -68,25 +69,29 @@ public sealed class RefundOutcomeConsumer(BillingDbContext db, ILogger<RefundOut
         {
             await Book(resolved.RefundId, resolved.PaymentId, "refund", resolved.Amount, PaidElsewhereRef(resolved.RefundId), resolved.ResolvedAt,
                 $"Refunded another way (resolved by {resolved.ResolvedBy})", context.CancellationToken);
-            await Settle(resolved.RefundId, "refunded", $"paid elsewhere; resolved by hand by {resolved.ResolvedBy}", ["pending", "requested", "failed", "rejected"],
+            await Settle(resolved.RefundId, "refunded", $"paid elsewhere; resolved by hand by {resolved.ResolvedBy}", ["pending", "requested", "failed", "rejected", "cancelling"],
                 context.CancellationToken);
         }
         else
             await Settle(resolved.RefundId, "cancelled", $"resolved by hand by {resolved.ResolvedBy} without a payment: the credit stays on the account",
-                ["pending", "requested", "failed", "rejected"], context.CancellationToken);
+                ["pending", "requested", "failed", "rejected", "cancelling"], context.CancellationToken);
     }
 
     public Task Consume(ConsumeContext<RefundCancelled> context) =>
         Settle(context.Message.RefundId, "cancelled", $"cancelled by {context.Message.CancelledBy}: the credit stays on the account",
-            ["pending", "requested", "failed", "rejected"], context.CancellationToken);
+            ["pending", "requested", "failed", "rejected", "cancelling"], context.CancellationToken);
 
     public Task Consume(ConsumeContext<RefundFailed> context) =>
         Settle(context.Message.RefundId, "failed", $"{context.Message.Cause}: {context.Message.Message}", ["pending", "requested"],
             context.CancellationToken);
 
-    public Task Consume(ConsumeContext<RefundRejected> context) =>
-        Settle(context.Message.RefundId, "rejected", $"{context.Message.Code}: {context.Message.Detail}", ["pending", "requested"],
-            context.CancellationToken);
+    // A request refused because a reversal cancelled its excess (still on its way then) settles the cancel.
+    public async Task Consume(ConsumeContext<RefundRejected> context)
+    {
+        var rejected = context.Message;
+        await Settle(rejected.RefundId, "rejected", $"{rejected.Code}: {rejected.Detail}", ["pending", "requested"], context.CancellationToken);
+        await Settle(rejected.RefundId, "cancelled", $"{rejected.Code}: {rejected.Detail}", ["cancelling"], context.CancellationToken);
+    }
 
     // After the reconciler's attempt failed too: still failed, now with support's cause.
     public Task Consume(ConsumeContext<RefundNeedsSupport> context) =>

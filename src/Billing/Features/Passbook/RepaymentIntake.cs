@@ -30,8 +30,7 @@ public sealed class RepaymentIntake(NpgsqlDataSource dataSource)
         // Repayments of one account wait for each other, and for nothing else: a second overpayment sees the first's
         // entry and excess, so the two together never refund more than the account was overpaid. No row is locked, so
         // statements, purchases and the refund outcomes never wait on a repayment or make one wait.
-        await connection.ExecuteAsync(transaction, "select pg_advisory_xact_lock($1, hashtext($2))", cancellationToken,
-            AccountLockSpace, report.AccountId);
+        await LockAccount(connection, transaction, report.AccountId, cancellationToken);
 
         if (await RepaymentQueries.Find(connection, transaction, report.GatewayPaymentId, cancellationToken) is { } earlier)
             return Compare(earlier, report);
@@ -54,6 +53,11 @@ public sealed class RepaymentIntake(NpgsqlDataSource dataSource)
             report.Method, report.PaidAt, report.Source, Replayed: false, excess);
         return new(RepaymentOutcome.Recorded, answer);
     }
+
+    /// <summary>The account's money lock, also taken by a reversal: repayments and reversals of one account go one at a time.</summary>
+    internal static Task LockAccount(NpgsqlConnection connection, NpgsqlTransaction transaction, string accountId,
+        CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(transaction, "select pg_advisory_xact_lock($1, hashtext($2))", cancellationToken, AccountLockSpace, accountId);
 
     static RepaymentResult Compare(StoredRepayment earlier, RepaymentReport report) =>
         earlier.Fingerprint == report.Fingerprint()

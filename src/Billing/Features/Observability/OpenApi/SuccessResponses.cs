@@ -57,6 +57,11 @@ public sealed class SuccessResponsesFilter : IOperationFilter
             new(200, typeof(RepaymentAnswer), Description: "Reported before: the same answer (replayed)."),
         ],
         ["GET /repayments/{gatewayPaymentId}"] = [new(200, typeof(RepaymentAnswer))],
+        ["POST /repayments/{gatewayPaymentId}/reversal"] =
+        [
+            new(201, typeof(ReversalAnswer), Description: "Booked: the holder owes the amount again."),
+            new(200, typeof(ReversalAnswer), Description: "Reported before: the same answer (replayed)."),
+        ],
         ["GET /accounts/{accountId}/balance"] = [new(200, typeof(BalanceView))],
         ["GET /statements/{statementId}"] = [new(200, typeof(StatementView))],
         ["GET /statements/{statementId}/pdf"] = [Pdf],

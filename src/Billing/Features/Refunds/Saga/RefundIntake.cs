@@ -11,8 +11,7 @@ namespace Billing.Features.Refunds.Saga;
 /// <summary>Decides whether a new refund request is accepted; runs inside the saga's transaction.</summary>
 public static class RefundIntake
 {
-    // The first key of the two-key advisory lock on a payment id: any constant, the same for every instance.
-    const int PaymentLockSpace = 0x52_6566;
+    const int PaymentLockSpace = RefundablePayments.PaymentLockSpace;
 
     /// <summary>Identifies the request's content, so a replayed key can be told apart from a reused one.</summary>
     public static string Fingerprint(RequestRefund request)
@@ -49,7 +48,7 @@ public static class RefundIntake
         }
 
         await using var payment = await db.CreateCommandAsync(
-            "select amount, currency from refunds.payment where payment_id = $1", cancellationToken);
+            "select amount - reversed, currency from refunds.payment where payment_id = $1", cancellationToken);
         payment.Parameters.Add(new() { Value = request.PaymentId });
         decimal paid;
         string currency;
@@ -65,6 +64,8 @@ public static class RefundIntake
             return new RefundRejected(request.RefundId, RefundRejections.CurrencyMismatch,
                 $"Payment {request.PaymentId} was made in {currency}, not {request.Currency}.");
 
+        if (await CancelledExcess(db, request, cancellationToken) is { } cancelled)
+            return cancelled;
         if (await UnsettledExcess(db, request, cancellationToken) is { } excess)
             return excess;
 
@@ -80,6 +81,21 @@ public static class RefundIntake
     }
 
     /// <summary>
+    /// Billing's own excess refund that a reversal of the repayment cancelled before the saga heard of it (the API's send
+    /// after its commit, or the sweep's, still on its way): the credit it was for is gone.
+    /// </summary>
+    static async Task<RefundRejected?> CancelledExcess(BillingDbContext db, RequestRefund request, CancellationToken cancellationToken)
+    {
+        await using var command = await db.CreateCommandAsync(
+            "select detail from billing.excess_refund where refund_id = $1 and status in ('cancelling', 'cancelled')", cancellationToken);
+        command.Parameters.Add(new() { Value = request.RefundId });
+        return await command.ExecuteScalarAsync(cancellationToken) is { } detail
+            ? new RefundRejected(request.RefundId, RefundRejections.ExcessRefundCancelled,
+                $"The excess refund of payment {request.PaymentId} was cancelled: {detail as string ?? "the credit is gone"}.")
+            : null;
+    }
+
+    /// <summary>
     /// A refund of a repayment whose excess billing is refunding and has not settled (pending, requested, or failed and
     /// still retried by the reconciler) waits for it: both would return the same overpayment. The rule, in
     /// docs/passbook.md: every paid refund of a repayment is booked on its account; another system's refund of a repayment
@@ -89,7 +105,7 @@ public static class RefundIntake
     {
         await using var command = await db.CreateCommandAsync("""
             select refund_id, amount, currency, status from billing.excess_refund
-            where gateway_payment_id = $1 and refund_id <> $2 and status in ('pending', 'requested', 'failed')
+            where gateway_payment_id = $1 and refund_id <> $2 and status in ('pending', 'requested', 'failed', 'cancelling')
             """, cancellationToken);
         command.Parameters.Add(new() { Value = request.PaymentId });
         command.Parameters.Add(new() { Value = request.RefundId });

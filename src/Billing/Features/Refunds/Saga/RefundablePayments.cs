@@ -11,6 +11,9 @@ namespace Billing.Features.Refunds.Saga;
 /// </summary>
 public static class RefundablePayments
 {
+    // The first key of the two-key advisory lock on a payment id: any constant, the same for every instance.
+    internal const int PaymentLockSpace = 0x52_6566;
+
     const string RecordSql = """
         insert into refunds.payment (payment_id, amount, currency, method, paid_at)
         values ($1, $2, $3, $4, $5)
@@ -30,6 +33,18 @@ public static class RefundablePayments
     {
         await using var command = await db.CreateCommandAsync(RecordSql, cancellationToken);
         await Execute(command, paymentId, amount, currency, method, paidAt, cancellationToken);
+    }
+
+    /// <summary>
+    /// Part of a payment was taken back by its gateway (a chargeback): the refund service refunds at most what is left.
+    /// Under the payment's lock, so a refund being decided at the same time is decided before or after it, not beside.
+    /// </summary>
+    public static async Task Reverse(NpgsqlConnection connection, NpgsqlTransaction transaction, string paymentId, decimal amount,
+        CancellationToken cancellationToken)
+    {
+        await connection.ExecuteAsync(transaction, "select pg_advisory_xact_lock($1, hashtext($2))", cancellationToken, PaymentLockSpace, paymentId);
+        await connection.ExecuteAsync(transaction, "update refunds.payment set reversed = reversed + $2 where payment_id = $1", cancellationToken,
+            paymentId, amount);
     }
 
     static async Task Execute(NpgsqlCommand command, string paymentId, decimal amount, string currency, string method, DateTimeOffset paidAt,
