@@ -161,7 +161,7 @@ static class StatementBenchmark
                 var tree = ChromiumProcessTree.ProcessIds(Environment.ProcessId);
                 _self = Math.Max(_self, ChromiumProcessTree.Resident(tree[0]));
                 _chromium = Math.Max(_chromium, tree.Skip(1).Sum(ChromiumProcessTree.Resident));
-                _chromiumPss = Math.Max(_chromiumPss, tree.Skip(1).Sum(Pss));
+                _chromiumPss = Math.Max(_chromiumPss, tree.Skip(1).Sum(ChromiumProcessTree.Proportional));
                 try
                 {
                     await Task.Delay(100, _stop.Token);
@@ -170,19 +170,6 @@ static class StatementBenchmark
                 {
                     return;
                 }
-            }
-        }
-
-        static long Pss(int pid)
-        {
-            try
-            {
-                var line = File.ReadLines($"/proc/{pid}/smaps_rollup").FirstOrDefault(l => l.StartsWith("Pss:", StringComparison.Ordinal));
-                return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
-            }
-            catch (IOException)
-            {
-                return 0;
             }
         }
 

@@ -188,7 +188,7 @@ sealed class ChromiumPool : IAsyncDisposable
             if (prints >= _options.RecycleAfterRenders)
                 Retire(browser, $"it printed {prints} times");
             else if (prints % MemoryCheckEvery == 0
-                     && ChromiumProcessTree.ResidentBytes(browser.ProcessId) / (1024 * 1024) is var megabytes
+                     && ChromiumProcessTree.ProportionalBytes(browser.ProcessId) / (1024 * 1024) is var megabytes
                      && megabytes > _options.RecycleAboveMegabytes)
                 Retire(browser, $"its processes hold {megabytes} MB");
         }

@@ -1,11 +1,18 @@
 namespace Billing.Features.StatementPdfs;
 
 /// <summary>
-/// The resident memory of a browser and every process below it (renderers, GPU, zygotes), read from /proc. Chromium's
-/// own process reports only its share; the renderers are where memory creeps. Linux only; elsewhere it reads 0.
+/// The memory of a browser and every process below it (renderers, GPU, zygotes), read from /proc. Chromium's own process
+/// reports only its share; the renderers are where memory creeps. Linux only; elsewhere it reads 0.
 /// </summary>
 static class ChromiumProcessTree
 {
+    /// <summary>
+    /// The tree's proportional set size: a page shared by n processes counts 1/n in each. The sum of their resident
+    /// sizes counts Chromium's binary and shared memory once per process: at ten processes it read 1,160 MB where PSS
+    /// read 180 MB, and the pool replaced a healthy browser every 25 seconds of a 100,000-account run.
+    /// </summary>
+    public static long ProportionalBytes(int rootPid) => ProcessIds(rootPid).Sum(Proportional);
+
     public static long ResidentBytes(int rootPid) => ProcessIds(rootPid).Sum(Resident);
 
     /// <summary>The root and all its descendants.</summary>
@@ -47,6 +54,17 @@ static class ChromiumProcessTree
         // statm's second field: resident pages.
         var statm = Read($"/proc/{pid}/statm")?.Split(' ');
         return statm is { Length: > 1 } && long.TryParse(statm[1], out var pages) ? pages * Environment.SystemPageSize : 0;
+    }
+
+    /// <summary>smaps_rollup's Pss (Linux 4.14 and later); the resident size where the kernel has no rollup.</summary>
+    public static long Proportional(int pid)
+    {
+        if (!File.Exists("/proc/self/smaps_rollup"))
+            return Resident(pid);
+        var line = Read($"/proc/{pid}/smaps_rollup")?.Split('\n').FirstOrDefault(l => l.StartsWith("Pss:", StringComparison.Ordinal));
+        return line?.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, var kilobytes, ..] && long.TryParse(kilobytes, out var kb)
+            ? kb * 1024
+            : 0;
     }
 
     static string? Read(string path)

@@ -31,7 +31,7 @@ public sealed class StatementPdfOptions
     /// <summary>A browser is replaced after this many prints (Chromium's memory creeps with long-lived renderers).</summary>
     public int RecycleAfterRenders { get; set; } = 5_000;
 
-    /// <summary>…or when the resident memory of its whole process tree passes this.</summary>
+    /// <summary>…or when the memory of its whole process tree (proportional: shared pages split between processes) passes this.</summary>
     public int RecycleAboveMegabytes { get; set; } = 1_024;
 
     /// <summary>Tagged (accessible) PDFs are 2–10× larger; off unless a regulator asks for them.</summary>
