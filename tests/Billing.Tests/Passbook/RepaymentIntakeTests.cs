@@ -25,6 +25,38 @@ public class RepaymentIntakeTests
         (await passbook.Balance(account)).GetProperty("balance").GetDecimal().ShouldBe(60m);
     }
 
+    [Fact]
+    public async Task A_repayment_held_up_past_its_bound_is_rolled_back_and_answered_503_and_sent_again_it_is_booked()
+    {
+        // Billing waits BillingRuns:CutoffSettle (10 s) past a cut-off for the repayments in flight: a repayment transaction
+        // must end well inside it (broken by leaving the bound out: the report waited the 12 s and answered 201).
+        await using var passbook = await PassbookStack.Start(workers: 0);
+        var account = await passbook.Account(owes: 100m);
+        var payment = PassbookStack.PaymentId();
+
+        await using (var connection = await passbook.Stack.Ground.DataSource.OpenConnectionAsync())
+        await using (var holding = await connection.BeginTransactionAsync())
+        {
+            // Another repayment of the account holding its lock (the intake's advisory lock space, 0x526570).
+            await using (var hold = new Npgsql.NpgsqlCommand("select pg_advisory_xact_lock(5399920, hashtext($1))", connection, holding))
+            {
+                hold.Parameters.Add(new() { Value = account });
+                await hold.ExecuteNonQueryAsync();
+            }
+
+            var report = passbook.Report(PassbookStack.Body(account, 40m, payment));
+            var finished = await Task.WhenAny(report, Task.Delay(TimeSpan.FromSeconds(12)));
+            finished.ShouldBe(report, "the repayment must give up within its bound");
+            using var cut = await report;
+            cut.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable, await cut.Content.ReadAsStringAsync());
+            cut.Headers.RetryAfter.ShouldNotBeNull();
+            await holding.RollbackAsync();
+        }
+
+        (await passbook.Count("select count(*) from billing.repayment where gateway_payment_id = $1", payment)).ShouldBe(0);
+        await passbook.Repay(PassbookStack.Body(account, 40m, payment), 201);
+    }
+
     // Catches the source in the fingerprint: the settlement file's report would be a 409.
     [Fact]
     public async Task The_webhook_and_the_settlement_file_reporting_one_payment_make_one_entry()

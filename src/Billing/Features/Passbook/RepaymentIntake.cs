@@ -14,10 +14,12 @@ public sealed class RepaymentIntake(NpgsqlDataSource dataSource)
     // The first key of the two-key advisory lock on an account id: any constant of our own, unlike the refund saga's.
     const int AccountLockSpace = 0x52_6570;
 
-    public async Task<RepaymentResult> Record(RepaymentReport report, CancellationToken cancellationToken)
+    public Task<RepaymentResult> Record(RepaymentReport report, CancellationToken cancellationToken) =>
+        PassbookTransaction.Run(dataSource, (connection, transaction, token) => Record(connection, transaction, report, token), cancellationToken);
+
+    static async Task<RepaymentResult> Record(NpgsqlConnection connection, NpgsqlTransaction transaction, RepaymentReport report,
+        CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         var loanCurrency = await LoanCurrency(connection, transaction, report.AccountId, cancellationToken);
         if (loanCurrency is null)

@@ -21,10 +21,12 @@ public sealed record ReversalResult(ReversalOutcome Outcome, ReversalAnswer? Ans
 /// </summary>
 public sealed class RepaymentReversalIntake(NpgsqlDataSource dataSource)
 {
-    public async Task<ReversalResult> Record(ReversalReport report, CancellationToken cancellationToken)
+    public Task<ReversalResult> Record(ReversalReport report, CancellationToken cancellationToken) =>
+        PassbookTransaction.Run(dataSource, (connection, transaction, token) => Record(connection, transaction, report, token), cancellationToken);
+
+    static async Task<ReversalResult> Record(NpgsqlConnection connection, NpgsqlTransaction transaction, ReversalReport report,
+        CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         // A repayment's account never changes, so its lock can be taken after reading it.
         if (await RepaymentQueries.Find(connection, transaction, report.GatewayPaymentId, cancellationToken) is not { Answer: var repayment })
