@@ -44,6 +44,7 @@ public static class BillingHost
         builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Worker);
         builder.Services.AddBillingJobs(builder.Configuration);
         builder.Services.AddLedgerAudits(builder.Configuration);
+        builder.Services.AddLedgerAuditJob();
         builder.Services.AddSupportMail(builder.Configuration);
         builder.Services.AddPassbookSweep(builder.Configuration);
         builder.Services.AddStatementDelivery(builder.Configuration);

@@ -47,6 +47,23 @@ public class LedgerAuditTests
         found.ByRule["repayment_entry"].ShouldBe(1);
         found.ByRule["reversal_entry"].ShouldBe(1);
         found.ByRule["reversal_exceeds_repayment"].ShouldBe(1);
+
+        // Staff read it on the dashboard: each violation under its rule, with a link to its account.
+        var page = await stack.Api.GetStringAsync($"/dashboard/ledger?audit={found.AuditId}");
+        foreach (var rule in found.ByRule.Keys)
+            page.ShouldContain($"data-rule=\"{rule}\"");
+        page.ShouldContain("href=\"/accounts/acc-00004/balance\"");
+        (await stack.Api.GetStringAsync("/dashboard/ledger")).ShouldContain($"data-audit=\"{found.AuditId}\"", Case.Insensitive);
+
+        // Support hears of each violation once: the next audit finds the same ones and mails nothing.
+        var mail = new LedgerViolationMail(stack.Stack.Ground.DataSource, SupportMail.SupportMailerTests.Mailer(), NullLogger<LedgerViolationMail>.Instance);
+        (await mail.SendNew(found.AuditId, CancellationToken.None)).ShouldBe(found.Violations);
+        var sent = (await MailSink.WaitFor(found.AuditId.ToString("N"), 1, TimeSpan.FromSeconds(30))).ShouldHaveSingleItem();
+        sent.Subject.ShouldContain($"{found.Violations} new violation(s)");
+        sent.Body.ShouldContain("reversal_exceeds_repayment, account acc-00004");
+        var again = await auditor.Run(Guid.NewGuid(), "test", CancellationToken.None);
+        again.Violations.ShouldBe(found.Violations);
+        (await mail.SendNew(again.AuditId, CancellationToken.None)).ShouldBe(0);
         found.ByRule["statement_missing"].ShouldBe(1);
     }
 

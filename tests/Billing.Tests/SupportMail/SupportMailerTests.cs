@@ -45,7 +45,7 @@ public class SupportMailerTests
         stored.Select(m => m.Headers["Message-ID"]).Distinct().ShouldHaveSingleItem().ShouldBe($"<{mail.MessageId:N}@billing.local>");
     }
 
-    static ISupportMailer Mailer()
+    internal static ISupportMailer Mailer()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {

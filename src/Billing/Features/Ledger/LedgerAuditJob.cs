@@ -7,9 +7,10 @@ namespace Billing.Features.Ledger;
 /// <summary>
 /// The ledger audit as a Hangfire job: nightly (<see cref="LedgerAuditOptions.Cron"/>, an id per night, so a second firing
 /// of the same night reports the first's result) and on demand (POST /ledger/audits, with the id the caller was given).
-/// Not retried by Hangfire: a failed audit is recorded as failed, and the next one checks everything again.
+/// Not retried by Hangfire: a failed audit is recorded as failed, and the next one checks everything again. Violations
+/// no audit reported before are mailed to support once (<see cref="LedgerViolationMail"/>).
 /// </summary>
-public sealed class LedgerAuditJob(LedgerAuditor auditor, IOptions<LedgerAuditOptions> options, TimeProvider clock)
+public sealed class LedgerAuditJob(LedgerAuditor auditor, LedgerViolationMail mail, IOptions<LedgerAuditOptions> options, TimeProvider clock)
 {
     public const string Name = "ledger-audit";
 
@@ -18,12 +19,18 @@ public sealed class LedgerAuditJob(LedgerAuditor auditor, IOptions<LedgerAuditOp
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone);
         var night = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).DateTime);
-        return auditor.Run(JobOccurrences.Id(Name, new DateTimeOffset(night.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)), "schedule",
-            CancellationToken.None);
+        return AuditAndMail(JobOccurrences.Id(Name, new DateTimeOffset(night.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)), "schedule");
     }
 
     [AutomaticRetry(Attempts = 0)]
-    public Task AuditNow(Guid auditId, string requestedBy) => auditor.Run(auditId, requestedBy, CancellationToken.None);
+    public Task AuditNow(Guid auditId, string requestedBy) => AuditAndMail(auditId, requestedBy);
+
+    async Task AuditAndMail(Guid auditId, string requestedBy)
+    {
+        var summary = await auditor.Run(auditId, requestedBy, CancellationToken.None);
+        if (summary.Violations > 0)
+            await mail.SendNew(auditId, CancellationToken.None);
+    }
 }
 
 /// <summary>Section <c>Ledger:Audit</c>: when the nightly audit runs.</summary>

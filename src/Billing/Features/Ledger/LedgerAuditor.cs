@@ -15,7 +15,7 @@ public sealed class LedgerAuditor(NpgsqlDataSource dataSource, ILogger<LedgerAud
     public const int PageSize = 5000;
 
     static readonly Meter Meter = new(BillingMetrics.MeterName);
-    static readonly Counter<long> Violations = Meter.CreateCounter<long>("billing_ledger_violations_total", description:
+    static readonly Counter<long> ViolationsFound = Meter.CreateCounter<long>("billing_ledger_violations_total", description:
         "Violations of the ledger's rules found by audits, by rule");
     static readonly Counter<long> Audits = Meter.CreateCounter<long>("billing_ledger_audits_total", description: "Ledger audits finished, by outcome");
 
@@ -63,7 +63,7 @@ public sealed class LedgerAuditor(NpgsqlDataSource dataSource, ILogger<LedgerAud
 
         var summary = await Summary(auditId, cancellationToken);
         foreach (var (rule, count) in summary.ByRule)
-            Violations.Add(count, new KeyValuePair<string, object?>("rule", rule));
+            ViolationsFound.Add(count, new KeyValuePair<string, object?>("rule", rule));
         Audits.Add(1, new KeyValuePair<string, object?>("outcome", summary.Violations == 0 ? "clean" : "violations"));
         if (summary.Violations > 0)
             logger.LogWarning("Ledger audit {AuditId}: {Violations} violation(s) ({ByRule})", auditId, summary.Violations,
@@ -77,6 +77,23 @@ public sealed class LedgerAuditor(NpgsqlDataSource dataSource, ILogger<LedgerAud
         (await Summaries(auditId, 1, cancellationToken)).SingleOrDefault() ?? throw new InvalidOperationException($"No ledger audit {auditId}.");
 
     /// <summary>One audit (<paramref name="auditId"/>) or the latest <paramref name="limit"/>, newest first, in one query.</summary>
+    /// <summary>An audit's violations, by rule and account, the first <paramref name="limit"/>.</summary>
+    public async Task<IReadOnlyList<LedgerViolationView>> Violations(Guid auditId, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            select rule, account_id, subject, expected, actual, detail from billing.ledger_violation
+            where audit_id = $1 order by rule, account_id, subject limit $2
+            """);
+        command.Parameters.Add(new() { Value = auditId });
+        command.Parameters.Add(new() { Value = limit });
+        var violations = new List<LedgerViolationView>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            violations.Add(new LedgerViolationView(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetDecimal(3), reader.IsDBNull(4) ? null : reader.GetDecimal(4), reader.GetString(5)));
+        return violations;
+    }
+
     public async Task<IReadOnlyList<LedgerAuditSummary>> Summaries(Guid? auditId, int limit, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""

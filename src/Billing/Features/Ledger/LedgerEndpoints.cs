@@ -31,32 +31,29 @@ public static class LedgerEndpoints
     static async Task<IResult> Request(ClaimsPrincipal user, IBackgroundJobClient jobs, AuditTrail audit, CancellationToken cancellationToken)
     {
         var actor = Actor.Of(user);
+        var auditId = await RequestAudit(actor, jobs, audit, cancellationToken);
+        return Results.Accepted($"/ledger/audits/{auditId}", new LedgerAuditAccepted(auditId, actor.Name));
+    }
+
+    /// <summary>An audit now, on a worker, recorded in the audit trail: the API's POST and the dashboard's button.</summary>
+    public static async Task<Guid> RequestAudit(Actor actor, IBackgroundJobClient jobs, AuditTrail audit, CancellationToken cancellationToken)
+    {
         var auditId = Guid.NewGuid();
         jobs.Enqueue<LedgerAuditJob>(job => job.AuditNow(auditId, actor.Name));
         await audit.Record(new AuditEntry(actor, "ledger.audit", "ledger_audit", auditId.ToString(), After: new { status = "requested" }), cancellationToken);
-        return Results.Accepted($"/ledger/audits/{auditId}", new LedgerAuditAccepted(auditId, actor.Name));
+        return auditId;
     }
 
     static async Task<IResult> Recent(LedgerAuditor auditor, CancellationToken cancellationToken) =>
         Results.Ok(await auditor.Summaries(null, 20, cancellationToken));
 
-    static async Task<IResult> Get(Guid auditId, NpgsqlDataSource db, LedgerAuditor auditor, CancellationToken cancellationToken)
+    static async Task<IResult> Get(Guid auditId, LedgerAuditor auditor, CancellationToken cancellationToken)
     {
         if ((await auditor.Summaries(auditId, 1, cancellationToken)).SingleOrDefault() is not { } summary)
             return Results.Problem($"No ledger audit {auditId} has started (one requested a moment ago starts within seconds).",
                 statusCode: StatusCodes.Status404NotFound, title: "Audit not found");
 
-        await using var command = db.CreateCommand("""
-            select rule, account_id, subject, expected, actual, detail from billing.ledger_violation
-            where audit_id = $1 order by rule, account_id, subject limit $2
-            """);
-        command.Parameters.Add(new() { Value = auditId });
-        command.Parameters.Add(new() { Value = ViolationsShown });
-        var violations = new List<LedgerViolationView>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-            while (await reader.ReadAsync(cancellationToken))
-                violations.Add(new LedgerViolationView(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2),
-                    reader.IsDBNull(3) ? null : reader.GetDecimal(3), reader.IsDBNull(4) ? null : reader.GetDecimal(4), reader.GetString(5)));
+        var violations = await auditor.Violations(auditId, ViolationsShown, cancellationToken);
         return Results.Ok(new LedgerAuditView(summary, violations));
     }
 }
@@ -67,6 +64,13 @@ public static class LedgerRegistration
     {
         services.Configure<LedgerAuditOptions>(configuration.GetSection(LedgerAuditOptions.Section));
         services.AddSingleton<LedgerAuditor>();
+        return services;
+    }
+
+    /// <summary>The worker role: the audit job itself, which mails support (the API only enqueues it).</summary>
+    public static IServiceCollection AddLedgerAuditJob(this IServiceCollection services)
+    {
+        services.AddSingleton<LedgerViolationMail>();
         services.AddScoped<LedgerAuditJob>();
         return services;
     }
