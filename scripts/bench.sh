@@ -5,6 +5,7 @@
 #   scripts/bench.sh refunds-fast [count]              the fast-lane part only
 #   scripts/bench.sh pipeline [accounts]               accounts/s billed and delivered (PDF, SMS, e-mail, WhatsApp) vs billing alone
 #   scripts/bench.sh statements [count]                statements/s to PDF four ways (count for the pooled ones, 500), peak RSS
+#   scripts/bench.sh audit [accounts]                  a ledger audit of a billed data set (100,000) vs one plain pass of Postgres
 #   scripts/bench.sh billing [sizes...]                accounts/s to StatementReady (10,000 and 100,000), peak RSS, saga ceiling
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -46,7 +46,7 @@ public static class BillingBenchmark
     /// `Billing generate` in a process of its own: the import holds the accounts in memory, which would stay in this
     /// process's heap and be counted as the worker's.
     /// </summary>
-    static async Task Generate(IConfiguration configuration, int size, DateOnly date)
+    internal static async Task Generate(IConfiguration configuration, int size, DateOnly date)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Billing.dll"), "generate", "--accounts", $"{size}",
             "--seed", "1", "--statement-date", $"{date:yyyy-MM-dd}"])
@@ -64,7 +64,7 @@ public static class BillingBenchmark
         await Scalar(configuration, "analyze");
     }
 
-    static async Task<long> Scalar(IConfiguration configuration, string sql)
+    internal static async Task<long> Scalar(IConfiguration configuration, string sql)
     {
         await using var dataSource = NpgsqlDataSource.Create(configuration.GetConnectionString("Billing")!);
         await using var command = dataSource.CreateCommand(sql);
@@ -106,7 +106,7 @@ public static class BillingBenchmark
         }
     }
 
-    static async Task<(double PerSecond, BillingRunView View, PeakMemory Memory)> Bill(IConfiguration configuration, DateOnly date,
+    internal static async Task<(double PerSecond, BillingRunView View, PeakMemory Memory)> Bill(IConfiguration configuration, DateOnly date,
         bool delivery = false, string? pdfDirectory = null, int size = 0)
     {
         using var host = BillingHost.Worker([], builder =>

@@ -12,6 +12,8 @@ using Npgsql;
 //   pipeline [accounts]          accounts/s billed, rendered and sent on every channel, beside billing alone
 //   statements [count]           statements/s to PDF: a browser per statement, a page per statement, the reused-page
 //                                pool and batched prints split per statement, with Chromium's and our peak RSS
+//   audit [accounts]             seconds and accounts/s for a ledger audit of a billed data set, beside one plain pass
+//                                of Postgres over the tables it reads
 //   refunds [count] [outage-s]   refunds/s through the fast lane vs the provider stand-in called directly, and the drain
 //                                time of [count] refunds after a Swish outage of [outage-s] seconds
 var benchmark = args.Length > 0 && !int.TryParse(args[0], out _) ? args[0] : "saga";
@@ -41,6 +43,13 @@ if (benchmark == "pipeline")
 {
     // pipeline [accounts]: accounts/s billed and delivered on every channel, beside billing alone (3,000 unless given).
     await BillingBenchmark.Pipeline(configuration, numbers.ElementAtOrDefault(0) is > 0 and var accounts ? accounts : 3000, Fresh);
+    return;
+}
+
+if (benchmark == "audit")
+{
+    // audit [accounts]: the ledger auditor over a billed data set (100,000 unless given), beside one plain pass of Postgres.
+    await LedgerAuditBenchmark.Run(configuration, numbers.ElementAtOrDefault(0) is > 0 and var accounts ? accounts : 100_000, Fresh);
     return;
 }
 

@@ -146,7 +146,7 @@ public class RefundOutcomeTests
     }
 
     /// <summary>An account that owes 100 and paid 150, whose excess refund of 50 the card provider declined for good.</summary>
-    static async Task<(string Account, string Payment, Guid RefundId)> DeclinedExcess(PassbookStack passbook)
+    internal static async Task<(string Account, string Payment, Guid RefundId)> DeclinedExcess(PassbookStack passbook)
     {
         await passbook.SetFaults("card", new FaultSettings(FailRate: 1, FailMode: FailMode.NonRetryable));
         var account = await passbook.Account(owes: 100m);

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Billing.Contracts.Refunds;
-using Billing.Providers.StandIn.Control;
 using Billing.Tests.Refunds;
 using Billing.Tests.Support;
 
@@ -18,12 +17,7 @@ public class RepaymentReversalTests
     public async Task A_chargeback_before_the_excess_is_paid_cancels_the_excess_and_the_holder_owes_what_was_taken_back()
     {
         await using var passbook = await PassbookStack.Start();
-        await passbook.SetFaults("card", new FaultSettings(FailRate: 1, FailMode: FailMode.NonRetryable));
-        var account = await passbook.Account(owes: 100m);
-        var payment = PassbookStack.PaymentId();
-        await passbook.Repay(PassbookStack.Body(account, 150m, payment));
-        var excess = await passbook.WaitForExcess(payment, "failed");
-        await passbook.Refunds.WaitFor(excess, "failed");
+        var (account, payment, excess) = await RefundOutcomeTests.DeclinedExcess(passbook);
         await passbook.ClearFaults("card");
 
         // 20 taken back leaves 30 of credit: the 50 excess is no longer covered, and the refund saga cancels it.

@@ -48,14 +48,8 @@ public static class ReversalRules
         if (!Currencies.IsKnown(body.Currency))
             problems["currency"] = [$"Unknown currency '{body.Currency}'. Known: {string.Join(", ", Currencies.Known.Order())}."];
 
-        if (body.Amount is not { } amount)
-            problems["amount"] = ["Required."];
-        else if (amount <= 0)
-            problems["amount"] = ["Must be more than zero."];
-        else if (amount > RepaymentRules.MaxAmount)
-            problems["amount"] = [$"At most {RepaymentRules.MaxAmount:0}."];
-        else if (Currencies.IsKnown(body.Currency) && !Currencies.FitsMinorUnits(amount, body.Currency!))
-            problems["amount"] = [$"{body.Currency} has {Currencies.MinorUnitsOf(body.Currency!)} decimal(s); {amount} has more."];
+        if (RepaymentRules.AmountProblem(body.Amount, body.Currency) is { } amountProblem)
+            problems["amount"] = [amountProblem];
 
         if (body.Reason is null || !Reasons.Contains(body.Reason))
             problems["reason"] = [$"One of {string.Join(", ", Reasons)}."];

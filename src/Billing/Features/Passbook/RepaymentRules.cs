@@ -31,14 +31,8 @@ public static class RepaymentRules
         if (!Currencies.IsKnown(body.Currency))
             problems["currency"] = [$"Unknown currency '{body.Currency}'. Known: {string.Join(", ", Currencies.Known.Order())}."];
 
-        if (body.Amount is not { } amount)
-            problems["amount"] = ["Required."];
-        else if (amount <= 0)
-            problems["amount"] = ["Must be more than zero."];
-        else if (amount > MaxAmount)
-            problems["amount"] = [$"At most {MaxAmount:0}."];
-        else if (Currencies.IsKnown(body.Currency) && !Currencies.FitsMinorUnits(amount, body.Currency!))
-            problems["amount"] = [$"{body.Currency} has {Currencies.MinorUnitsOf(body.Currency!)} decimal(s); {amount} has more."];
+        if (AmountProblem(body.Amount, body.Currency) is { } amountProblem)
+            problems["amount"] = [amountProblem];
 
         // A repayment's excess is refunded by the same method, so only a method the refund service can pay back is taken.
         if (string.IsNullOrWhiteSpace(body.Method) || !methods.Contains(body.Method))
@@ -54,6 +48,17 @@ public static class RepaymentRules
 
         return problems;
     }
+
+    /// <summary>What is wrong with a reported amount (a repayment's, a reversal's); null when nothing is.</summary>
+    public static string? AmountProblem(decimal? amount, string? currency) => amount switch
+    {
+        null => "Required.",
+        <= 0 => "Must be more than zero.",
+        > MaxAmount => $"At most {MaxAmount:0}.",
+        { } a when Currencies.IsKnown(currency) && !Currencies.FitsMinorUnits(a, currency!) =>
+            $"{currency} has {Currencies.MinorUnitsOf(currency!)} decimal(s); {a} has more.",
+        _ => null,
+    };
 
     /// <summary>The report of a body that has no <see cref="Problems"/>.</summary>
     public static RepaymentReport ToReport(RepaymentBody body) =>
