@@ -108,11 +108,13 @@ public class RepaymentReversalTests
         [
             (HttpStatusCode.BadRequest, "amount"), (HttpStatusCode.BadRequest, "reason"), (HttpStatusCode.BadRequest, "reversedAt"),
             (HttpStatusCode.BadRequest, "reversalId"), (HttpStatusCode.BadRequest, "amount"),
+            // Its entry reference must fit 200 characters and end in the reversal id alone.
+            (HttpStatusCode.BadRequest, "reversalId"), (HttpStatusCode.BadRequest, "reversalId"),
         ];
         ReversalJson[] bodies =
         [
             Reversal("x", 0m), Reversal("x", 10m) with { reason = "fraud" }, Reversal("x", 10m) with { reversedAt = DateTimeOffset.UtcNow.AddDays(1) },
-            Reversal("", 10m), Reversal("x", 10.001m),
+            Reversal("", 10m), Reversal("x", 10.001m), Reversal(new string('d', 81), 10m), Reversal("dp:1", 10m),
         ];
         for (var i = 0; i < bodies.Length; i++)
         {

@@ -74,7 +74,7 @@ static class LedgerRules
             """),
         // A reversal of a repayment (a chargeback) is one entry, of its amount, on its account.
         new("reversal_entry", Insert + """
-            select $1, 'reversal_entry', v.account_id, 'reversal ' || v.reversal_id || ' of ' || v.gateway_payment_id, v.amount, e.amount,
+            select $1, 'reversal_entry', v.account_id, left('reversal ' || v.reversal_id || ' of ' || v.gateway_payment_id, 200), v.amount, e.amount,
                    'Reversal ' || v.reversal_id || ' of repayment ' || v.gateway_payment_id || ' of ' || v.amount || ' is booked as ' || e.amount || ' on ' || e.account_id
             from billing.repayment_reversal v join billing.passbook_entry e on e.entry_id = v.entry_id
             where e.amount <> v.amount or e.account_id <> v.account_id or e.kind <> 'repayment'

@@ -50,9 +50,24 @@ public static class ExcessRefunds
     public static async Task<IReadOnlyList<Guid>> ReleaseShortfall(NpgsqlConnection connection, NpgsqlTransaction transaction, string accountId,
         string detail, CancellationToken cancellationToken)
     {
+        // The refund saga decides a refund of a payment under that payment's lock: taking the lock of each unpaid excess's
+        // payment (in order; the account's lock is held, so no other reversal takes them too) means a request the saga is
+        // deciding now is decided before this reads, and one it decides later sees the excess cancelling.
+        await using (var lockPayments = new NpgsqlCommand("""
+            select pg_advisory_xact_lock($2, hashtext(gateway_payment_id)) from (
+                select gateway_payment_id from billing.excess_refund
+                where account_id = $1 and status in ('pending', 'requested', 'failed') order by gateway_payment_id) p
+            """, connection, transaction))
+        {
+            lockPayments.Parameters.AddPositional(accountId, Refunds.Saga.RefundablePayments.PaymentLockSpace);
+            await lockPayments.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // Credit less what excesses already cancelling may yet pay (one at the provider cannot be stopped).
         await using var command = new NpgsqlCommand("""
             with credit as (
-                select greatest(0, - coalesce((select sum(amount) from billing.passbook_entry where account_id = $1), 0)) as amount),
+                select greatest(0, - coalesce((select sum(amount) from billing.passbook_entry where account_id = $1), 0)
+                                   - coalesce((select sum(amount) from billing.excess_refund where account_id = $1 and status = 'cancelling'), 0)) as amount),
             reserved as (
                 select refund_id, status, sum(amount) over (order by created_at, refund_id) as through
                 from billing.excess_refund where account_id = $1 and status in ('pending', 'requested', 'failed', 'rejected'))
@@ -61,7 +76,9 @@ public static class ExcessRefunds
                 detail = left($2, 1000), requested_at = now(),
                 settled_at = case when reserved.status = 'rejected' then now() end
             from reserved, credit
-            where x.refund_id = reserved.refund_id and reserved.through > credit.amount
+            -- The status again: an outcome that settled the row since this statement began (its consumer takes no
+            -- account lock) is not overwritten.
+            where x.refund_id = reserved.refund_id and x.status = reserved.status and reserved.through > credit.amount
             returning x.refund_id, x.status
             """, connection, transaction);
         command.Parameters.AddPositional(accountId, detail);

@@ -90,7 +90,8 @@ public sealed class RefundOutcomeConsumer(BillingDbContext db, ILogger<RefundOut
     {
         var rejected = context.Message;
         await Settle(rejected.RefundId, "rejected", $"{rejected.Code}: {rejected.Detail}", ["pending", "requested"], context.CancellationToken);
-        await Settle(rejected.RefundId, "cancelled", $"{rejected.Code}: {rejected.Detail}", ["cancelling"], context.CancellationToken);
+        if (rejected.Code == RefundRejections.ExcessRefundCancelled)
+            await Settle(rejected.RefundId, "cancelled", $"{rejected.Code}: {rejected.Detail}", ["cancelling"], context.CancellationToken);
     }
 
     // After the reconciler's attempt failed too: still failed, now with support's cause.

@@ -50,7 +50,8 @@ public sealed class RepaymentIntake(NpgsqlDataSource dataSource)
             report.PaidAt, cancellationToken);
         var excess = await ExcessRefunds.Reserve(connection, transaction, report, cancellationToken);
 
-        await transaction.CommitAsync(cancellationToken);
+        // Not cancelled by the deadline: a commit cut off might have landed, and the caller would hear "nothing was stored".
+        await transaction.CommitAsync(CancellationToken.None);
         var answer = new RepaymentAnswer(report.GatewayPaymentId, report.AccountId, entryId.Value, PassbookMoney.Normalize(report.Amount, report.Currency), report.Currency,
             report.Method, report.PaidAt, report.Source, Replayed: false, excess);
         return new(RepaymentOutcome.Recorded, answer);

@@ -50,7 +50,8 @@ public sealed class RepaymentReversalIntake(NpgsqlDataSource dataSource)
         var cancelling = await ExcessRefunds.ReleaseShortfall(connection, transaction, repayment.AccountId,
             $"repayment {report.GatewayPaymentId} was taken back ({report.Reason} {report.ReversalId}): the account's credit no longer covers this refund",
             cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        // Not cancelled by the deadline: a commit cut off might have landed, and the caller would hear "nothing was stored".
+        await transaction.CommitAsync(CancellationToken.None);
 
         var answer = new ReversalAnswer(report.GatewayPaymentId, report.ReversalId, repayment.AccountId, entryId,
             PassbookMoney.Normalize(report.Amount, report.Currency), report.Currency, report.Reason, report.ReversedAt, report.Source, Replayed: false,

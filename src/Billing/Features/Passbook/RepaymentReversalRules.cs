@@ -34,7 +34,8 @@ public sealed record ReversalAnswer(string GatewayPaymentId, string ReversalId, 
 /// <summary>The shape rules of a reported reversal: no database, so every one is answered before anything is opened.</summary>
 public static class ReversalRules
 {
-    public const int MaxReversalIdLength = 100;
+    /// <summary>"repayment-reversal:" (19), a gateway payment id (100), ":" and this fit the entry reference's 200.</summary>
+    public const int MaxReversalIdLength = 80;
     public static readonly IReadOnlyList<string> Reasons = ["chargeback", "returned", "reversed"];
 
     public static Dictionary<string, string[]> Problems(ReversalBody body, DateTimeOffset now, TimeSpan tolerance)
@@ -44,6 +45,9 @@ public static class ReversalRules
             problems["reversalId"] = ["Required: the gateway's id of the chargeback or reversal."];
         else if (body.ReversalId.Length > MaxReversalIdLength)
             problems["reversalId"] = [$"At most {MaxReversalIdLength} characters."];
+        // The entry reference ends in the reversal id after a colon: one inside it could name another payment's reversal.
+        else if (body.ReversalId.Contains(':'))
+            problems["reversalId"] = ["May not contain ':'."];
 
         if (!Currencies.IsKnown(body.Currency))
             problems["currency"] = [$"Unknown currency '{body.Currency}'. Known: {string.Join(", ", Currencies.Known.Order())}."];

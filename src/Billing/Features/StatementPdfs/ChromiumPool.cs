@@ -105,6 +105,13 @@ sealed class ChromiumPool : IAsyncDisposable
                     Discard(slot);
                     throw;
                 }
+                catch (OperationCanceledException) when (browser.Died.IsCancellationRequested && attempt >= _options.RenderAttempts)
+                {
+                    // The browser's death cancelled the wait, not the caller: a crash, said as one.
+                    Discard(slot);
+                    Retire(browser, "it died");
+                    throw new InvalidOperationException($"Chromium died under this print on each of its {attempt} attempts.");
+                }
                 catch (Exception e) when (attempt < _options.RenderAttempts && !_disposed.IsCancellationRequested)
                 {
                     // A crashed browser or page: the print is not lost, it goes again on a fresh page (and browser).

@@ -61,10 +61,11 @@ static class ChromiumProcessTree
     {
         if (!File.Exists("/proc/self/smaps_rollup"))
             return Resident(pid);
+        // A rollup this process may not read (another user's, hidepid) falls back too, rather than reading 0.
         var line = Read($"/proc/{pid}/smaps_rollup")?.Split('\n').FirstOrDefault(l => l.StartsWith("Pss:", StringComparison.Ordinal));
         return line?.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, var kilobytes, ..] && long.TryParse(kilobytes, out var kb)
             ? kb * 1024
-            : 0;
+            : Resident(pid);
     }
 
     static string? Read(string path)

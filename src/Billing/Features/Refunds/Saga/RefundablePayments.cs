@@ -38,12 +38,13 @@ public static class RefundablePayments
     /// <summary>
     /// Part of a payment was taken back by its gateway (a chargeback): the refund service refunds at most what is left.
     /// Under the payment's lock, so a refund being decided at the same time is decided before or after it, not beside.
+    /// At most the amount the refund service knows (the first record of a payment stands, and may be another system's).
     /// </summary>
     public static async Task Reverse(NpgsqlConnection connection, NpgsqlTransaction transaction, string paymentId, decimal amount,
         CancellationToken cancellationToken)
     {
         await connection.ExecuteAsync(transaction, "select pg_advisory_xact_lock($1, hashtext($2))", cancellationToken, PaymentLockSpace, paymentId);
-        await connection.ExecuteAsync(transaction, "update refunds.payment set reversed = reversed + $2 where payment_id = $1", cancellationToken,
+        await connection.ExecuteAsync(transaction, "update refunds.payment set reversed = least(amount, reversed + $2) where payment_id = $1", cancellationToken,
             paymentId, amount);
     }
 
