@@ -52,8 +52,10 @@ public class QuorumQueueTests
             ["RabbitMq__StartTimeout"] = "00:00:20",
             [$"Logging__LogLevel__{typeof(RabbitQueueType).Namespace}"] = "Information",
         });
-        await Eventually.Until("the worker to name the queue type it cannot declare",
-            () => worker.Output.Contains("inequivalent arg 'x-queue-type'", StringComparison.Ordinal), TimeSpan.FromMinutes(2));
+        // On a timeout the worker's last lines say where it was instead (a full suite once waited the 2 minutes in vain).
+        await Eventually.Get("the worker to name the queue type it cannot declare", () => Task.FromResult(worker.Output),
+            output => output.Contains("inequivalent arg 'x-queue-type'", StringComparison.Ordinal), TimeSpan.FromMinutes(2),
+            output => $"exited: {worker.HasExited}; its last lines:\n{string.Join('\n', output.Split('\n').TakeLast(40))}");
         worker.Output.ShouldNotContain(WorkerReadiness.ReadyLine);
         (await ground.Queues()).ShouldAllBe(q => q.Consumers == 0 || q.Name.Contains("bus", StringComparison.Ordinal));
     }
