@@ -14,12 +14,17 @@ public sealed record RepaymentReport(string AccountId, decimal Amount, string Cu
     /// agree, so the source is left out. Amount in minor units and paid-at to the microsecond, so "10", "10.0" and
     /// "10.00" (or a paid-at with more digits than the database keeps) are the same report.
     /// </summary>
-    public string Fingerprint()
-    {
-        var canonical = string.Join('\n', AccountId, Currencies.ToMinorUnits(Amount, Currency).ToString(CultureInfo.InvariantCulture),
-            Currency, Method, PaidAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
-    }
+    public string Fingerprint() => Hash(AccountId, Minor(Amount, Currency), Currency, Method, Microseconds(PaidAt));
+
+    /// <summary>A gateway report's fingerprint: a SHA-256 of its canonical parts, one per line.</summary>
+    internal static string Hash(params string[] parts) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', parts))));
+
+    internal static string Minor(decimal amount, string currency) =>
+        Currencies.ToMinorUnits(amount, currency).ToString(CultureInfo.InvariantCulture);
+
+    internal static string Microseconds(DateTimeOffset at) =>
+        at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>The passbook entry's reference: one entry per gateway payment, whoever reports it.</summary>
     public string ExternalRef => $"repayment:{GatewayPaymentId}";

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using Billing.Contracts.Money;
 
 namespace Billing.Features.Passbook;
@@ -18,12 +15,8 @@ public sealed record ReversalReport(string GatewayPaymentId, string ReversalId, 
     public string ExternalRef => $"repayment-reversal:{GatewayPaymentId}:{ReversalId}";
 
     /// <summary>As a repayment's: what the gateway reported, not who reported it, in minor units and microseconds.</summary>
-    public string Fingerprint()
-    {
-        var canonical = string.Join('\n', Currencies.ToMinorUnits(Amount, Currency).ToString(CultureInfo.InvariantCulture), Currency, Reason,
-            ReversedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
-    }
+    public string Fingerprint() => RepaymentReport.Hash(RepaymentReport.Minor(Amount, Currency), Currency, Reason,
+        RepaymentReport.Microseconds(ReversedAt));
 }
 
 /// <summary>What POST /repayments/{id}/reversal answers, the first time (201) and on every replay (200).</summary>
