@@ -32,11 +32,11 @@ FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION} AS aspnet
 
 FROM debian:bookworm-slim AS runtime
 
-# .NET runtime dependencies, then headless Chromium and a font for the PDFs.
+# .NET runtime dependencies, then Chromium's headless shell (the statements' printer) and a font for the PDFs.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       ca-certificates libc6 libgcc-s1 libicu72 libssl3 libstdc++6 tzdata zlib1g \
-      chromium fonts-dejavu-core \
+      chromium-headless-shell fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 
 COPY --from=aspnet /usr/share/dotnet /usr/share/dotnet

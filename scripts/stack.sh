@@ -44,7 +44,8 @@
 #   BILLING_S3_PORT           object store port (127.0.0.1)          [4568]
 #   BILLING_S3_BUCKET         bucket it creates at start             [billing-statements]
 #                             (any access key and secret; s3rver's own account is S3RVER/S3RVER)
-#   BILLING_CHROMIUM          Chromium binary                        [/usr/bin/chromium]
+#   BILLING_CHROMIUM          Chromium binary (the dashboard tests)  [/usr/bin/chromium]
+#   BILLING_CHROMIUM_SHELL    headless shell (statement PDFs)        [/usr/bin/chromium-headless-shell]
 #   BILLING_SYSTEM_PYTHON     python with aiosmtpd (not pyenv's)     [/usr/bin/python3]
 #   BILLING_PG_TIMEOUT / BILLING_RABBIT_TIMEOUT / BILLING_SMTP_TIMEOUT / BILLING_PROVIDERS_TIMEOUT / BILLING_S3_TIMEOUT
 #                             seconds                                [60/120/20/60/30]
@@ -81,6 +82,7 @@ BILLING_RABBIT_NODE="${BILLING_RABBIT_NODE:-}"
 BILLING_SMTP_PORT="${BILLING_SMTP_PORT:-2525}"
 BILLING_MAIL_DIR="${BILLING_MAIL_DIR:-$STACK_DIR/mail}"
 BILLING_CHROMIUM="${BILLING_CHROMIUM:-/usr/bin/chromium}"
+BILLING_CHROMIUM_SHELL="${BILLING_CHROMIUM_SHELL:-/usr/bin/chromium-headless-shell}"
 BILLING_SYSTEM_PYTHON="${BILLING_SYSTEM_PYTHON:-/usr/bin/python3}"
 BILLING_PG_TIMEOUT="${BILLING_PG_TIMEOUT:-60}"
 BILLING_RABBIT_TIMEOUT="${BILLING_RABBIT_TIMEOUT:-120}"
@@ -96,7 +98,7 @@ export BILLING_PG_PORT BILLING_DB_USER BILLING_DB_PASSWORD BILLING_DB_NAME \
   BILLING_SMTP_PORT BILLING_MAIL_DIR BILLING_PROVIDERS_PORT
 
 readonly LOCALHOST=127.0.0.1
-readonly NATIVE_PACKAGES=(postgresql rabbitmq-server chromium python3-aiosmtpd fonts-dejavu-core poppler-utils curl)
+readonly NATIVE_PACKAGES=(postgresql rabbitmq-server chromium chromium-headless-shell python3-aiosmtpd fonts-dejavu-core poppler-utils curl)
 
 PG_LOG="/var/log/postgresql/postgresql-${BILLING_PG_VERSION}-${BILLING_PG_CLUSTER}.log"
 RABBIT_LOG_DIR="/var/log/rabbitmq"
@@ -245,8 +247,11 @@ rabbit_user_ok() {
 
 chromium_version() {
   # --version needs no display; HOME keeps it from writing into the caller's home.
-  HOME="${TMPDIR:-/tmp}" timeout 30 "$BILLING_CHROMIUM" --version 2>/dev/null
+  HOME="${TMPDIR:-/tmp}" timeout 30 "${1:-$BILLING_CHROMIUM}" --version 2>/dev/null
 }
+
+# Statements print on the headless shell; the dashboard's browser tests drive the full Chromium.
+chromium_shell_version() { chromium_version "$BILLING_CHROMIUM_SHELL"; }
 
 # ---------------------------------------------------------------- docker mode
 
@@ -294,9 +299,9 @@ up_docker() {
     || die "mail sink (compose service mailsink) did not answer on $LOCALHOST:$BILLING_SMTP_PORT; see: ${COMPOSE[*]} logs mailsink"
   # Tests render PDFs on this machine, so Chromium must exist here too.
   # The PDF tests read the text back with pdftotext (poppler-utils).
-  if ! chromium_version >/dev/null || ! command -v pdftotext >/dev/null 2>&1; then
+  if ! chromium_version >/dev/null || ! chromium_shell_version >/dev/null || ! command -v pdftotext >/dev/null 2>&1; then
     if [[ -x /usr/bin/apt-get ]]; then
-      ensure_packages chromium fonts-dejavu-core poppler-utils
+      ensure_packages chromium chromium-headless-shell fonts-dejavu-core poppler-utils
     else
       warn "no working Chromium at $BILLING_CHROMIUM; PDF tests will fail (set BILLING_CHROMIUM)"
     fi
@@ -694,6 +699,8 @@ up_s3() {
 check_chromium() {
   chromium_version >/dev/null \
     || die "Chromium does not run: '$BILLING_CHROMIUM --version' failed (package chromium)"
+  chromium_shell_version >/dev/null \
+    || die "the headless shell does not run: '$BILLING_CHROMIUM_SHELL --version' failed (package chromium-headless-shell)"
 }
 
 up_native() {
@@ -716,8 +723,9 @@ use_docker() {
 }
 
 summary() {
-  local chromium
+  local chromium shell
   chromium=$(chromium_version || echo "NOT WORKING ($BILLING_CHROMIUM)")
+  shell=$(chromium_shell_version || echo "NOT WORKING ($BILLING_CHROMIUM_SHELL)")
   cat <<EOF
 
 Billing stack is up:
@@ -726,7 +734,7 @@ Billing stack is up:
   Mail sink   smtp://$LOCALHOST:$BILLING_SMTP_PORT -> $(cat "$STACK_DIR/mail-dir" 2>/dev/null || echo "$BILLING_MAIL_DIR")/new/
   Providers   http://$LOCALHOST:$BILLING_PROVIDERS_PORT (stand-in: card + swish refunds, /control/ledger, /control/faults/{method})
   S3          http://$LOCALHOST:$BILLING_S3_PORT (s3rver, path-style, bucket $BILLING_S3_BUCKET, key S3RVER/S3RVER)
-  Chromium    $chromium
+  Chromium    $chromium; statements: $shell
   Started by this script (stopped by 'down'): $( [[ -s $STARTED_FILE ]] && paste -sd ' ' "$STARTED_FILE" || echo nothing)
 EOF
 }
@@ -849,6 +857,7 @@ cmd_status() {
     report S3 0 "http://$LOCALHOST:$BILLING_S3_PORT"
   fi
   if line=$(chromium_version); then report Chromium 1 "$line"; else report Chromium 0 "$BILLING_CHROMIUM --version fails"; fi
+  if line=$(chromium_shell_version); then report 'PDF shell' 1 "$line"; else report 'PDF shell' 0 "$BILLING_CHROMIUM_SHELL --version fails"; fi
   printf '  started by this script: %s\n' "$( [[ -s $STARTED_FILE ]] && paste -sd ' ' "$STARTED_FILE" || echo nothing)"
   return "$ok"
 }

@@ -4,6 +4,7 @@ using Billing.Infrastructure.Postgres;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using System.Runtime.InteropServices;
 
 // Two benchmarks, each beside its baseline measured in the same run on the same machine:
 //   saga [sagas] [events]        saga transitions/s: MassTransit's in-memory repository vs the Postgres repository + outbox
@@ -16,6 +17,11 @@ using Npgsql;
 //                                of Postgres over the tables it reads
 //   refunds [count] [outage-s]   refunds/s through the fast lane vs the provider stand-in called directly, and the drain
 //                                time of [count] refunds after a Swish outage of [outage-s] seconds
+// Ctrl+C or SIGTERM ends a benchmark at once, whatever it is waiting for. Without this the worker host's own console
+// lifetime took the signal, stopped the worker and left the measuring loop polling a run that could no longer move.
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, ExitOnSignal);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ExitOnSignal);
+
 var benchmark = args.Length > 0 && !int.TryParse(args[0], out _) ? args[0] : "saga";
 var numbers = args.SkipWhile(a => !int.TryParse(a, out _)).Select(int.Parse).ToArray();
 
@@ -115,4 +121,11 @@ static async Task Fresh(IConfiguration configuration)
     var rabbit = configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>()!;
     using var management = new RabbitMqManagement(rabbit.ManagementUrl, rabbit.Username, rabbit.Password);
     await management.RecreateVirtualHost(rabbit.VirtualHost);
+}
+
+static void ExitOnSignal(PosixSignalContext context)
+{
+    context.Cancel = true;
+    Console.Error.WriteLine($"Stopped by {context.Signal}: no figure for the measurement under way (its database billing_bench is left as it is).");
+    Environment.Exit(context.Signal == PosixSignal.SIGINT ? 130 : 143);
 }

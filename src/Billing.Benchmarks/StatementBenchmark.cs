@@ -17,10 +17,24 @@ static class StatementBenchmark
 {
     public static async Task Run(int count)
     {
-        var options = new StatementPdfOptions();
         var html = new StatementHtml(Options.Create(new StatementIssuerOptions()));
+        Console.WriteLine($"Statements, {Environment.ProcessorCount} prints at once on {Environment.ProcessorCount} cores; a: 20, b: 50, c/d: {count:N0}");
+        var shell = new StatementPdfOptions();
+        Console.WriteLine($"-- the headless shell ({shell.ChromiumPath}), the default");
+        await RunWith(shell, html, count);
+        // The batch-size curve, where the default's knee was chosen.
+        foreach (var size in new[] { 10, 40, 80 })
+            await Batched(new StatementPdfOptions { BatchSize = size }, html, count);
+
+        // The baseline from the same run: the full browser's new headless mode.
+        var full = new StatementPdfOptions { ChromiumPath = "/usr/bin/chromium", Headless = ChromiumHeadless.New };
+        Console.WriteLine($"-- new headless, the full browser ({full.ChromiumPath})");
+        await RunWith(full, html, count);
+    }
+
+    static async Task RunWith(StatementPdfOptions options, StatementHtml html, int count)
+    {
         var concurrency = Environment.ProcessorCount;
-        Console.WriteLine($"Statements, {concurrency} prints at once on {Environment.ProcessorCount} cores; a: 20, b: 50, c/d: {count:N0}");
 
         await Measure("(a) new browser per statement", Documents(20), concurrency, async d =>
         {
@@ -58,11 +72,7 @@ static class StatementBenchmark
             await Measure("(c) pool, reused pages", Documents(count), count, d => renderer.Render(d, CancellationToken.None));
         }
 
-        await using (var pool = new ChromiumPool(Options.Create(options), html, NullLoggerFactory.Instance))
-        {
-            await using var renderer = new BatchingStatementRenderer(pool, html, Options.Create(options), NullLogger<BatchingStatementRenderer>.Instance);
-            await Measure($"(d) batched ({options.BatchSize}) + split", Documents(count), count, d => renderer.Render(d, CancellationToken.None));
-        }
+        await Batched(options, html, count);
 
         await using (var pool = new ChromiumPool(Options.Create(options), html, NullLoggerFactory.Instance))
         {
@@ -70,6 +80,13 @@ static class StatementBenchmark
             await Measure($"(d0) {options.BatchSize} per print, unsplit", batches, concurrency,
                 b => pool.Print(html.Body(b), CancellationToken.None), perItem: options.BatchSize);
         }
+    }
+
+    static async Task Batched(StatementPdfOptions options, StatementHtml html, int count)
+    {
+        await using var pool = new ChromiumPool(Options.Create(options), html, NullLoggerFactory.Instance);
+        await using var renderer = new BatchingStatementRenderer(pool, html, Options.Create(options), NullLogger<BatchingStatementRenderer>.Instance);
+        await Measure($"(d) batched ({options.BatchSize}) + split", Documents(count), count, d => renderer.Render(d, CancellationToken.None));
     }
 
     static async Task PrintOnNewPage(IBrowser browser, string document, StatementPdfOptions options)

@@ -1,4 +1,5 @@
 using MassTransit;
+using Billing.Features.StatementPdfs;
 using Microsoft.Extensions.Options;
 
 namespace Billing.Features.StatementDelivery;
@@ -10,28 +11,42 @@ namespace Billing.Features.StatementDelivery;
 /// </summary>
 public abstract class DeliveryConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer> where TConsumer : class, IConsumer
 {
-    readonly ChannelPolicy _policy;
+    readonly int _concurrency;
 
-    protected DeliveryConsumerDefinition(IOptions<DeliveryOptions> options, string channel)
+    protected DeliveryConsumerDefinition(IOptions<DeliveryOptions> options, string channel, int? concurrency = null)
     {
-        _policy = options.Value.For(channel);
+        _concurrency = concurrency ?? options.Value.For(channel).Concurrency;
         EndpointName = $"statement-{channel}";
-        ConcurrentMessageLimit = _policy.Concurrency;
+        ConcurrentMessageLimit = _concurrency;
     }
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<TConsumer> consumerConfigurator, IRegistrationContext context)
     {
         if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
-            rabbit.PrefetchCount = _policy.Concurrency * 2;
+            rabbit.PrefetchCount = _concurrency * 2;
     }
 }
 
 public sealed class StatementSmsConsumerDefinition(IOptions<DeliveryOptions> options)
     : DeliveryConsumerDefinition<StatementSmsConsumer>(options, DeliveryChannels.Sms);
 
-public sealed class StatementPdfConsumerDefinition(IOptions<DeliveryOptions> options)
-    : DeliveryConsumerDefinition<StatementPdfConsumer>(options, DeliveryChannels.Pdf);
+/// <summary>The PDF endpoint renders ahead of each message's transaction and is as wide as the renderer can use.</summary>
+public sealed class StatementPdfConsumerDefinition(IOptions<DeliveryOptions> options, IOptions<StatementPdfOptions> pdf)
+    : DeliveryConsumerDefinition<StatementPdfConsumer>(options, DeliveryChannels.Pdf, Concurrency(options.Value.Pdf, pdf.Value))
+{
+    /// <summary>As configured, or two full batches per page (one printing, one filling); a page per print needs two per page.</summary>
+    public static int Concurrency(ChannelPolicy policy, StatementPdfOptions pdf) =>
+        policy.Concurrency > 0 ? policy.Concurrency
+        : pdf.Pages * 2 * (pdf.Mode == StatementPdfModes.Batched ? pdf.BatchSize : 1);
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<StatementPdfConsumer> consumerConfigurator, IRegistrationContext context)
+    {
+        base.ConfigureConsumer(endpointConfigurator, consumerConfigurator, context);
+        endpointConfigurator.UseFilter(new StatementPdfPrerender(context));
+    }
+}
 
 public sealed class StatementEmailConsumerDefinition(IOptions<DeliveryOptions> options)
     : DeliveryConsumerDefinition<StatementEmailConsumer>(options, DeliveryChannels.Email);

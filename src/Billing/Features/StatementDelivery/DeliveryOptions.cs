@@ -17,12 +17,16 @@ public sealed class DeliveryOptions
     /// </summary>
     public string? LinkSecret { get; set; }
 
-    // Each message in work holds a pooled connection (its consume transaction) while it calls out, so the channels' sum
-    // stays inside the connection pool (ConnectionStrings:Billing, Maximum Pool Size 60) with room for the sagas.
+    // Each message in work holds a pooled connection (its consume transaction) while it calls out, so the sending channels'
+    // sum stays inside the connection pool (ConnectionStrings:Billing, Maximum Pool Size 60) with room for the sagas.
     public ChannelPolicy Sms { get; set; } = new() { Concurrency = 12 };
 
-    /// <summary>Rendering: enough concurrent messages to fill the renderer's batches on every page of the pool.</summary>
-    public ChannelPolicy Pdf { get; set; } = new() { Concurrency = 24, Attempts = 4 };
+    /// <summary>
+    /// Rendering. A PDF is rendered before its transaction (<see cref="StatementPdfPrerender"/>), so a render in work holds
+    /// no connection, and 0 (the default) sizes the endpoint from the renderer: two full batches for every page of the pool
+    /// (one printing, one filling), as MassTransit's own batch consumer sizes its prefetch from the batch.
+    /// </summary>
+    public ChannelPolicy Pdf { get; set; } = new() { Concurrency = 0, Attempts = 4 };
 
     public ChannelPolicy Email { get; set; } = new() { Concurrency = 8 };
 

@@ -36,6 +36,16 @@ public sealed class DeliveryRecords(BillingDbContext db)
             : null;
     }
 
+    /// <summary>Whether the delivery has settled (sent, skipped, failed or unknown): a repeat of its message has nothing to do.</summary>
+    public async Task<bool> IsSettled(Guid statementId, string channel, CancellationToken cancellationToken)
+    {
+        await using var command = await Command("""
+            select exists (select 1 from billing.delivery
+                           where statement_id = $1 and channel = $2 and status in ('sent', 'skipped', 'failed', 'unknown'))
+            """, cancellationToken, statementId, channel);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     /// <summary>
     /// Opted out or no contact: recorded, not a failure. Nothing happens to a delivery that has settled already; one still
     /// open (pending after a sweep, retrying) is skipped now, since the holder can no longer be reached there.

@@ -274,7 +274,7 @@ sealed class ChromiumPool : IAsyncDisposable
     public static LaunchOptions LaunchOptionsFor(StatementPdfOptions options) => new()
     {
         ExecutablePath = options.ChromiumPath,
-        Headless = true,
+        HeadlessMode = options.Headless == ChromiumHeadless.New ? HeadlessMode.True : HeadlessMode.Shell,
         // --no-sandbox: the service runs as root in its container, where Chromium's sandbox cannot start.
         // --disable-dev-shm-usage: containers give /dev/shm 64 MB, too little for many renderers.
         Args = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run", "--disable-extensions", "--disable-breakpad"],

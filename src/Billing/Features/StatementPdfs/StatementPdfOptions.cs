@@ -37,10 +37,25 @@ public sealed class StatementPdfOptions
     /// <summary>Tagged (accessible) PDFs are 2–10× larger; off unless a regulator asks for them.</summary>
     public bool Tagged { get; set; }
 
-    /// <summary>The system's Chromium; a browser is never downloaded.</summary>
-    public string ChromiumPath { get; set; } = "/usr/bin/chromium";
+    /// <summary>
+    /// The system's Chromium; a browser is never downloaded. The headless shell (Debian's <c>chromium-headless-shell</c>)
+    /// by default: the old headless is a thin wrapper around the renderer and prints several times faster than the full
+    /// browser that <c>--headless=new</c> runs. The full <c>/usr/bin/chromium</c> still works with <see cref="Headless"/> <c>new</c>.
+    /// </summary>
+    public string ChromiumPath { get; set; } = "/usr/bin/chromium-headless-shell";
+
+    /// <summary><c>shell</c> (default, for the headless shell) or <c>new</c> (the full browser's headless mode).</summary>
+    public string Headless { get; set; } = ChromiumHeadless.Shell;
 
     // Where the PDFs are kept (Store, Directory, S3) is read from this section too: Storage/StatementPdfStoreOptions.cs.
+}
+
+public static class ChromiumHeadless
+{
+    public const string Shell = "shell";
+    public const string New = "new";
+
+    public static bool IsKnown(string? mode) => mode is Shell or New;
 }
 
 public static class StatementPdfModes

@@ -17,6 +17,7 @@ public static class StatementPdfsRegistration
             .Validate(o => o.Mode is StatementPdfModes.Batched or StatementPdfModes.Page, "Statements:Pdf:Mode is 'batched' or 'page'.")
             .Validate(o => o.Pages > 0 && o.BatchSize > 0 && o.RenderAttempts > 0, "Statements:Pdf:Pages, BatchSize and RenderAttempts must be positive.")
             .Validate(o => o.RenderTimeout > TimeSpan.Zero, "Statements:Pdf:RenderTimeout must be positive.")
+            .Validate(o => ChromiumHeadless.IsKnown(o.Headless), "Statements:Pdf:Headless is 'shell' (chromium-headless-shell) or 'new' (the full chromium).")
             .ValidateOnStart();
         services.AddSingleton<StatementHtml>();
         services.AddSingleton<ChromiumPool>();

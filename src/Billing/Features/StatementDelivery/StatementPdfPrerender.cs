@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using Billing.Contracts.BillingRuns;
+using Billing.Features.StatementPdfs;
+using Billing.Features.StatementPdfs.Storage;
+using MassTransit;
+
+namespace Billing.Features.StatementDelivery;
+
+/// <summary>A statement's PDF rendered and stored before its message's transaction began, or why that failed.</summary>
+public sealed record PrerenderedPdf(Guid StatementId, StoredStatementPdf? Stored, TimeSpan Elapsed, string? Error);
+
+/// <summary>
+/// Renders a statement's PDF on the PDF endpoint before the message's consume transaction begins, so that the wait for
+/// Chromium (a batch fills, then prints) holds no pooled connection. Inside the transaction the consumer only records what
+/// was rendered (<see cref="StatementPdfConsumer"/>). Held inside it, every waiting render kept a connection, so the PDF
+/// endpoint's concurrency had to stay under the pool (24 of 60) and the renderer's batches ran half full.
+/// <para>
+/// Rendering twice is harmless (the same PDF replaces itself under the same key), so a duplicate or a redelivery may render
+/// again; a delivery settled already is not rendered. Anything here that is not the render itself failing (Postgres away,
+/// a statement not found) leaves the message as it came: the consumer then renders inside its transaction as before,
+/// behind the endpoint's fault handling.
+/// </para>
+/// </summary>
+public sealed class StatementPdfPrerender(IServiceProvider services) : IFilter<ConsumeContext>
+{
+    public async Task Send(ConsumeContext context, IPipe<ConsumeContext> next)
+    {
+        if (context.TryGetMessage<StatementReady>(out var ready) && !context.TryGetPayload<PrerenderedPdf>(out _)
+            && await Render(ready.Message.StatementId, context.CancellationToken) is { } rendered)
+            context.GetOrAddPayload(() => rendered);
+        await next.Send(context);
+    }
+
+    async Task<PrerenderedPdf?> Render(Guid statementId, CancellationToken cancellationToken)
+    {
+        StatementRecipient? statement;
+        try
+        {
+            // A scope of its own: its connection goes back to the pool before the render starts.
+            await using var scope = services.CreateAsyncScope();
+            if (await scope.ServiceProvider.GetRequiredService<DeliveryRecords>().IsSettled(statementId, DeliveryChannels.Pdf, cancellationToken))
+                return null;
+            statement = await scope.ServiceProvider.GetRequiredService<StatementRecipients>().Load(statementId, withLines: true, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            services.GetRequiredService<ILogger<StatementPdfPrerender>>().LogDebug(e, "Statement {StatementId}: not rendered ahead", statementId);
+            return null;
+        }
+
+        if (statement is null)
+            return null;
+        var rendering = Stopwatch.StartNew();
+        try
+        {
+            var pdf = await services.GetRequiredService<IStatementRenderer>().Render(statement.Document, cancellationToken);
+            var stored = await services.GetRequiredService<IStatementPdfStore>().Save(statement.Document, pdf, cancellationToken);
+            return new PrerenderedPdf(statementId, stored, rendering.Elapsed, null);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // A timeout, a browser that died on every attempt, a full disk: the consumer records it as a retryable failure.
+            services.GetRequiredService<ILogger<StatementPdfPrerender>>().LogWarning(e, "Rendering statement {StatementId} failed", statementId);
+            return new PrerenderedPdf(statementId, null, rendering.Elapsed, $"{e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    public void Probe(ProbeContext context) => context.CreateFilterScope("statementPdfPrerender");
+}
