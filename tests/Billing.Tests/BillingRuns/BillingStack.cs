@@ -49,7 +49,17 @@ public sealed class BillingStack : IAsyncDisposable
         await Eventually.Get($"{statements} statements delivered", () => Count("select count(*) from billing.statement where delivery_status is not null"),
             settled => settled >= statements, timeout);
 
-    public static async Task<BillingStack> Start(IReadOnlyDictionary<string, string>? settings = null, int workers = 1)
+    public static async Task<BillingStack> Start(IReadOnlyDictionary<string, string>? settings = null, int workers = 1) =>
+        new(await ServiceStack.Start(Settings(settings), workers));
+
+    /// <summary>
+    /// The billing-run helpers over a stack another wrapper owns and started with <see cref="Settings"/> among its own (a
+    /// <c>PassbookStack</c>, say); dispose that owner, not this.
+    /// </summary>
+    public static BillingStack Over(ServiceStack stack) => new(stack);
+
+    /// <summary>The billing test settings (short settle, quick step retries, delivery off) with <paramref name="settings"/> over them.</summary>
+    public static Dictionary<string, string> Settings(IReadOnlyDictionary<string, string>? settings = null)
     {
         var service = new Dictionary<string, string>
         {
@@ -67,7 +77,7 @@ public sealed class BillingStack : IAsyncDisposable
 
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             service[key] = value;
-        return new BillingStack(await ServiceStack.Start(service, workers));
+        return service;
     }
 
     /// <summary>
