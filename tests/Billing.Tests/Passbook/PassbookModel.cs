@@ -94,7 +94,8 @@ public sealed class PassbookModel(DateOnly today)
 
     /// <summary>
     /// A reversal: the positive entry, then the account's reserved excesses, oldest first, kept while they fit in the credit
-    /// the reversal leaves; the rest are cancelled (by the refund saga, for those it holds).
+    /// the reversal leaves and in what is left of their own payment; the rest are cancelled (by the refund saga, for those
+    /// it holds).
     /// </summary>
     public void Reverse(ModelRepayment repayment, string reversalId, decimal amount, DateTimeOffset now)
     {
@@ -106,7 +107,7 @@ public sealed class PassbookModel(DateOnly today)
         foreach (var excess in Excesses.Where(x => x.AccountId == account.Id && ReservedStatuses.Contains(x.Status)).ToList())
         {
             through += excess.Amount;
-            if (through > credit)
+            if (through > credit || excess.Amount > Repayments.Single(r => r.PaymentId == excess.PaymentId).Left)
                 excess.Status = "cancelled";
         }
     }

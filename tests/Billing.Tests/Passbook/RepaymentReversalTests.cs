@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Billing.Contracts.Refunds;
+using Billing.Providers.StandIn.Control;
 using Billing.Tests.Refunds;
 using Billing.Tests.Support;
 
@@ -44,6 +45,37 @@ public class RepaymentReversalTests
 
         await passbook.Stack.WaitUntilIdle();
         (await passbook.TimesPaid(excess)).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_payment_taken_back_whole_loses_its_unpaid_excess_even_where_the_credit_still_covers_it()
+    {
+        await using var passbook = await PassbookStack.Start();
+        await passbook.SetFaults("card", new FaultSettings(FailRate: 1, FailMode: FailMode.NonRetryable));
+        var account = await passbook.Account(owes: 100m);
+        var (older, newer) = (PassbookStack.PaymentId(), PassbookStack.PaymentId());
+        await passbook.Repay(PassbookStack.Body(account, 150m, older));
+        var olderExcess = await passbook.WaitForExcess(older, "failed");
+        await passbook.Repay(PassbookStack.Body(account, 200m, newer));
+        var newerExcess = await passbook.WaitForExcess(newer, "failed");
+        await passbook.Refunds.WaitFor(olderExcess, "failed");
+        await passbook.Refunds.WaitFor(newerExcess, "failed");
+        await passbook.ClearFaults("card");
+
+        // 100 of credit is left, which would cover the older 50 excess, but nothing of its own payment is.
+        await Reverse(passbook, older, Reversal("cb_whole", 150m));
+        await passbook.WaitForExcess(newer, "cancelled");
+        await passbook.WaitForExcess(older, "cancelled");
+        await passbook.Refunds.WaitFor(olderExcess, "cancelled");
+
+        // So support's retry cannot pay it.
+        using (var retry = await (await passbook.Refunds.As("fia@support")).PostAsJsonAsync($"/refunds/{olderExcess}/retry", new { }))
+            retry.IsSuccessStatusCode.ShouldBeFalse(await retry.Content.ReadAsStringAsync());
+        await passbook.Stack.WaitUntilIdle();
+        (await passbook.TimesPaid(olderExcess)).ShouldBe(0, "a refund of a payment the gateway took back whole");
+        var balance = await passbook.Balance(account);
+        balance.GetProperty("balance").GetDecimal().ShouldBe(-100m);
+        balance.GetProperty("credit").GetDecimal().ShouldBe(100m, "the credit stays on the account, for support to pay out");
     }
 
     [Fact]

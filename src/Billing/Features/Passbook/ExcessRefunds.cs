@@ -42,7 +42,8 @@ public static class ExcessRefunds
 
     /// <summary>
     /// After a reversal: the unpaid excess refunds of the account that its credit no longer covers, newest first, are
-    /// cancelled. A rejected one is cancelled at once (no refund exists); the others become 'cancelling', and the ids
+    /// cancelled, and so is any whose own payment no longer covers it (an older excess the credit still covers, on a
+    /// payment that was taken back). A rejected one is cancelled at once (no refund exists); the others become 'cancelling', and the ids
     /// returned are to be sent <see cref="CancelRefund"/> after the commit (the sweep sends it again until the saga
     /// answers). The refund saga refuses a request for an excess that is cancelling or cancelled, so one still on its way
     /// is never paid; one already at the provider may still be paid, and is then booked like any refund.
@@ -69,8 +70,14 @@ public static class ExcessRefunds
                 select greatest(0, - coalesce((select sum(amount) from billing.passbook_entry where account_id = $1), 0)
                                    - coalesce((select sum(amount) from billing.excess_refund where account_id = $1 and status = 'cancelling'), 0)) as amount),
             reserved as (
-                select refund_id, status, sum(amount) over (order by created_at, refund_id) as through
-                from billing.excess_refund where account_id = $1 and status in ('pending', 'requested', 'failed', 'rejected'))
+                select e.refund_id, e.status, sum(e.amount) over (order by e.created_at, e.refund_id) as through,
+                       -- More than what is left of its own payment (taken back, or refunded by others): the credit may
+                       -- still cover it, but the payment cannot, and a support retry would refund money the gateway took.
+                       e.amount > p.amount - p.reversed - coalesce((select sum(r.amount) from refunds.refund r
+                           where r.payment_id = e.gateway_payment_id and r.counts_against_payment and r.correlation_id <> e.refund_id), 0)
+                           as beyond_payment
+                from billing.excess_refund e left join refunds.payment p on p.payment_id = e.gateway_payment_id
+                where e.account_id = $1 and e.status in ('pending', 'requested', 'failed', 'rejected'))
             update billing.excess_refund x
             set status = case when reserved.status = 'rejected' then 'cancelled' else 'cancelling' end,
                 detail = left($2, 1000), requested_at = now(),
@@ -78,7 +85,8 @@ public static class ExcessRefunds
             from reserved, credit
             -- The status again: an outcome that settled the row since this statement began (its consumer takes no
             -- account lock) is not overwritten.
-            where x.refund_id = reserved.refund_id and x.status = reserved.status and reserved.through > credit.amount
+            where x.refund_id = reserved.refund_id and x.status = reserved.status
+              and (reserved.through > credit.amount or reserved.beyond_payment is true)
             returning x.refund_id, x.status
             """, connection, transaction);
         command.Parameters.AddPositional(accountId, detail);

@@ -44,7 +44,7 @@ public sealed class StatementPdfPrerender(IServiceProvider services) : IFilter<C
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            services.GetRequiredService<ILogger<StatementPdfPrerender>>().LogDebug(e, "Statement {StatementId}: not rendered ahead", statementId);
+            services.GetRequiredService<ILogger<StatementPdfPrerender>>().LogInformation(e, "Statement {StatementId}: not rendered ahead", statementId);
             return null;
         }
 
