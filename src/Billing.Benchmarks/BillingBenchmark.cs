@@ -104,6 +104,11 @@ public static class BillingBenchmark
             if (Directory.Exists(directory))
                 Directory.Delete(directory, recursive: true);
         }
+
+        // The stand-in keeps every message it was sent; after a large run its ledger made the stack's readiness probe
+        // (which reads it) time out for the next command.
+        using var client = new HttpClient();
+        await client.DeleteAsync(new Uri(new Uri(configuration["Notifications:Sms:BaseUrl"] ?? "http://127.0.0.1:5090"), "control/ledger"));
     }
 
     internal static async Task<(double PerSecond, BillingRunView View, PeakMemory Memory)> Bill(IConfiguration configuration, DateOnly date,
@@ -118,8 +123,9 @@ public static class BillingBenchmark
                 ["Statements:Pdf:Directory"] = pdfDirectory ?? Path.GetTempPath(),
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:Billing.Features.BillingRuns"] = "Error",
-                // The recurring-job server of a host stopped before the database is dropped for the next size.
-                ["Logging:LogLevel:Hangfire"] = "Error",
+                // The recurring-job server of a host stopped before the database is dropped for the next size: its
+                // errors then are that drop, printed with a stack trace in the middle of the figures.
+                ["Logging:LogLevel:Hangfire"] = "Critical",
             });
         });
         await host.StartAsync();
