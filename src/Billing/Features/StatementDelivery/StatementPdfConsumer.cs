@@ -1,5 +1,4 @@
 using Billing.Features.Observability;
-using System.Diagnostics;
 using Billing.Contracts.BillingRuns;
 using Billing.Contracts.Statements;
 using Billing.Features.Notifications;
@@ -28,9 +27,8 @@ public sealed class StatementPdfConsumer(StatementRecipients recipients, Channel
 
         await delivery.Deliver(context, id, DeliveryChannels.Pdf, null, null, async _ =>
             {
-                var (stored, elapsed, error) = prerendered is not null
-                    ? (prerendered.Stored, prerendered.Elapsed, prerendered.Error)
-                    : await Render(statement, cancellationToken);
+                var (_, stored, elapsed, error) = prerendered
+                    ?? await StatementPdfPrerender.RenderAndStore(renderer, store, statement, logger, cancellationToken);
                 if (stored is null)
                     return SendResult.Retryable(error ?? "not rendered");
                 await records.RecordPdf(id, stored.Key, stored.Sha256, stored.Bytes, stored.Pages, elapsed, cancellationToken);
@@ -39,22 +37,5 @@ public sealed class StatementPdfConsumer(StatementRecipients recipients, Channel
             },
             settled: result => context.Publish(new StatementPdfSettled(id, statement.Document.AccountId,
                 result.Status == SendStatus.Sent, result.Error)));
-    }
-
-    /// <summary>From the wait for a page to the file in place: what a statement costs the pipeline.</summary>
-    async Task<(StoredStatementPdf? Stored, TimeSpan Elapsed, string? Error)> Render(StatementRecipient statement, CancellationToken cancellationToken)
-    {
-        var rendering = Stopwatch.StartNew();
-        try
-        {
-            var pdf = await renderer.Render(statement.Document, cancellationToken);
-            return (await store.Save(statement.Document, pdf, cancellationToken), rendering.Elapsed, null);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            // A timeout, a browser that died twice, a disk that is full: all may pass, so all are retried.
-            logger.LogWarning(e, "Rendering statement {StatementId} failed", statement.Document.StatementId);
-            return (null, rendering.Elapsed, $"{e.GetType().Name}: {e.Message}");
-        }
     }
 }

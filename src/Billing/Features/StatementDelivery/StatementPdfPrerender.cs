@@ -48,20 +48,30 @@ public sealed class StatementPdfPrerender(IServiceProvider services) : IFilter<C
             return null;
         }
 
-        if (statement is null)
-            return null;
+        return statement is null ? null : await RenderAndStore(services.GetRequiredService<IStatementRenderer>(),
+            services.GetRequiredService<IStatementPdfStore>(), statement, services.GetRequiredService<ILogger<StatementPdfPrerender>>(),
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Renders a statement and stores its PDF, timed from the wait for a page to the file in place (what a statement costs
+    /// the pipeline). A failure (a timeout, a browser that died on every attempt, a full disk) is returned, not thrown:
+    /// all of them may pass, so the consumer records them as a retryable attempt.
+    /// </summary>
+    public static async Task<PrerenderedPdf> RenderAndStore(IStatementRenderer renderer, IStatementPdfStore store, StatementRecipient statement,
+        ILogger logger, CancellationToken cancellationToken)
+    {
+        var id = statement.Document.StatementId;
         var rendering = Stopwatch.StartNew();
         try
         {
-            var pdf = await services.GetRequiredService<IStatementRenderer>().Render(statement.Document, cancellationToken);
-            var stored = await services.GetRequiredService<IStatementPdfStore>().Save(statement.Document, pdf, cancellationToken);
-            return new PrerenderedPdf(statementId, stored, rendering.Elapsed, null);
+            var pdf = await renderer.Render(statement.Document, cancellationToken);
+            return new PrerenderedPdf(id, await store.Save(statement.Document, pdf, cancellationToken), rendering.Elapsed, null);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // A timeout, a browser that died on every attempt, a full disk: the consumer records it as a retryable failure.
-            services.GetRequiredService<ILogger<StatementPdfPrerender>>().LogWarning(e, "Rendering statement {StatementId} failed", statementId);
-            return new PrerenderedPdf(statementId, null, rendering.Elapsed, $"{e.GetType().Name}: {e.Message}");
+            logger.LogWarning(e, "Rendering statement {StatementId} failed", id);
+            return new PrerenderedPdf(id, null, rendering.Elapsed, $"{e.GetType().Name}: {e.Message}");
         }
     }
 
