@@ -36,7 +36,7 @@ public sealed class StatementPdfConsumerDefinition(IOptions<DeliveryOptions> opt
     : DeliveryConsumerDefinition<StatementPdfConsumer>(options, DeliveryChannels.Pdf, Concurrency(options.Value.Pdf, pdf.Value))
 {
     /// <summary>As configured, or two full batches per page (one printing, one filling); a page per print needs two per page.</summary>
-    public static int Concurrency(ChannelPolicy policy, StatementPdfOptions pdf) =>
+    static int Concurrency(ChannelPolicy policy, StatementPdfOptions pdf) =>
         policy.Concurrency > 0 ? policy.Concurrency
         : pdf.Pages * 2 * (pdf.Mode == StatementPdfModes.Batched ? pdf.BatchSize : 1);
 

@@ -23,6 +23,8 @@ public sealed record PrerenderedPdf(Guid StatementId, StoredStatementPdf? Stored
 /// </summary>
 public sealed class StatementPdfPrerender(IServiceProvider services) : IFilter<ConsumeContext>
 {
+    readonly ILogger _logger = services.GetRequiredService<ILogger<StatementPdfPrerender>>();
+
     public async Task Send(ConsumeContext context, IPipe<ConsumeContext> next)
     {
         if (context.TryGetMessage<StatementReady>(out var ready) && !context.TryGetPayload<PrerenderedPdf>(out _)
@@ -44,13 +46,12 @@ public sealed class StatementPdfPrerender(IServiceProvider services) : IFilter<C
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            services.GetRequiredService<ILogger<StatementPdfPrerender>>().LogInformation(e, "Statement {StatementId}: not rendered ahead", statementId);
+            _logger.LogInformation(e, "Statement {StatementId}: not rendered ahead", statementId);
             return null;
         }
 
         return statement is null ? null : await RenderAndStore(services.GetRequiredService<IStatementRenderer>(),
-            services.GetRequiredService<IStatementPdfStore>(), statement, services.GetRequiredService<ILogger<StatementPdfPrerender>>(),
-            cancellationToken);
+            services.GetRequiredService<IStatementPdfStore>(), statement, _logger, cancellationToken);
     }
 
     /// <summary>
