@@ -41,7 +41,9 @@ public class LedgerAuditTests
         var found = await auditor.Run(Guid.NewGuid(), "test", CancellationToken.None);
 
         found.ByRule.Keys.Order().ShouldBe(["refund_booking", "refund_entry_unexplained", "repayment_entry", "reversal_entry",
-            "reversal_exceeds_repayment", "statement_closing", "statement_lines", "statement_missing", "statement_overlap"]);
+            "reversal_exceeds_repayment", "statement_closing", "statement_lines", "statement_missing", "statement_overlap",
+            "statement_reissue"]);
+        found.ByRule["statement_reissue"].ShouldBe(1);
         found.ByRule["statement_closing"].ShouldBe(1);
         found.ByRule["statement_lines"].ShouldBe(1);
         found.ByRule["repayment_entry"].ShouldBe(1);
@@ -110,6 +112,15 @@ public class LedgerAuditTests
             select gen_random_uuid(), account_id, statement_date - 3, 'imported', currency, cutoff - interval '3 days', cutoff - interval '3 days',
                 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, statement_date + 20, 0
             from billing.statement where account_id = 'acc-00003'
+            """);
+        // statement_reissue: a re-issue of acc-00005's statement that closes 1 higher than the version it corrects.
+        await stack.Stack.Execute("""
+            insert into billing.statement (statement_id, account_id, statement_date, status, currency, period_start, cutoff, opening_balance,
+                purchases, repayments, refunds, fees, interest, adjustments, closing_balance, minimum_due, past_due, due_date, entry_count,
+                version, corrects_statement_id)
+            select gen_random_uuid(), account_id, statement_date, status, currency, period_start, cutoff, opening_balance, purchases, repayments,
+                refunds, fees, interest, adjustments, closing_balance + 1, minimum_due, past_due, due_date, entry_count, 2, statement_id
+            from billing.statement where account_id = 'acc-00005'
             """);
         // statement_missing: last month's run fanned out an hour ago; acc-00006's statement spans last month's date too
         // (its period starts a cycle earlier, as after a date the daily job skipped), with no statement or halt then.

@@ -126,7 +126,7 @@ static class ImportSql
                 statement_date::timestamp at time zone time_zone, statement_date::timestamp at time zone time_zone,
                 0, 0, 0, 0, 0, 0, 0, closing_balance, minimum_due, 0, due_date, 0, current_setting('billing.import_clock')::timestamptz
             from import_account where statement_date is not null order by ordinal
-            on conflict (account_id, statement_date) do update set
+            on conflict (account_id, statement_date) where corrects_statement_id is null do update set
                 currency = excluded.currency, closing_balance = excluded.closing_balance,
                 minimum_due = excluded.minimum_due, due_date = excluded.due_date
             where s.status = 'imported'

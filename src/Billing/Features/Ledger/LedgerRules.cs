@@ -24,7 +24,8 @@ static class LedgerRules
                 select sum(e.amount) total from billing.passbook_entry e
                 where e.account_id = s.account_id
                   and ((e.booked_at < s.cutoff and e.recorded_at <= s.created_at) or e.statement_id = s.statement_id)) t on true
-            where s.account_id > $2 and s.account_id <= $3 and s.status = 'ready' and s.closing_balance <> coalesce(t.total, 0)
+            where s.account_id > $2 and s.account_id <= $3 and s.status = 'ready' and s.corrects_statement_id is null
+              and s.closing_balance <> coalesce(t.total, 0)
             """),
         // What a statement shows adds up: its opening plus its frozen lines is its closing.
         new("statement_lines", Insert + """
@@ -41,7 +42,25 @@ static class LedgerRules
                    'Statement ' || b.statement_date || ' starts its period before statement ' || a.statement_date || ' ended it: the days between were billed twice'
             from billing.statement a
             join billing.statement b on b.account_id = a.account_id and b.statement_date > a.statement_date and b.period_start < a.cutoff
-            where a.account_id > $2 and a.account_id <= $3
+                and b.corrects_statement_id is null
+            where a.account_id > $2 and a.account_id <= $3 and a.corrects_statement_id is null
+            """),
+        // A re-issue corrects what a statement says about its holder, never its money: its figures and lines are those of
+        // the version it corrects (a money correction is an entry, shown on the next statement).
+        new("statement_reissue", Insert + """
+            select $1, 'statement_reissue', r.account_id, 'statement ' || r.statement_id, o.closing_balance, r.closing_balance,
+                   'Re-issue ' || r.version || ' of the statement ' || r.statement_date || ' differs from the version it corrects in its figures or lines'
+            from billing.statement r
+            join billing.statement o on o.statement_id = r.corrects_statement_id
+            where r.account_id > $2 and r.account_id <= $3
+              and ((r.opening_balance, r.purchases, r.repayments, r.refunds, r.fees, r.interest, r.adjustments, r.closing_balance,
+                    r.minimum_due, r.past_due, r.due_date, r.period_start, r.cutoff, r.currency)
+                   is distinct from (o.opening_balance, o.purchases, o.repayments, o.refunds, o.fees, o.interest, o.adjustments,
+                    o.closing_balance, o.minimum_due, o.past_due, o.due_date, o.period_start, o.cutoff, o.currency)
+                or exists (select line_no, booked_on, kind, description, amount from billing.statement_line where statement_id = r.statement_id
+                           except select line_no, booked_on, kind, description, amount from billing.statement_line where statement_id = o.statement_id)
+                or exists (select line_no, booked_on, kind, description, amount from billing.statement_line where statement_id = o.statement_id
+                           except select line_no, booked_on, kind, description, amount from billing.statement_line where statement_id = r.statement_id))
             """),
         // An account due on a date a run billed has a statement then, or a halt with its reason.
         new("statement_missing", Insert + """

@@ -31,13 +31,13 @@ public static class NoticeTexts
     /// whole message to UCS-2 and its 70-character segments, so they become plain spaces here.
     /// </summary>
     public static string Sms(StatementNotice notice) =>
-        GsmSpaces($"Your statement is ready. Minimum due {MinimumDue(notice)} by {DueDate(notice)}. {notice.Link}");
+        GsmSpaces($"Your {Corrected(notice)}statement is ready. Minimum due {MinimumDue(notice)} by {DueDate(notice)}. {notice.Link}");
 
     /// <summary>The WhatsApp document caption (document mode); templates carry amount and date as parameters instead.</summary>
     public static string Caption(StatementNotice notice) =>
-        $"Your statement for {Month(notice.StatementDate, Culture(notice))}. Minimum due {MinimumDue(notice)} by {DueDate(notice)}. {notice.Link}";
+        $"Your {Corrected(notice)}statement for {Month(notice.StatementDate, Culture(notice))}. Minimum due {MinimumDue(notice)} by {DueDate(notice)}. {notice.Link}";
 
-    public static string Subject(StatementNotice notice) => $"Your statement for {Month(notice.StatementDate, Culture(notice))}";
+    public static string Subject(StatementNotice notice) => $"Your {Corrected(notice)}statement for {Month(notice.StatementDate, Culture(notice))}";
 
     public static string PlainText(StatementNotice notice)
     {
@@ -45,7 +45,7 @@ public static class NoticeTexts
         return $"""
             Dear {notice.HolderName},
 
-            Your statement for {Month(notice.StatementDate, culture)} is attached.
+            Your {Corrected(notice)}statement for {Month(notice.StatementDate, culture)} is attached.{Replaces(notice, culture)}
 
             Closing balance: {Amount(notice.ClosingBalance, notice.Currency, culture)}
             Minimum due: {MinimumDue(notice)}
@@ -63,7 +63,7 @@ public static class NoticeTexts
             <!DOCTYPE html>
             <html lang="{E(culture.TwoLetterISOLanguageName)}"><body>
             <p>Dear {E(notice.HolderName)},</p>
-            <p>Your statement for {E(Month(notice.StatementDate, culture))} is attached.</p>
+            <p>Your {Corrected(notice)}statement for {E(Month(notice.StatementDate, culture))} is attached.{E(Replaces(notice, culture))}</p>
             <table>
             <tr><td>Closing balance</td><td>{E(Amount(notice.ClosingBalance, notice.Currency, culture))}</td></tr>
             <tr><td>Minimum due</td><td><strong>{E(MinimumDue(notice))}</strong></td></tr>
@@ -73,6 +73,12 @@ public static class NoticeTexts
             </body></html>
             """.ReplaceLineEndings("\r\n");
     }
+
+    static string Corrected(StatementNotice notice) => notice.Correction is null ? "" : "corrected ";
+
+    static string Replaces(StatementNotice notice, CultureInfo culture) => notice.Correction is { } correction
+        ? $" It replaces the statement we sent on {Date(correction.ReplacesIssuedOn, culture)}."
+        : "";
 
     /// <summary>The notice's culture; an unknown or empty locale falls back to the invariant one rather than failing the send.</summary>
     public static CultureInfo Culture(StatementNotice notice)

@@ -1,8 +1,11 @@
+using Billing.Features.StatementPdfs;
+
 namespace Billing.Features.Notifications;
 
 /// <summary>What every channel tells the holder about a statement; the senders compose their texts from it.</summary>
 /// <param name="Locale">The account's culture: amounts and dates are formatted in it.</param>
 /// <param name="Link">A short link to the statement (SMS and WhatsApp show it).</param>
+/// <param name="Correction">Set on a re-issue: every channel says it is a corrected statement.</param>
 public sealed record StatementNotice(
     Guid StatementId,
     string AccountId,
@@ -13,4 +16,5 @@ public sealed record StatementNotice(
     decimal ClosingBalance,
     decimal MinimumDue,
     DateOnly DueDate,
-    string Link);
+    string Link,
+    StatementCorrection? Correction = null);

@@ -48,7 +48,8 @@ sealed class WhatsAppCloudSender(HttpClient http, IOptions<WhatsAppOptions> opti
         var settings = options.Value;
         var message = settings.Mode == WhatsAppMode.Document
             ? new OutgoingMessage(to, "document", Document: new DocumentObject(mediaId, fileName, NoticeTexts.Caption(notice)))
-            : new OutgoingMessage(to, "template", Template: new TemplateObject(settings.TemplateName, new Language(settings.TemplateLanguage),
+            : new OutgoingMessage(to, "template", Template: new TemplateObject(
+                notice.Correction is null ? settings.TemplateName : settings.CorrectionTemplateName, new Language(settings.TemplateLanguage),
             [
                 new Component("header", [new Parameter("document", Document: new DocumentObject(mediaId, fileName))]),
                 new Component("body", [new Parameter("text", NoticeTexts.MinimumDue(notice)), new Parameter("text", NoticeTexts.DueDate(notice))]),

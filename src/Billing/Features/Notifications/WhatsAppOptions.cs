@@ -20,6 +20,9 @@ public sealed class WhatsAppOptions
     /// <summary>The approved template for <see cref="WhatsAppMode.Template"/>: a document header, body parameters {{1}} amount due, {{2}} due date.</summary>
     public string TemplateName { get; set; } = "statement_ready";
 
+    /// <summary>The approved template for a corrected statement (a re-issue): the same header and parameters, its own wording.</summary>
+    public string CorrectionTemplateName { get; set; } = "statement_corrected";
+
     /// <summary>The template's language code as approved (<c>sv</c>, <c>en_GB</c>…).</summary>
     public string TemplateLanguage { get; set; } = "en";
 

@@ -30,7 +30,7 @@ public static class BalanceEndpoint
             from billing.account a
             left join billing.loan l on l.account_id = a.account_id
             left join lateral (
-                select * from billing.statement s where s.account_id = a.account_id and s.status in ('ready', 'imported')
+                select * from billing.statement s where s.account_id = a.account_id and s.status in ('ready', 'imported') and s.corrects_statement_id is null
                 order by s.statement_date desc limit 1) s on true
             where a.account_id = $1
             """, connection, transaction);

@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Billing.Features.StatementDelivery;
 
@@ -8,7 +9,6 @@ public static class StatementDeliveryRegistration
     public static IServiceCollection AddStatementDelivery(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddStatementLinks(configuration);
-        services.AddScoped<StatementRecipients>();
         services.AddScoped<DeliveryRecords>();
         services.AddScoped<ChannelDelivery>();
         services.AddSingleton<WhatsAppMedia>();
@@ -18,11 +18,15 @@ public static class StatementDeliveryRegistration
         return services;
     }
 
-    /// <summary>Signing and reading statement short links; the API needs it to serve them.</summary>
+    /// <summary>
+    /// Signing and reading statement short links, and reading a statement as it is shown; the API needs them to serve
+    /// links and to re-issue a statement.
+    /// </summary>
     public static IServiceCollection AddStatementLinks(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<DeliveryOptions>(configuration.GetSection(DeliveryOptions.Section));
         services.AddSingleton<StatementLinks>();
+        services.TryAddScoped<StatementRecipients>();
         return services;
     }
 

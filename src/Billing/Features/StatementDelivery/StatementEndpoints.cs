@@ -14,7 +14,8 @@ public sealed record StatementPdfView(string Path, string Sha256, int Bytes, int
 public sealed record StatementView(Guid StatementId, string AccountId, DateOnly StatementDate, string Currency, decimal OpeningBalance,
     decimal Purchases, decimal Repayments, decimal Refunds, decimal Interest, decimal Fees, decimal Adjustments, decimal ClosingBalance,
     decimal MinimumDue, decimal PastDue, DateOnly DueDate, DateTimeOffset Cutoff, StatementPdfView? Pdf, string? DeliveryStatus,
-    DateTimeOffset? DeliveredAt, IReadOnlyList<DeliveryView> Deliveries);
+    DateTimeOffset? DeliveredAt, IReadOnlyList<DeliveryView> Deliveries, int Version = 1, Guid? CorrectsStatementId = null,
+    Guid? CorrectedByStatementId = null, string? ReissueReason = null);
 
 /// <summary>A statement with its PDF and deliveries; the PDF itself; the short link SMS and WhatsApp messages carry.</summary>
 public static class StatementEndpoints
@@ -26,6 +27,8 @@ public static class StatementEndpoints
                 await Read(db, statementId, ct) is { } view ? Results.Ok(view) : NoSuchStatement(statementId))
             .RequireAuthorization(Policies.Staff)
             .WithSummary("A statement's figures, its PDF (hash, size, pages) and each channel's delivery.");
+        statements.MapPost("/{statementId:guid}/reissues", StatementReissue.Handle).RequireAuthorization(Policies.Support)
+            .WithSummary("Correct a sent statement: a new version (its own id, PDF and deliveries) with the same money under the holder's current name and locale.");
         statements.MapGet("/{statementId:guid}/pdf", Pdf).RequireAuthorization(Policies.Staff).WithSummary("The statement's PDF.");
         statements.MapPost("/{statementId:guid}/deliveries/{channel}/retry", DeliveryRetry.Handle).RequireAuthorization(Policies.Support)
             .WithSummary("Start a channel that was not sent (failed, unknown or unsettled) again, with fresh attempts (sms, pdf, email, whatsapp).");
@@ -57,8 +60,9 @@ public static class StatementEndpoints
         batch.BatchCommands.Add(PositionalParameters.BatchCommand("""
             select account_id, statement_date, currency, opening_balance, purchases, repayments, refunds, interest, fees, adjustments,
                    closing_balance, minimum_due, past_due, due_date, cutoff, pdf_path, pdf_sha256, pdf_bytes, pdf_pages, rendered_at,
-                   delivery_status, delivered_at
-            from billing.statement where statement_id = $1
+                   delivery_status, delivered_at, version, corrects_statement_id, reissue_reason,
+                   (select c.statement_id from billing.statement c where c.corrects_statement_id = s.statement_id)
+            from billing.statement s where statement_id = $1
             """, statementId));
         batch.BatchCommands.Add(PositionalParameters.BatchCommand("""
             select channel, status, recipient, provider_message_id, attempts, reason, last_error, next_attempt_at, settled_at
@@ -74,6 +78,7 @@ public static class StatementEndpoints
         var head = (Account: r.GetString(0), Date: r.GetFieldValue<DateOnly>(1), Currency: r.GetString(2).Trim(),
             Figures: Enumerable.Range(3, 10).Select(r.GetDecimal).ToArray(), Due: r.GetFieldValue<DateOnly>(13),
             Cutoff: r.GetFieldValue<DateTimeOffset>(14), Status: N<string>(20), DeliveredAt: N<DateTimeOffset?>(21));
+        var versions = (Version: r.GetInt32(22), Corrects: N<Guid?>(23), Reason: N<string>(24), CorrectedBy: N<Guid?>(25));
 
         await r.NextResultAsync(ct);
         var deliveries = new List<DeliveryView>();
@@ -83,7 +88,8 @@ public static class StatementEndpoints
 
         var f = head.Figures;
         return new StatementView(statementId, head.Account, head.Date, head.Currency, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8],
-            f[9], head.Due, head.Cutoff, pdf, head.Status, head.DeliveredAt, deliveries);
+            f[9], head.Due, head.Cutoff, pdf, head.Status, head.DeliveredAt, deliveries, versions.Version, versions.Corrects, versions.CorrectedBy,
+            versions.Reason);
     }
 
     static IResult NoSuchStatement(Guid statementId) =>

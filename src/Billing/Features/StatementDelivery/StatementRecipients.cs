@@ -28,7 +28,8 @@ public sealed class StatementRecipients(BillingDbContext db, IOptionsMonitor<Del
                    s.period_start, coalesce(s.time_zone, l.time_zone),
                    s.opening_balance, s.purchases, s.repayments, s.refunds, s.interest, s.fees, s.adjustments, s.closing_balance,
                    s.minimum_due, s.past_due, coalesce(s.credit_limit, l.credit_limit), coalesce(s.apr, l.apr), a.email, a.phone,
-                   a.sms_opt_in, a.email_opt_in, a.whatsapp_opt_in, s.pdf_path
+                   a.sms_opt_in, a.email_opt_in, a.whatsapp_opt_in, s.pdf_path, s.version,
+                   (select c.created_at from billing.statement c where c.statement_id = s.corrects_statement_id)
             from billing.statement s
             join billing.account a using (account_id)
             join billing.loan l using (account_id)
@@ -77,6 +78,8 @@ public sealed class StatementRecipients(BillingDbContext db, IOptionsMonitor<Del
             Adjustments: M(14), Closing: M(15), Minimum: M(16), PastDue: M(17), Limit: M(18), Apr: M(19));
         var contacts = (Email: Text(reader, 20), Phone: Text(reader, 21), Sms: reader.GetBoolean(22), Mail: reader.GetBoolean(23),
             WhatsApp: reader.GetBoolean(24), Pdf: Text(reader, 25));
+        var correction = reader.IsDBNull(27) ? null
+            : new StatementCorrection(reader.GetInt32(26), DateOnly.FromDateTime(reader.GetFieldValue<DateTimeOffset>(27).UtcDateTime));
 
         var lines = new List<StatementLine>();
         if (withLines && await reader.NextResultAsync(cancellationToken))
@@ -86,10 +89,10 @@ public sealed class StatementRecipients(BillingDbContext db, IOptionsMonitor<Del
         var document = new StatementDocument(statementId, accountId, head.Name, head.Locale, head.Currency, head.PeriodStart,
             head.StatementDate, head.DueDate, figures.Opening, figures.Purchases, figures.Repayments, figures.Refunds,
             figures.Interest, figures.Fees, figures.Adjustments, figures.Closing, figures.Minimum, figures.PastDue, figures.Limit,
-            figures.Apr, PaymentReference.For(accountId), lines);
+            figures.Apr, PaymentReference.For(accountId), lines, correction);
         var link = $"{options.CurrentValue.LinkBaseUrl.TrimEnd('/')}/s/{code}";
         var notice = new StatementNotice(statementId, accountId, head.Name, head.Locale, head.Currency, head.StatementDate,
-            figures.Closing, figures.Minimum, head.DueDate, link);
+            figures.Closing, figures.Minimum, head.DueDate, link, correction);
         return new StatementRecipient(document, notice, contacts.Email, contacts.Phone, contacts.Sms, contacts.Mail,
             contacts.WhatsApp, contacts.Pdf);
     }

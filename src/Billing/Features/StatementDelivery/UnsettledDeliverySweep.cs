@@ -46,7 +46,8 @@ public sealed class UnsettledDeliverySweep(NpgsqlDataSource dataSource, IBus bus
             from billing.statement s
             cross join (values ('sms'), ('pdf'), ('email'), ('whatsapp')) c(channel)
             where s.delivery_status is null and s.created_at < now() - $1 and s.created_at > now() - $2
-              and exists (select 1 from billing.account_billing b where b.statement_id = s.statement_id and b.current_state = 'Ready')
+              and (s.corrects_statement_id is not null   -- a re-issue: support made it, no billing of its own
+                   or exists (select 1 from billing.account_billing b where b.statement_id = s.statement_id and b.current_state = 'Ready'))
               and not exists (select 1 from billing.delivery d where d.statement_id = s.statement_id and d.channel = c.channel)
               -- E-mail and WhatsApp start once the PDF has settled.
               and (c.channel in ('sms', 'pdf') or exists (select 1 from billing.delivery p where p.statement_id = s.statement_id

@@ -8,6 +8,7 @@ namespace Billing.Features.StatementPdfs;
 /// <param name="PeriodStart">The first day of the period (the previous statement date, local).</param>
 /// <param name="StatementDate">The statement date: the period runs up to the day before it.</param>
 /// <param name="PaymentReference">What the holder quotes when paying (an OCR-like reference of the account).</param>
+/// <param name="Correction">Set on a re-issue: the PDF says it is a corrected version.</param>
 public sealed record StatementDocument(
     Guid StatementId,
     string AccountId,
@@ -30,7 +31,8 @@ public sealed record StatementDocument(
     decimal CreditLimit,
     decimal Apr,
     string PaymentReference,
-    IReadOnlyList<StatementLine> Lines);
+    IReadOnlyList<StatementLine> Lines,
+    StatementCorrection? Correction = null);
 
 /// <param name="Date">The local date it was booked on.</param>
 /// <param name="Kind">purchase, repayment, interest, fee, refund or adjustment.</param>

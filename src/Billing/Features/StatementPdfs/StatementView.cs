@@ -13,7 +13,8 @@ sealed record StatementView(
     string DueDate,
     string PaymentReference,
     SummaryView Summary,
-    IReadOnlyList<PageView> Pages);
+    IReadOnlyList<PageView> Pages,
+    string? Correction);
 
 sealed record SummaryView(
     string Opening,
@@ -51,7 +52,8 @@ static class StatementViews
             f.Percent(d.Apr));
         // The period runs up to the day before the statement date.
         return new StatementView(issuer, d.AccountId, d.HolderName, f.Date(d.PeriodStart), f.Date(d.StatementDate.AddDays(-1)),
-            f.LongDate(d.StatementDate), f.LongDate(d.DueDate), d.PaymentReference, summary, pages);
+            f.LongDate(d.StatementDate), f.LongDate(d.DueDate), d.PaymentReference, summary, pages,
+            d.Correction is { } c ? $"Corrected statement (version {c.Version}). It replaces the statement issued on {f.LongDate(c.ReplacesIssuedOn)}." : null);
     }
 
     static string KindLabel(string kind) => kind switch

@@ -75,14 +75,8 @@ public class AccountBillingStateMachine : MassTransitStateMachine<AccountBilling
             Ignore(Started),
             Ignore(Continued),
             Ignore(Resumed),
-            When(StatementDelivered)
-                .Then(x =>
-                {
-                    x.Saga.Delivery = x.Message.Channels;
-                    x.Saga.DeliveryOutcome = x.Message.Outcome;
-                    x.Saga.DeliveredAt = _clock.GetUtcNow();
-                    x.Saga.UpdatedAt = x.Saga.DeliveredAt.Value;
-                })
+            When(StatementDelivered, x => IsOwn(x.Saga, x.Message))
+                .Then(RecordDelivery)
                 .TransitionTo(Delivered));
 
         // A channel retried by support settles the statement again: the saga keeps the newer outcome.
@@ -90,14 +84,21 @@ public class AccountBillingStateMachine : MassTransitStateMachine<AccountBilling
             Ignore(Started),
             Ignore(Continued),
             Ignore(Resumed),
-            When(StatementDelivered)
-                .Then(x =>
-                {
-                    x.Saga.Delivery = x.Message.Channels;
-                    x.Saga.DeliveryOutcome = x.Message.Outcome;
-                    x.Saga.DeliveredAt = _clock.GetUtcNow();
-                    x.Saga.UpdatedAt = x.Saga.DeliveredAt.Value;
-                }));
+            When(StatementDelivered, x => IsOwn(x.Saga, x.Message))
+                .Then(RecordDelivery));
+    }
+
+    // A re-issue of the statement (a version of its own, docs/delivery.md) is delivered on its own: its outcome is not the
+    // billed statement's, which the run counts. A filtered When leaves the event handled (nothing runs), so it never faults.
+    static bool IsOwn(AccountBillingState saga, StatementDelivered delivered) =>
+        saga.StatementId is not { } own || own == delivered.StatementId;
+
+    void RecordDelivery(BehaviorContext<AccountBillingState, StatementDelivered> x)
+    {
+        x.Saga.Delivery = x.Message.Channels;
+        x.Saga.DeliveryOutcome = x.Message.Outcome;
+        x.Saga.DeliveredAt = _clock.GetUtcNow();
+        x.Saga.UpdatedAt = x.Saga.DeliveredAt.Value;
     }
 
     public State WaitingForCutoff { get; private set; } = null!;

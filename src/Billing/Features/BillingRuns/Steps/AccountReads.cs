@@ -29,10 +29,10 @@ public static class AccountReads
             """, accountId));
         batch.BatchCommands.Add(PositionalParameters.BatchCommand("""
             select statement_id, statement_date, cutoff, closing_balance, minimum_due, due_date, created_at
-            from billing.statement where account_id = $1 and statement_date < $2
+            from billing.statement where account_id = $1 and statement_date < $2 and corrects_statement_id is null
             order by statement_date desc limit 1
             """, accountId, statementDate));
-        batch.BatchCommands.Add(PositionalParameters.BatchCommand("select max(statement_date) from billing.statement where account_id = $1", accountId));
+        batch.BatchCommands.Add(PositionalParameters.BatchCommand("select max(statement_date) from billing.statement where account_id = $1 and corrects_statement_id is null", accountId));
 
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         await reader.NextResultAsync(cancellationToken);

@@ -27,7 +27,7 @@ public static class StatementWrites
                 due_date, entry_count, created_at, holder_name, locale, time_zone, apr, credit_limit, snapshot_at)
             values ($1, $2, $3, $4, 'ready', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, clock_timestamp(),
                     $20, $21, $22, $23, $24, clock_timestamp())
-            on conflict (account_id, statement_date) do nothing
+            on conflict (account_id, statement_date) where corrects_statement_id is null do nothing
             """, statementId, saga.AccountId, saga.StatementDate, saga.RunId, loan.Currency, ledger.PeriodStart, cutoff,
             f.OpeningBalance, f.Purchases, f.Repayments, f.Refunds, f.Fees, f.Interest, f.Adjustments, f.ClosingBalance, f.MinimumDue,
             f.PastDue, f.DueDate, ledger.Entries.Count, work.Account!.Name, work.Account.Locale, loan.TimeZone, loan.Apr, loan.CreditLimit));

@@ -66,6 +66,11 @@ public sealed class SuccessResponsesFilter : IOperationFilter
         ["GET /statements/{statementId}"] = [new(200, typeof(StatementView))],
         ["GET /statements/{statementId}/pdf"] = [Pdf],
         ["POST /statements/{statementId}/deliveries/{channel}/retry"] = [new(202, typeof(DeliveryRetryAccepted))],
+        ["POST /statements/{statementId}/reissues"] =
+        [
+            new(201, typeof(StatementReissued), Description: "Re-issued: the new version, on its way to the holder."),
+            new(200, typeof(StatementReissued), Description: "Re-issued before for the same reason: that version (replayed)."),
+        ],
         ["GET /s/{code}"] = [Pdf],
     };
 
