@@ -49,7 +49,7 @@ public class ProviderLedgerAuditTests
         var details = await passbook.Stack.Query("select rule || ': ' || detail from billing.ledger_violation where audit_id = $1 and rule like 'provider%'",
             found.AuditId);
         details.ShouldContain(d => d.StartsWith("provider_refund_unknown") && d.Contains("re_ghost"));
-        details.ShouldContain(d => d.StartsWith("provider_refund_amount") && d.Contains("books 25") && d.Contains("paid 20.00"));
+        details.ShouldContain(d => d.StartsWith("provider_refund_amount") && d.Contains("books 25") && d.Contains("paid 20 SEK"));
         details.ShouldContain(d => d.StartsWith("provider_refund_unbooked") && d.Contains(unbooked));
     }
 
