@@ -35,15 +35,23 @@ public sealed class CardRefundBook(Faults faults, Ledger ledger, CardWebhooks we
             return Settled(_refunds.Find(r => r.Id == id));
     }
 
-    /// <summary>Newest first, like Stripe's list.</summary>
-    public IReadOnlyList<StripeRefund> List(string? paymentIntent, string? charge)
+    /// <summary>
+    /// Newest first, like Stripe's list; only those older than <paramref name="startingAfter"/> when given (Stripe's cursor),
+    /// null when the provider has no refund of that id.
+    /// </summary>
+    public IReadOnlyList<StripeRefund>? List(string? paymentIntent, string? charge, string? startingAfter = null)
     {
         lock (_gate)
-            return _refunds
+        {
+            var end = startingAfter is null ? _refunds.Count : _refunds.FindIndex(r => r.Id == startingAfter);
+            if (end < 0)
+                return null;
+            return _refunds.Take(end)
                 .Where(r => (paymentIntent is null || r.PaymentIntent == paymentIntent) && (charge is null || r.Charge == charge))
                 .Reverse()
                 .Select(r => Settled(r)!)
                 .ToList();
+        }
     }
 
     Execution<CardAnswer> Execute(string? idempotencyKey, CardRefundRequest request, LoggedRequest? sentBy)

@@ -1,5 +1,4 @@
 using Billing.Providers.StandIn.Control;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Billing.Providers.StandIn.Cards;
 
@@ -24,12 +23,8 @@ public static class CardRefundEndpoints
             http.NoteRequest(r => r with { Reference = refund?.Metadata.GetValueOrDefault("refund_id") });
             return refund is not null ? Results.Json(refund, CardAnswer.Json) : StripeErrors.NotFound("id", id).ToResult();
         });
-        refunds.MapGet("", ([FromQuery(Name = "payment_intent")] string? paymentIntent, string? charge, int? limit, CardRefundBook book) =>
-        {
-            var take = Math.Clamp(limit ?? 10, 1, 100);
-            var all = book.List(paymentIntent, charge);
-            return Results.Json(new StripeList<StripeRefund>(all.Take(take).ToList(), all.Count > take, "/v1/refunds"), CardAnswer.Json);
-        });
+        refunds.MapGet("", (HttpRequest request, CardRefundBook book) =>
+            RefundListQuery.Parse(request.Query) switch { ({ } query, _) => List(query, book), (_, var error) => error!.ToResult() });
         // Not Stripe: a stand-in convenience that answers what a retry with this key would get, without paying.
         // Against the real provider the adapter resolves an unknown outcome by retrying with the same key or by
         // listing the payment intent's refunds (GET /v1/refunds?payment_intent=...), which both work here too.
@@ -72,6 +67,19 @@ public static class CardRefundEndpoints
         if (result.HoldAfterPay && !await faults.HoldAfterPayAsync(PaymentMethod.Card, cancellationToken))
             return Results.Empty;
         return result.Answer!.ToResult();
+    }
+
+    /// <summary>
+    /// Stripe's list: newest first, <c>limit</c> at a time, after <c>starting_after</c> (a refund id of the previous page),
+    /// <c>has_more</c> when more follow, so the official SDK's auto-paging walks it as it walks Stripe.
+    /// </summary>
+    static IResult List(RefundListQuery query, CardRefundBook book)
+    {
+        if (book.List(query.PaymentIntent, query.Charge, query.StartingAfter) is not { } newestFirst)
+            return StripeErrors.Invalid("starting_after", "resource_missing", $"No such refund: '{query.StartingAfter}'").ToResult();
+        var all = newestFirst.Where(query.CreatedMatches).ToList();
+        var page = all.Take(query.Limit).ToList();
+        return Results.Json(new StripeList<StripeRefund>(page, all.Count > page.Count, "/v1/refunds"), CardAnswer.Json);
     }
 
     /// <summary>What the URL and headers say, so even a request refused before its handler ran is identified.</summary>

@@ -7,6 +7,9 @@ namespace Billing.Features.Dashboard;
 public sealed record RunRow(Guid RunId, DateOnly StatementDate, string Status, string Trigger, int Total, int Published, DateTimeOffset StartedAt,
     DateTimeOffset? StalledSince);
 
+/// <summary>A statement date on which accounts were due but no billing run exists.</summary>
+public sealed record MissedRunDate(DateOnly StatementDate, int AccountsDue);
+
 public sealed record StatementRow(Guid StatementId, string AccountId, string Currency, decimal ClosingBalance, string? DeliveryStatus,
     DateTimeOffset? RenderedAt);
 
@@ -30,6 +33,23 @@ public sealed class DashboardQueries(NpgsqlDataSource db)
         from billing.billing_run order by statement_date desc, started_at desc limit 60
         """, r => new RunRow(r.GetGuid(0), r.GetFieldValue<DateOnly>(1), r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetInt32(5),
         r.GetFieldValue<DateTimeOffset>(6), r.IsDBNull(7) ? null : r.GetFieldValue<DateTimeOffset>(7)), ct);
+
+    /// <summary>
+    /// The dates from <paramref name="from"/> to <paramref name="to"/> with no billing run on which accounts were due, newest
+    /// first, with how many: one query, grouped by date, that reads the loans only for dates with no run (none, normally), by
+    /// a range on <c>loan_statement_day (statement_day, account_id)</c>: the date's day, or on a month's last day every day
+    /// from it to 31 (<see cref="BillingRuns.Runs.DueAccounts.StatementDays"/>).
+    /// </summary>
+    public Task<List<MissedRunDate>> DatesWithoutRun(DateOnly from, DateOnly to, CancellationToken ct) => Rows("""
+        with missed as (
+            select d::date as day, extract(day from d)::smallint as first_day,
+                   case when extract(month from d + interval '1 day') <> extract(month from d) then 31 else extract(day from d) end::smallint as last_day
+            from generate_series($1::date, $2::date, interval '1 day') d
+            where not exists (select 1 from billing.billing_run r where r.statement_date = d::date))
+        select m.day, count(*)::int
+        from missed m join billing.loan l on l.statement_day between m.first_day and m.last_day and l.opened_on < m.day
+        group by m.day order by m.day desc
+        """, r => new MissedRunDate(r.GetFieldValue<DateOnly>(0), r.GetInt32(1)), ct, from, to);
 
     /// <summary>A run's statements in account order, from an account id on (a search box, not a full list).</summary>
     public Task<List<StatementRow>> Statements(Guid runId, string? fromAccount, int limit, CancellationToken ct) => Rows("""

@@ -10,7 +10,7 @@ namespace Billing.Features.Ledger;
 /// Not retried by Hangfire: a failed audit is recorded as failed, and the next one checks everything again. Violations
 /// no audit reported before are mailed to support once (<see cref="LedgerViolationMail"/>).
 /// </summary>
-public sealed class LedgerAuditJob(LedgerAuditor auditor, LedgerViolationMail mail, IOptions<LedgerAuditOptions> options, TimeProvider clock)
+public sealed class LedgerAuditJob(LedgerAuditor auditor, ProviderLedgerCheck providers, LedgerViolationMail mail, IOptions<LedgerAuditOptions> options, TimeProvider clock)
 {
     public const string Name = "ledger-audit";
 
@@ -27,7 +27,7 @@ public sealed class LedgerAuditJob(LedgerAuditor auditor, LedgerViolationMail ma
 
     async Task AuditAndMail(Guid auditId, string requestedBy)
     {
-        var summary = await auditor.Run(auditId, requestedBy, CancellationToken.None);
+        var summary = await auditor.Run(auditId, requestedBy, CancellationToken.None, providers);
         if (summary.Violations > 0)
             await mail.SendNew(auditId, CancellationToken.None);
     }
@@ -41,4 +41,13 @@ public sealed class LedgerAuditOptions
     public string Cron { get; set; } = "30 2 * * *";
 
     public string TimeZone { get; set; } = "UTC";
+
+    /// <summary>How far back refunds are checked against the provider's own ledger (entries booked since, refunds made since).</summary>
+    public TimeSpan ProviderWindow { get; set; } = TimeSpan.FromDays(35);
+
+    /// <summary>A refund the provider paid this recently may not have reached the passbook yet: not reported as unbooked.</summary>
+    public TimeSpan ProviderGrace { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Pages of 100 read from one provider at most; a longer list is a note on the audit, not checked.</summary>
+    public int ProviderMaxPages { get; set; } = 1000;
 }

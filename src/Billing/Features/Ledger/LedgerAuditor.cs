@@ -19,7 +19,8 @@ public sealed class LedgerAuditor(NpgsqlDataSource dataSource, ILogger<LedgerAud
         "Violations of the ledger's rules found by audits, by rule");
     static readonly Counter<long> Audits = Meter.CreateCounter<long>("billing_ledger_audits_total", description: "Ledger audits finished, by outcome");
 
-    public async Task<LedgerAuditSummary> Run(Guid auditId, string requestedBy, CancellationToken cancellationToken)
+    /// <param name="providers">The refund rules against the providers' own ledgers; null where no provider is reachable (the API).</param>
+    public async Task<LedgerAuditSummary> Run(Guid auditId, string requestedBy, CancellationToken cancellationToken, ProviderLedgerCheck? providers = null)
     {
         var started = await Execute("""
             insert into billing.ledger_audit (audit_id, requested_by, status, accounts)
@@ -47,6 +48,8 @@ public sealed class LedgerAuditor(NpgsqlDataSource dataSource, ILogger<LedgerAud
 
             foreach (var rule in LedgerRules.Once)
                 await Execute(rule.Sql + " on conflict do nothing", cancellationToken, auditId);
+            if (providers is not null && await providers.Run(auditId, cancellationToken) is { Count: > 0 } notes)
+                await Execute("update billing.ledger_audit set notes = notes || $2 where audit_id = $1", cancellationToken, auditId, notes.ToArray());
             await Execute("""
                 update billing.ledger_audit set status = 'finished', finished_at = now(),
                     violations = (select count(*) from billing.ledger_violation where audit_id = $1)
@@ -99,7 +102,7 @@ public sealed class LedgerAuditor(NpgsqlDataSource dataSource, ILogger<LedgerAud
         await using var command = dataSource.CreateCommand("""
             select a.audit_id, a.status, a.accounts, a.accounts_checked, a.started_at, a.finished_at, a.requested_by,
                    coalesce((select jsonb_object_agg(rule, n) from (select rule, count(*) n from billing.ledger_violation v
-                             where v.audit_id = a.audit_id group by rule) r), '{}')::text
+                             where v.audit_id = a.audit_id group by rule) r), '{}')::text, a.notes
             from billing.ledger_audit a where $1::uuid is null or a.audit_id = $1
             order by a.started_at desc limit $2
             """);
@@ -111,7 +114,8 @@ public sealed class LedgerAuditor(NpgsqlDataSource dataSource, ILogger<LedgerAud
         {
             var byRule = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, int>>(reader.GetString(7))!;
             summaries.Add(new LedgerAuditSummary(reader.GetGuid(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3), byRule.Values.Sum(),
-                reader.GetFieldValue<DateTimeOffset>(4), reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5), reader.GetString(6), byRule));
+                reader.GetFieldValue<DateTimeOffset>(4), reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5), reader.GetString(6), byRule,
+                reader.GetFieldValue<string[]>(8)));
         }
 
         return summaries;
@@ -141,4 +145,5 @@ public sealed class LedgerAuditor(NpgsqlDataSource dataSource, ILogger<LedgerAud
 }
 
 public sealed record LedgerAuditSummary(Guid AuditId, string Status, int Accounts, int AccountsChecked, int Violations,
-    DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string RequestedBy, IReadOnlyDictionary<string, int> ByRule);
+    DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string RequestedBy, IReadOnlyDictionary<string, int> ByRule,
+    IReadOnlyList<string> Notes);

@@ -62,7 +62,10 @@ public static class LedgerRegistration
 {
     public static IServiceCollection AddLedgerAudits(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<LedgerAuditOptions>(configuration.GetSection(LedgerAuditOptions.Section));
+        services.AddOptions<LedgerAuditOptions>().Bind(configuration.GetSection(LedgerAuditOptions.Section))
+            .Validate(o => o.ProviderWindow > TimeSpan.Zero && o.ProviderGrace >= TimeSpan.Zero && o.ProviderMaxPages > 0,
+                $"{LedgerAuditOptions.Section}: ProviderWindow must be positive, ProviderGrace not negative, ProviderMaxPages at least 1.")
+            .ValidateOnStart();
         services.AddSingleton<LedgerAuditor>();
         return services;
     }
@@ -71,6 +74,8 @@ public static class LedgerRegistration
     public static IServiceCollection AddLedgerAuditJob(this IServiceCollection services)
     {
         services.AddSingleton<LedgerViolationMail>();
+        // Scoped like the job: the provider adapters' typed HTTP clients behind it are transient.
+        services.AddScoped<ProviderLedgerCheck>();
         services.AddScoped<LedgerAuditJob>();
         return services;
     }

@@ -33,6 +33,8 @@ public static class RefundProviderRegistration
         services.AddHttpClient<SwishRefundProvider>((sp, http) => Configure(http, sp.GetRequiredService<IOptions<SwishOptions>>().Value));
 
         services.AddTransient<IRefundProvider>(sp => sp.GetRequiredService<StripeCardRefundProvider>());
+        // The providers whose own ledger can be listed, for the ledger auditor (Swish has no list of refunds).
+        services.AddTransient<IRefundLedger>(sp => sp.GetRequiredService<StripeCardRefundProvider>());
         services.AddTransient<IRefundProvider>(sp => sp.GetRequiredService<SwishRefundProvider>());
         // Transient like the typed clients it holds, so their handlers keep rotating.
         services.AddTransient<IRefundProviders, RefundProviders>();

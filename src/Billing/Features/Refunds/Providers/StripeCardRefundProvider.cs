@@ -9,7 +9,7 @@ namespace Billing.Features.Refunds.Providers;
 /// Card refunds through Stripe's refunds API: a form-encoded <c>POST /v1/refunds</c> under
 /// <c>Idempotency-Key: {RefundId}</c>, so a retry is answered from Stripe's record instead of refunding again.
 /// </summary>
-public sealed class StripeCardRefundProvider(HttpClient http, ILogger<StripeCardRefundProvider> logger) : IRefundProvider
+public sealed class StripeCardRefundProvider(HttpClient http, ILogger<StripeCardRefundProvider> logger) : IRefundProvider, IRefundLedger
 {
     public const string MethodName = "card";
 
@@ -50,6 +50,35 @@ public sealed class StripeCardRefundProvider(HttpClient http, ILogger<StripeCard
 
         var result = await ProviderHttp.SendAsync(http, request, (response, ct) => ReadLookupAnswerAsync(response, refundId, ct), cancellationToken);
         return result.Logged(logger, MethodName, "lookup", order.RefundId);
+    }
+
+    /// <summary>Stripe's list of every refund created since <paramref name="createdFrom"/>, one page (auto-paging is the caller's).</summary>
+    public async Task<ProviderRefundPage> ListRefundsAsync(DateTimeOffset createdFrom, string? startingAfter, int limit, CancellationToken cancellationToken)
+    {
+        var url = $"v1/refunds?limit={Math.Clamp(limit, 1, PageSize)}&created%5Bgte%5D={createdFrom.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}"
+                  + (startingAfter is null ? "" : $"&starting_after={Uri.EscapeDataString(startingAfter)}");
+        ProviderRefundPage? page = null;
+        var result = await ProviderHttp.SendAsync(http, new HttpRequestMessage(HttpMethod.Get, url), async (response, ct) =>
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                var error = (await ProviderHttp.ReadJsonAsync<StripeErrorBody>(response, Json, ct))?.Error;
+                return new(ProviderHttp.IsTransient(response.StatusCode) ? ProviderOutcome.Unavailable : ProviderOutcome.Unknown,
+                    Code: error?.Code ?? error?.Type ?? ProviderHttp.StatusCode(response), Message: error?.Message);
+            }
+            if (await ProviderHttp.ReadJsonAsync<StripeList>(response, Json, ct) is not { Data: { } data } list
+                || data.Any(r => r.Id is null || r.Amount is null || r.Currency is null || !Currencies.IsKnown(r.Currency.ToUpperInvariant())))
+                return new(ProviderOutcome.Unknown, Code: ProviderHttp.StatusCode(response), Message: "The answer was not a Stripe list of refunds.");
+            page = new ProviderRefundPage(data.Select(r => new ProviderRefund(r.Id!, r.PaymentIntent, r.Metadata?.GetValueOrDefault("refund_id"),
+                Currencies.FromMinorUnits(r.Amount!.Value, r.Currency!.ToUpperInvariant()), r.Currency!.ToUpperInvariant(), r.Status ?? "",
+                DateTimeOffset.FromUnixTimeSeconds(r.Created))).ToList(), list.HasMore);
+            return new(ProviderOutcome.Paid);
+        }, cancellationToken);
+        if (page is not null)
+            return page;
+        logger.LogWarning("{Method} list of refunds since {CreatedFrom}: {Outcome} {Code} {ProviderMessage}", MethodName, createdFrom, result.Outcome,
+            result.Code, result.Message);
+        return new ProviderRefundPage([], false, result);
     }
 
     static List<KeyValuePair<string, string>> Form(RefundOrder order)
@@ -143,7 +172,8 @@ public sealed class StripeCardRefundProvider(HttpClient http, ILogger<StripeCard
     static bool IsReplay(HttpResponseMessage response) =>
         response.Headers.TryGetValues("Idempotent-Replayed", out var values) && values.Contains("true", StringComparer.OrdinalIgnoreCase);
 
-    sealed record StripeRefund(string? Id, string? Status, string? FailureReason, Dictionary<string, string>? Metadata);
+    sealed record StripeRefund(string? Id, string? Status, string? FailureReason, Dictionary<string, string>? Metadata, long? Amount = null,
+        string? Currency = null, string? PaymentIntent = null, long Created = 0);
 
     sealed record StripeList(List<StripeRefund>? Data, bool HasMore);
 
