@@ -35,7 +35,8 @@ public sealed class DashboardQueries(NpgsqlDataSource db)
         r.GetFieldValue<DateTimeOffset>(6), r.IsDBNull(7) ? null : r.GetFieldValue<DateTimeOffset>(7)), ct);
 
     /// <summary>
-    /// The dates from <paramref name="from"/> to <paramref name="to"/> with no billing run on which accounts were due, newest
+    /// The dates from <paramref name="from"/> to <paramref name="to"/> with no billing run on which accounts were due and have no
+    /// statement, newest
     /// first, with how many: one query, grouped by date, that reads the loans only for dates with no run (none, normally), by
     /// a range on <c>loan_statement_day (statement_day, account_id)</c>: the date's day, or on a month's last day every day
     /// from it to 31 (<see cref="BillingRuns.Runs.DueAccounts.StatementDays"/>).
@@ -48,6 +49,11 @@ public sealed class DashboardQueries(NpgsqlDataSource db)
             where not exists (select 1 from billing.billing_run r where r.statement_date = d::date))
         select m.day, count(*)::int
         from missed m join billing.loan l on l.statement_day between m.first_day and m.last_day and l.opened_on < m.day
+        -- Not due after all: a statement for the date is there (imported from the system before), or the account's billing
+        -- began after it (a later statement's period starts at that date or after), as the auditor's statement_missing says.
+        where not exists (select 1 from billing.statement s where s.account_id = l.account_id and s.statement_date = m.day)
+          and not exists (select 1 from billing.statement s where s.account_id = l.account_id and s.statement_date > m.day
+                            and s.period_start >= m.day::timestamp at time zone l.time_zone)
         group by m.day order by m.day desc
         """, r => new MissedRunDate(r.GetFieldValue<DateOnly>(0), r.GetInt32(1)), ct, from, to);
 
