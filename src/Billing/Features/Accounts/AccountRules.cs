@@ -16,7 +16,7 @@ public static partial class AccountRules
     /// The references of the entries the service posts itself (a repayment reported to POST /repayments, an excess
     /// refunded, a statement's interest and late fee): an imported entry under one would be taken for that entry.
     /// </summary>
-    public static readonly IReadOnlyList<string> ReservedRefPrefixes = ["repayment:", "repayment-reversal:", "refund:", "refund-reversal:", "interest:", "late-fee:"];
+    public static readonly IReadOnlyList<string> ReservedRefPrefixes = ["repayment:", "repayment-reversal:", "repayment-move:", "refund:", "refund-reversal:", "interest:", "late-fee:"];
 
     public static readonly IReadOnlySet<string> Kinds = new HashSet<string> { "purchase", "repayment", "interest", "fee", "refund", "adjustment" };
 

@@ -98,6 +98,17 @@ static class LedgerRules
             from billing.repayment_reversal v join billing.passbook_entry e on e.entry_id = v.entry_id
             where e.amount <> v.amount or e.account_id <> v.account_id or e.kind <> 'repayment'
             """),
+        // A move of a repayment is two entries of its amount: taken off the account it was on, booked on the one it went to.
+        new("move_entries", Insert + """
+            select $1, 'move_entries', m.to_account_id, left('move ' || m.move_no || ' of ' || m.gateway_payment_id, 200), m.amount, o.amount,
+                   'Move ' || m.move_no || ' of repayment ' || m.gateway_payment_id || ' from ' || m.from_account_id || ' to ' || m.to_account_id
+                   || ' of ' || m.amount || ' is booked as ' || o.amount || ' on ' || o.account_id || ' and ' || i.amount || ' on ' || i.account_id
+            from billing.repayment_move m
+            join billing.passbook_entry o on o.entry_id = m.out_entry_id
+            join billing.passbook_entry i on i.entry_id = m.in_entry_id
+            where o.amount <> m.amount or o.account_id <> m.from_account_id or o.kind <> 'repayment'
+               or i.amount <> -m.amount or i.account_id <> m.to_account_id or i.kind <> 'repayment'
+            """),
         // No repayment is taken back for more than was paid.
         new("reversal_exceeds_repayment", Insert + """
             select $1, 'reversal_exceeds_repayment', p.account_id, 'repayment ' || p.gateway_payment_id, p.amount, sum(v.amount),

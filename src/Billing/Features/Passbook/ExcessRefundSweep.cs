@@ -72,8 +72,28 @@ public sealed class ExcessRefundSweep(NpgsqlDataSource dataSource, IBus bus, IOp
             await bus.Publish(ExcessRefunds.Cancel(refundId, DateTimeOffset.UtcNow), cancellationToken);
     }
 
+    /// <summary>
+    /// A moved payment's excess on the wrong account that was paid after all (already at the provider when the move
+    /// stopped it) gave the payer back what the right account's excess, still waiting, was for: that one is cancelled
+    /// before it is ever sent, and the credit stays on the right account, visibly, for support.
+    /// </summary>
+    async Task CancelWaitingAfterPaid(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            update billing.excess_refund x
+            set status = 'cancelled', settled_at = now(),
+                detail = 'the excess of this payment on the account it was moved from was paid after all; what is left is on the account'
+            where x.status = 'pending' and x.move_no > 0
+              and exists (select 1 from billing.excess_refund o where o.gateway_payment_id = x.gateway_payment_id and o.move_no < x.move_no
+                            and o.status = 'refunded')
+              and not exists (select 1 from refunds.refund r where r.correlation_id = x.refund_id)
+            """);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     async Task ResendRequests(CancellationToken cancellationToken)
     {
+        await CancelWaitingAfterPaid(cancellationToken);
         await using var claim = dataSource.CreateCommand("""
             with due as (
                 select x.refund_id from billing.excess_refund x
@@ -81,20 +101,23 @@ public sealed class ExcessRefundSweep(NpgsqlDataSource dataSource, IBus bus, IOp
                   and coalesce(x.requested_at, x.created_at) < now() - $1
                   and not exists (select 1 from refunds.refund r where r.correlation_id = x.refund_id)
                   and not exists (select 1 from refunds.rejected_request j where j.refund_id = x.refund_id)
+                  -- A moved payment's excess on its right account waits for the wrong account's to be settled.
+                  and not exists (select 1 from billing.excess_refund o where o.gateway_payment_id = x.gateway_payment_id and o.move_no < x.move_no
+                                    and o.status in ('pending', 'requested', 'failed', 'cancelling'))
                 order by x.created_at
                 limit $2
                 for update skip locked)
             update billing.excess_refund x set status = 'requested', requested_at = now()
             from due where x.refund_id = due.refund_id
-            returning x.refund_id, x.gateway_payment_id, x.amount, x.currency, x.method
+            returning x.refund_id, x.gateway_payment_id, x.amount, x.currency, x.method, x.move_no
             """);
         claim.Parameters.Add(new() { Value = options.Value.ResendAfter });
         claim.Parameters.Add(new() { Value = BatchSize });
 
-        var due = new List<(Guid RefundId, string PaymentId, decimal Amount, string Currency, string Method)>();
+        var due = new List<(Guid RefundId, string PaymentId, decimal Amount, string Currency, string Method, int MoveNo)>();
         await using (var reader = await claim.ExecuteReaderAsync(cancellationToken))
             while (await reader.ReadAsync(cancellationToken))
-                due.Add((reader.GetGuid(0), reader.GetString(1), reader.GetDecimal(2), reader.GetString(3), reader.GetString(4)));
+                due.Add((reader.GetGuid(0), reader.GetString(1), reader.GetDecimal(2), reader.GetString(3), reader.GetString(4), reader.GetInt32(5)));
 
         // Claimed and committed first, sent after: no transaction is open while the broker is waited for.
         foreach (var excess in due)
@@ -102,7 +125,7 @@ public sealed class ExcessRefundSweep(NpgsqlDataSource dataSource, IBus bus, IOp
             logger.LogInformation("Excess refund {RefundId} of repayment {GatewayPaymentId} not seen by the refund saga; sending it again",
                 excess.RefundId, excess.PaymentId);
             await ExcessRefunds.Publish(bus, ExcessRefunds.Request(excess.PaymentId, PassbookMoney.Normalize(excess.Amount, excess.Currency),
-                excess.Currency, excess.Method), cancellationToken);
+                excess.Currency, excess.Method, excess.MoveNo), cancellationToken);
         }
     }
 }

@@ -18,25 +18,41 @@ public static class ExcessRefunds
     /// <summary>
     /// Reserves the excess when the account is in credit after this repayment: credit is what the passbook owes the
     /// holder less the excesses already reserved and not paid out (a failed or rejected refund's credit stays on the
-    /// account, visibly, and is not reserved again), and the excess is at most this repayment, which is all the
-    /// refund can return to the payment. Runs under the account's lock, so a concurrent repayment sees this one.
+    /// account, visibly, and is not reserved again), and the excess is at most what is left of this repayment after the
+    /// refunds others asked for, which is all the refund saga will return to the payment. An excess's reservation belongs to the account its payment is on now (a moved payment's excess
+    /// still being cancelled may yet be paid, and is then booked there). Runs under the account's lock, so a concurrent
+    /// repayment sees this one.
     /// </summary>
-    public static async Task<ExcessRefundView?> Reserve(NpgsqlConnection connection, NpgsqlTransaction transaction, RepaymentReport report,
-        CancellationToken cancellationToken)
+    public static Task<ExcessRefundView?> Reserve(NpgsqlConnection connection, NpgsqlTransaction transaction, RepaymentReport report,
+        CancellationToken cancellationToken) =>
+        Reserve(connection, transaction, report.AccountId, report.GatewayPaymentId, report.Amount, report.Currency, report.Method, 0,
+            cancellationToken);
+
+    public static async Task<ExcessRefundView?> Reserve(NpgsqlConnection connection, NpgsqlTransaction transaction, string accountId,
+        string gatewayPaymentId, decimal amount, string currency, string method, int moveNo, CancellationToken cancellationToken)
     {
-        var refundId = RefundIds.FromIdempotencyKey(RepaymentReport.ExcessRefundKey(report.GatewayPaymentId));
+        var refundId = RefundIds.FromIdempotencyKey(RepaymentReport.ExcessRefundKey(gatewayPaymentId, moveNo));
         await using var command = new NpgsqlCommand("""
             with credit as (
                 select - coalesce((select sum(amount) from billing.passbook_entry where account_id = $3), 0)
-                       - coalesce((select sum(amount) from billing.excess_refund
-                                   where account_id = $3 and status in ('pending', 'requested', 'failed', 'rejected', 'cancelling')), 0) as amount)
-            insert into billing.excess_refund (refund_id, gateway_payment_id, account_id, amount, currency, method, status)
-            select $1, $2, $3, least(credit.amount, $4), $5, $6, 'pending' from credit where credit.amount > 0
+                       - coalesce((select sum(x.amount) from billing.excess_refund x
+                                   join billing.repayment r on r.gateway_payment_id = x.gateway_payment_id
+                                   where r.account_id = $3 and x.gateway_payment_id <> $2
+                                     and x.status in ('pending', 'requested', 'failed', 'rejected', 'cancelling')), 0) as amount),
+            -- An earlier excess of this payment (a moved one's, being cancelled) is not counted here: this one waits
+            -- until that one is settled (ExcessRefundSweep), and is cancelled if it was paid after all.
+            payment_left as (
+                select $4 - coalesce((select sum(f.amount) from refunds.refund f where f.payment_id = $2 and f.counts_against_payment
+                                        and f.correlation_id not in (select refund_id from billing.excess_refund where gateway_payment_id = $2)), 0)
+                          - coalesce((select reversed from refunds.payment where payment_id = $2), 0) as amount)
+            insert into billing.excess_refund (refund_id, gateway_payment_id, account_id, amount, currency, method, status, move_no)
+            select $1, $2, $3, least(credit.amount, payment_left.amount), $5, $6, 'pending', $7 from credit, payment_left
+            where credit.amount > 0 and payment_left.amount > 0
             returning amount
             """, connection, transaction);
-        command.Parameters.AddPositional(refundId, report.GatewayPaymentId, report.AccountId, report.Amount, report.Currency, report.Method);
-        return await command.ExecuteScalarAsync(cancellationToken) is decimal amount
-            ? new ExcessRefundView(refundId, report.GatewayPaymentId, PassbookMoney.Normalize(amount, report.Currency), "pending", null)
+        command.Parameters.AddPositional(refundId, gatewayPaymentId, accountId, amount, currency, method, moveNo);
+        return await command.ExecuteScalarAsync(cancellationToken) is decimal reserved
+            ? new ExcessRefundView(refundId, gatewayPaymentId, PassbookMoney.Normalize(reserved, currency), "pending", null)
             : null;
     }
 
@@ -68,7 +84,9 @@ public static class ExcessRefunds
         await using var command = new NpgsqlCommand("""
             with credit as (
                 select greatest(0, - coalesce((select sum(amount) from billing.passbook_entry where account_id = $1), 0)
-                                   - coalesce((select sum(amount) from billing.excess_refund where account_id = $1 and status = 'cancelling'), 0)) as amount),
+                                   - coalesce((select sum(x.amount) from billing.excess_refund x
+                                               join billing.repayment r on r.gateway_payment_id = x.gateway_payment_id
+                                               where r.account_id = $1 and x.status = 'cancelling'), 0)) as amount),
             reserved as (
                 select e.refund_id, e.status, sum(e.amount) over (order by e.created_at, e.refund_id) as through,
                        -- More than what is left of its own payment (taken back, or refunded by others): the credit may
@@ -101,8 +119,8 @@ public static class ExcessRefunds
     public static CancelRefund Cancel(Guid refundId, DateTimeOffset at) =>
         new(refundId, RequestedBy, "the repayment was taken back; the account's credit no longer covers this refund", at);
 
-    public static RequestRefund Request(string gatewayPaymentId, decimal amount, string currency, string method) =>
-        RequestRefund.Create(RepaymentReport.ExcessRefundKey(gatewayPaymentId), gatewayPaymentId, amount, currency, method,
+    public static RequestRefund Request(string gatewayPaymentId, decimal amount, string currency, string method, int moveNo = 0) =>
+        RequestRefund.Create(RepaymentReport.ExcessRefundKey(gatewayPaymentId, moveNo), gatewayPaymentId, amount, currency, method,
             Reason, RequestedBy);
 
     /// <summary>

@@ -11,6 +11,7 @@ public static class PassbookRegistration
         services.Configure<PassbookOptions>(configuration.GetSection(PassbookOptions.Section));
         services.AddSingleton<RepaymentIntake>();
         services.AddSingleton<RepaymentReversalIntake>();
+        services.AddSingleton<RepaymentMoveIntake>();
         return services;
     }
 
@@ -32,6 +33,8 @@ public static class PassbookRegistration
             .WithSummary("Report a repayment (idempotent on gatewayPaymentId); an overpayment's excess is refunded once.");
         repayments.MapPost("/{gatewayPaymentId}/reversal", RepaymentReversalEndpoint.Handle).RequireAuthorization(Policies.Intake)
             .WithSummary("Report a repayment the gateway took back (chargeback, returned); idempotent on reversalId.");
+        repayments.MapPost("/{gatewayPaymentId}/move", RepaymentMoveEndpoint.Handle).RequireAuthorization(Policies.Intake)
+            .WithSummary("Move a repayment reported under the wrong account to the right one; the same target again replays.");
         repayments.MapGet("/{gatewayPaymentId}", RepaymentEndpoint.Get).RequireAuthorization(Policies.Staff).WithSummary("A recorded repayment and its excess refund.");
         app.MapGet("/accounts/{accountId}/balance", BalanceEndpoint.Handle).RequireAuthorization(Policies.Staff).WithTags("Passbook")
             .WithSummary("The balance, the last statement's minimum due, what is due now, credit and excess refunds.");

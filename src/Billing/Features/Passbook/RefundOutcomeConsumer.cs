@@ -15,7 +15,7 @@ namespace Billing.Features.Passbook;
 /// <item>failed, rejected, waiting on support, cancelled or resolved unpaid → no entry, only the excess's status (an excess a
 /// reversal is cancelling stays so while its refund is failed; it ends cancelled, or refunded if it was paid after all).</item>
 /// </list>
-/// The account is the repayment's; a refund of a payment the passbook does not know books nothing. Runs with the inbox and
+/// The account is the one the repayment is on (after a move, the right one); a refund of a payment the passbook does not know books nothing. Runs with the inbox and
 /// outbox, and every statement is idempotent (the entries' external_ref, status guards), so a redelivery changes nothing.
 /// The outcomes of one refund may arrive in any order: a payment and its reversal each book their own entry, and a
 /// reversed payment never marks its excess refunded. Takes no account lock: an entry and the excess's status move the
@@ -99,15 +99,23 @@ public sealed class RefundOutcomeConsumer(BillingDbContext db, ILogger<RefundOut
         Settle(context.Message.RefundId, "failed", $"needs support: {context.Message.Cause}: {context.Message.Message}",
             ["pending", "requested", "failed"], context.CancellationToken);
 
-    /// <summary>An entry on the account of the repayment <paramref name="paymentId"/>, once per reference; 0 for an unknown payment.</summary>
-    Task<int> Book(Guid refundId, string paymentId, string kind, decimal amount, string externalRef, DateTimeOffset occurredAt, string what,
-        CancellationToken cancellationToken) =>
-        Execute("""
+    /// <summary>
+    /// An entry on the account of the repayment <paramref name="paymentId"/>, once per reference; 0 for an unknown payment.
+    /// Under the payment's lock, which repayment intake and a move take too: a repayment reported now commits first and is
+    /// seen here, or reads this refund's state after it and books it itself (<see cref="RepaymentIntake"/>); a move
+    /// commits first and this books on the account the payment went to, or sees this entry and refuses.
+    /// </summary>
+    async Task<int> Book(Guid refundId, string paymentId, string kind, decimal amount, string externalRef, DateTimeOffset occurredAt, string what,
+        CancellationToken cancellationToken)
+    {
+        await Execute("select pg_advisory_xact_lock($1, hashtext($2))", cancellationToken, Refunds.Saga.RefundablePayments.PaymentLockSpace, paymentId);
+        return await Execute("""
             insert into billing.passbook_entry (account_id, kind, amount, currency, external_ref, occurred_at, booked_at, description)
             select r.account_id, $2, $3, r.currency, $4, $5, now(), left($6 || ' (refund ' || $1 || ' of ' || r.gateway_payment_id || ')', 500)
             from billing.repayment r where r.gateway_payment_id = $7
             on conflict (external_ref) do nothing
             """, cancellationToken, refundId.ToString(), kind, amount, externalRef, occurredAt.ToUniversalTime(), what, paymentId);
+    }
 
     /// <summary>The excess's status, only from <paramref name="from"/>: a settled outcome is never undone by a stale one.</summary>
     async Task Settle(Guid refundId, string status, string detail, string[] from, CancellationToken cancellationToken)

@@ -34,16 +34,21 @@ public static class RepaymentEndpoint
                 return Unprocessable($"Account '{report.AccountId}' owes in {result.LoanCurrency}, not {report.Currency}.", "currency_mismatch");
             case RepaymentOutcome.Conflict:
                 return Results.Problem(
-                    $"Gateway payment '{report.GatewayPaymentId}' was recorded before with another account, amount, currency, method or paid-at.",
+                    $"Gateway payment '{report.GatewayPaymentId}' was recorded before with another account, amount, currency, method or paid-at. " +
+                    $"It is on account '{result.Answer!.AccountId}'; if that is the wrong account, move it: POST /repayments/{{gatewayPaymentId}}/move.",
                     statusCode: StatusCodes.Status409Conflict, title: "Gateway payment id reused",
-                    extensions: new Dictionary<string, object?> { ["code"] = "payment_conflict", ["entryId"] = result.Answer!.EntryId });
+                    extensions: new Dictionary<string, object?>
+                    {
+                        ["code"] = "payment_conflict", ["entryId"] = result.Answer!.EntryId, ["accountId"] = result.Answer.AccountId,
+                    });
             case RepaymentOutcome.Replayed:
                 return Results.Ok(result.Answer);
         }
 
         var answer = result.Answer!;
         if (answer.ExcessRefund is { } excess)
-            await RequestExcessRefund(answer, excess, publish, dataSource, options.Value, logger, cancellationToken);
+            await RequestExcessRefund(answer.GatewayPaymentId, answer.Currency, answer.Method, excess, 0, publish, dataSource, options.Value, logger,
+                cancellationToken);
         return Results.Created($"/repayments/{Uri.EscapeDataString(answer.GatewayPaymentId)}", answer);
     }
 
@@ -60,14 +65,14 @@ public static class RepaymentEndpoint
     /// The repayment is committed whatever happens here: a broker that is slow or away costs at most the send timeout,
     /// and the sweep sends the excess refund later (the same refund id, so never a second refund).
     /// </summary>
-    static async Task RequestExcessRefund(RepaymentAnswer answer, ExcessRefundView excess, IPublishEndpoint publish,
-        NpgsqlDataSource dataSource, PassbookOptions options, ILogger logger, CancellationToken cancellationToken)
+    internal static async Task RequestExcessRefund(string gatewayPaymentId, string currency, string method, ExcessRefundView excess, int moveNo,
+        IPublishEndpoint publish, NpgsqlDataSource dataSource, PassbookOptions options, ILogger logger, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.RefundSendTimeout);
         try
         {
-            await ExcessRefunds.Publish(publish, ExcessRefunds.Request(answer.GatewayPaymentId, excess.Amount, answer.Currency, answer.Method),
+            await ExcessRefunds.Publish(publish, ExcessRefunds.Request(gatewayPaymentId, excess.Amount, currency, method, moveNo),
                 timeout.Token);
             await ExcessRefunds.MarkRequested(dataSource, excess.RefundId, timeout.Token);
         }
@@ -75,7 +80,7 @@ public static class RepaymentEndpoint
         catch (Exception e)
         {
             logger.LogWarning(e, "Excess refund {RefundId} of repayment {GatewayPaymentId} not sent now; the sweep sends it",
-                excess.RefundId, answer.GatewayPaymentId);
+                excess.RefundId, gatewayPaymentId);
         }
     }
 

@@ -37,6 +37,10 @@ public sealed class RepaymentIntake(NpgsqlDataSource dataSource)
         if (await RepaymentQueries.Find(connection, transaction, report.GatewayPaymentId, cancellationToken) is { } earlier)
             return Compare(earlier, report);
 
+        // The refund saga's lock of the payment, which the refund outcome consumer books under: a refund paid meanwhile is
+        // booked by the consumer after this commits, or by this from its state (RefundsPaidBefore), never by neither.
+        await connection.ExecuteAsync(transaction, "select pg_advisory_xact_lock($1, hashtext($2))", cancellationToken,
+            RefundablePayments.PaymentLockSpace, report.GatewayPaymentId);
         var entryId = await Insert(connection, transaction, report, cancellationToken);
         if (entryId is null)
         {
@@ -48,6 +52,8 @@ public sealed class RepaymentIntake(NpgsqlDataSource dataSource)
         // The refund saga refuses refunds beyond this payment, the excess refund below included.
         await RefundablePayments.Record(connection, transaction, report.GatewayPaymentId, report.Amount, report.Currency, report.Method,
             report.PaidAt, cancellationToken);
+        // Refunds another system had paid of it before it was reported, booked now: the excess below counts them.
+        await RefundsPaidBefore.Book(connection, transaction, report, cancellationToken);
         var excess = await ExcessRefunds.Reserve(connection, transaction, report, cancellationToken);
 
         // Not cancelled by the deadline: a commit cut off might have landed, and the caller would hear "nothing was stored".
@@ -62,8 +68,13 @@ public sealed class RepaymentIntake(NpgsqlDataSource dataSource)
         CancellationToken cancellationToken) =>
         connection.ExecuteAsync(transaction, "select pg_advisory_xact_lock($1, hashtext($2))", cancellationToken, AccountLockSpace, accountId);
 
+    /// <summary>
+    /// The same payment reported again is a replay, under the account the gateway reported it or, once it was moved,
+    /// under the account it is on now (the settlement file naming the right account after support moved the webhook's).
+    /// </summary>
     static RepaymentResult Compare(StoredRepayment earlier, RepaymentReport report) =>
         earlier.Fingerprint == report.Fingerprint()
+        || (report.AccountId == earlier.Answer.AccountId && earlier.Fingerprint == (report with { AccountId = earlier.ReportedAccountId }).Fingerprint())
             ? new(RepaymentOutcome.Replayed, earlier.Answer with { Replayed = true })
             : new(RepaymentOutcome.Conflict, earlier.Answer);
 

@@ -29,8 +29,12 @@ public sealed record RepaymentReport(string AccountId, decimal Amount, string Cu
     /// <summary>The passbook entry's reference: one entry per gateway payment, whoever reports it.</summary>
     public string ExternalRef => $"repayment:{GatewayPaymentId}";
 
-    /// <summary>The refund saga's idempotency key for this repayment's excess: one refund per repayment, however often sent.</summary>
-    public static string ExcessRefundKey(string gatewayPaymentId) => $"excess:{gatewayPaymentId}";
+    /// <summary>
+    /// The refund saga's idempotency key for this repayment's excess: one refund per repayment, however often sent; a
+    /// repayment moved to another account (<paramref name="moveNo"/> &gt; 0) may have one more there, its own.
+    /// </summary>
+    public static string ExcessRefundKey(string gatewayPaymentId, int moveNo = 0) =>
+        moveNo == 0 ? $"excess:{gatewayPaymentId}" : $"excess:{gatewayPaymentId}:move-{moveNo}";
 
     public static DateTimeOffset ToMicroseconds(DateTimeOffset at)
     {

@@ -46,7 +46,7 @@ public static class RepaymentReversalEndpoint
     }
 
     /// <summary>As the excess request after a repayment: the reversal is committed, and a lost send is the sweep's to repeat.</summary>
-    static async Task CancelExcessRefunds(IReadOnlyList<Guid> refundIds, IPublishEndpoint publish, TimeProvider clock, PassbookOptions options,
+    internal static async Task CancelExcessRefunds(IReadOnlyList<Guid> refundIds, IPublishEndpoint publish, TimeProvider clock, PassbookOptions options,
         ILogger logger, CancellationToken cancellationToken)
     {
         if (refundIds.Count == 0)

@@ -21,19 +21,29 @@ public sealed record ReversalResult(ReversalOutcome Outcome, ReversalAnswer? Ans
 /// </summary>
 public sealed class RepaymentReversalIntake(NpgsqlDataSource dataSource)
 {
-    public Task<ReversalResult> Record(ReversalReport report, CancellationToken cancellationToken) =>
-        PassbookTransaction.Run(dataSource, (connection, transaction, token) => Record(connection, transaction, report, token), cancellationToken);
+    public async Task<ReversalResult> Record(ReversalReport report, CancellationToken cancellationToken)
+    {
+        // A move of the repayment committed between reading its account and taking that account's lock: again, on the
+        // account it is on now. A payment moves a handful of times at most, so this ends.
+        while (true)
+            if (await PassbookTransaction.Run(dataSource, (connection, transaction, token) => Record(connection, transaction, report, token),
+                    cancellationToken) is { } result)
+                return result;
+    }
 
-    static async Task<ReversalResult> Record(NpgsqlConnection connection, NpgsqlTransaction transaction, ReversalReport report,
+    /// <summary>Null when the repayment moved to another account while this waited for the lock of the one it read.</summary>
+    static async Task<ReversalResult?> Record(NpgsqlConnection connection, NpgsqlTransaction transaction, ReversalReport report,
         CancellationToken cancellationToken)
     {
-
-        // A repayment's account never changes, so its lock can be taken after reading it.
         if (await RepaymentQueries.Find(connection, transaction, report.GatewayPaymentId, cancellationToken) is not { Answer: var repayment })
             return new(ReversalOutcome.UnknownRepayment);
         if (repayment.Currency != report.Currency)
             return new(ReversalOutcome.CurrencyMismatch, Currency: repayment.Currency);
         await RepaymentIntake.LockAccount(connection, transaction, repayment.AccountId, cancellationToken);
+        // A move takes this lock too, so once it is held the account read again is the one the payment stays on.
+        if (await RepaymentQueries.Find(connection, transaction, report.GatewayPaymentId, cancellationToken) is not { } again
+            || again.Answer.AccountId != repayment.AccountId)
+            return null;
 
         var reversedBefore = await Reversed(connection, transaction, report.GatewayPaymentId, cancellationToken);
         if (await Find(connection, transaction, report, reversedBefore, cancellationToken) is { } earlier)

@@ -62,6 +62,11 @@ public sealed class SuccessResponsesFilter : IOperationFilter
             new(201, typeof(ReversalAnswer), Description: "Booked: the holder owes the amount again."),
             new(200, typeof(ReversalAnswer), Description: "Reported before: the same answer (replayed)."),
         ],
+        ["POST /repayments/{gatewayPaymentId}/move"] =
+        [
+            new(201, typeof(MoveAnswer), Description: "Moved: taken off the account it was on, booked on the target."),
+            new(200, typeof(MoveAnswer), Description: "Moved to this target before: the same answer (replayed)."),
+        ],
         ["GET /accounts/{accountId}/balance"] = [new(200, typeof(BalanceView))],
         ["GET /statements/{statementId}"] = [new(200, typeof(StatementView))],
         ["GET /statements/{statementId}/pdf"] = [Pdf],
