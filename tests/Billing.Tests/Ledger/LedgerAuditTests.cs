@@ -88,6 +88,24 @@ public class LedgerAuditTests
         audit.GetProperty("violations").GetArrayLength().ShouldBe(0);
         using var unknown = await stack.Api.GetAsync($"/ledger/audits/{Guid.NewGuid()}");
         unknown.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
+        // A range for the provider's ledger: one that starts in the future, or too far back, starts nothing.
+        var audits = await stack.Count("select count(*) from audit.entry where action = 'ledger.audit'");
+        foreach (var from in new[] { DateTimeOffset.UtcNow.AddDays(1), DateTimeOffset.UtcNow.AddDays(-500) })
+        {
+            using var refused = await stack.Api.PostAsJsonAsync("/ledger/audits", new { providerFrom = from });
+            refused.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+            (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("providerFrom").GetArrayLength().ShouldBe(1);
+        }
+        (await stack.Count("select count(*) from audit.entry where action = 'ledger.audit'")).ShouldBe(audits);
+        using var ranged = await stack.Api.PostAsJsonAsync("/ledger/audits", new { providerFrom = DateTimeOffset.UtcNow.AddDays(-90) });
+        ranged.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        await Eventually.Until("the ranged audit finished", async () =>
+        {
+            using var response = await stack.Api.GetAsync(ranged.Headers.Location!.ToString());
+            return response.StatusCode == HttpStatusCode.OK
+                   && (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("audit").GetProperty("status").GetString() == "finished";
+        });
     }
 
     /// <summary>One wrong row per rule, each as a defect or a hand edit would leave it.</summary>

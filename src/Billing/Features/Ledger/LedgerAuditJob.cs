@@ -25,8 +25,13 @@ public sealed class LedgerAuditJob(LedgerAuditor auditor, ProviderLedgerCheck pr
     [AutomaticRetry(Attempts = 0)]
     public Task AuditNow(Guid auditId, string requestedBy) => AuditAndMail(auditId, requestedBy);
 
-    async Task AuditAndMail(Guid auditId, string requestedBy)
+    /// <summary>Asked for with a range: the provider's ledger is compared from <paramref name="providerFrom"/> on.</summary>
+    [AutomaticRetry(Attempts = 0)]
+    public Task AuditNow(Guid auditId, string requestedBy, DateTimeOffset providerFrom) => AuditAndMail(auditId, requestedBy, providerFrom);
+
+    async Task AuditAndMail(Guid auditId, string requestedBy, DateTimeOffset? providerFrom = null)
     {
+        providers.From = providerFrom;
         var summary = await auditor.Run(auditId, requestedBy, CancellationToken.None, providers);
         if (summary.Violations > 0)
             await mail.SendNew(auditId, CancellationToken.None);

@@ -10,12 +10,21 @@ public sealed record LedgerViolationView(string Rule, string? AccountId, string 
 
 public sealed record LedgerAuditView(LedgerAuditSummary Audit, IReadOnlyList<LedgerViolationView> Violations);
 
-public sealed record LedgerAuditAccepted(Guid AuditId, string RequestedBy);
+public sealed record LedgerAuditAccepted(Guid AuditId, string RequestedBy, DateTimeOffset? ProviderFrom = null);
+
+/// <param name="ProviderFrom">
+/// How far back the provider's own ledger is compared with the passbook (default: <c>Ledger:Audit:ProviderWindow</c>
+/// back from now). The passbook's own rules always check everything.
+/// </param>
+public sealed record LedgerAuditRequest(DateTimeOffset? ProviderFrom);
 
 /// <summary>POST /ledger/audits (an admin: audit now, on a worker), GET /ledger/audits and /ledger/audits/{id}.</summary>
 public static class LedgerEndpoints
 {
     const int ViolationsShown = 1000;
+
+    // A provider lists refunds page by page; a range longer than this is a migration's job, not an audit's.
+    static readonly TimeSpan LongestProviderRange = TimeSpan.FromDays(400);
 
     public static IEndpointRouteBuilder MapLedger(this IEndpointRouteBuilder app)
     {
@@ -28,19 +37,34 @@ public static class LedgerEndpoints
         return app;
     }
 
-    static async Task<IResult> Request(ClaimsPrincipal user, IBackgroundJobClient jobs, AuditTrail audit, CancellationToken cancellationToken)
+    static async Task<IResult> Request(LedgerAuditRequest? request, ClaimsPrincipal user, IBackgroundJobClient jobs, AuditTrail audit,
+        TimeProvider clock, CancellationToken cancellationToken)
     {
+        var now = clock.GetUtcNow();
+        if (request?.ProviderFrom is { } from && (from > now || now - from > LongestProviderRange))
+            return Results.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["providerFrom"] = [from > now
+                    ? $"The range starts in the future ({from:u}); an audit checks what has happened."
+                    : $"The range starts more than {LongestProviderRange.TotalDays:N0} days back ({from:u}); audit a shorter one."],
+            }, title: "No audit was started.");
+
         var actor = Actor.Of(user);
-        var auditId = await RequestAudit(actor, jobs, audit, cancellationToken);
-        return Results.Accepted($"/ledger/audits/{auditId}", new LedgerAuditAccepted(auditId, actor.Name));
+        var auditId = await RequestAudit(actor, jobs, audit, cancellationToken, request?.ProviderFrom);
+        return Results.Accepted($"/ledger/audits/{auditId}", new LedgerAuditAccepted(auditId, actor.Name, request?.ProviderFrom));
     }
 
     /// <summary>An audit now, on a worker, recorded in the audit trail: the API's POST and the dashboard's button.</summary>
-    public static async Task<Guid> RequestAudit(Actor actor, IBackgroundJobClient jobs, AuditTrail audit, CancellationToken cancellationToken)
+    public static async Task<Guid> RequestAudit(Actor actor, IBackgroundJobClient jobs, AuditTrail audit, CancellationToken cancellationToken,
+        DateTimeOffset? providerFrom = null)
     {
         var auditId = Guid.NewGuid();
-        jobs.Enqueue<LedgerAuditJob>(job => job.AuditNow(auditId, actor.Name));
-        await audit.Record(new AuditEntry(actor, "ledger.audit", "ledger_audit", auditId.ToString(), After: new { status = "requested" }), cancellationToken);
+        if (providerFrom is { } from)
+            jobs.Enqueue<LedgerAuditJob>(job => job.AuditNow(auditId, actor.Name, from));
+        else
+            jobs.Enqueue<LedgerAuditJob>(job => job.AuditNow(auditId, actor.Name));
+        await audit.Record(new AuditEntry(actor, "ledger.audit", "ledger_audit", auditId.ToString(),
+            After: new { status = "requested", providerFrom }), cancellationToken);
         return auditId;
     }
 

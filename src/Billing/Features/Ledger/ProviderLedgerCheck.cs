@@ -21,12 +21,15 @@ public sealed class ProviderLedgerCheck(IEnumerable<IRefundLedger> ledgers, Npgs
     // booked just after the window opened still finds its refund, whatever the two clocks say.
     static readonly TimeSpan ListMargin = TimeSpan.FromDays(1);
 
+    /// <summary>Where the comparison starts when an audit asked for a range; null: <see cref="LedgerAuditOptions.ProviderWindow"/> back.</summary>
+    public DateTimeOffset? From { get; set; }
+
     /// <summary>Records the violations of <paramref name="auditId"/>; returns the notes (what could not be checked and why).</summary>
     public async Task<IReadOnlyList<string>> Run(Guid auditId, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var now = clock.GetUtcNow();
-        var entriesFrom = now - settings.ProviderWindow;
+        var entriesFrom = From ?? now - settings.ProviderWindow;
         var notes = new List<string>();
         foreach (var ledger in ledgers)
         {
