@@ -30,6 +30,7 @@ public class WorkerRolesTests
         // Their own word, in the ready line.
         render.Roles.ShouldBe(["pdf"]);
         billing.Roles.ShouldBe(["billing", "delivery", "refunds", "passbook", "jobs"]);
+        render.Queues.Order().ShouldBe(["scheduler", "statement-pdf"]);
 
         await stack.SeedAccounts(Accounts);
         (await stack.Billing.StartRun()).StatusCode.ShouldBe(HttpStatusCode.Accepted);
@@ -59,7 +60,6 @@ public class WorkerRolesTests
         billingQueues.ShouldNotContain("statement-pdf");
         foreach (var queue in new[] { "statement-sms", "statement-email", "statement-whatsapp", "account-billing-state", "refund-state", "scheduler" })
             billingQueues.ShouldContain(queue);
-        render.Queues.Order().ShouldBe(["scheduler", "statement-pdf"]);
 
         // The render node printed; the other never started a browser.
         ProcessTree.Descendants(render.Id, "chrom").ShouldNotBeEmpty();
