@@ -2,6 +2,7 @@
 #
 # Billing service image: one image, role chosen by the argument
 #   docker run billing:local api | worker | migrate
+# A worker for some roles only (docs/operations.md, "Worker roles"): `worker --only pdf`, or Worker__Only=pdf.
 # It also carries the payment providers' stand-in (docker-compose.yml's "providers"):
 #   docker run --entrypoint dotnet billing:local /app/providers-standin/Billing.Providers.StandIn.dll
 #

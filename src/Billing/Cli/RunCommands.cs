@@ -22,10 +22,42 @@ public static class RunCommands
 
     public static Command Worker()
     {
-        var command = new Command("worker", "Run the sagas, consumers and the message scheduler. Start as many as you like.");
+        var only = new Option<string[]>("--only")
+        {
+            Description = $"Run only these roles (comma-separated or repeated): {string.Join(", ", WorkerRoles.ValidNames)}",
+        };
+        var except = new Option<string[]>("--except") { Description = "Run every role but these" };
+        var command = new Command("worker", "Run the sagas, consumers and the message scheduler. Start as many as you like.") { only, except };
+        // Bad roles fail the parse: the error names the valid roles, the exit code is 1 and nothing starts.
+        command.Validators.Add(result =>
+        {
+            try
+            {
+                WorkerRoles.Select(result.GetValue(only), result.GetValue(except));
+            }
+            catch (WorkerRolesException e)
+            {
+                result.AddError(e.Message);
+            }
+        });
         command.SetAction(async (parse, ct) =>
         {
-            await BillingHost.Worker(parse.UnmatchedTokens.ToArray()).RunStoppingWhatStarted(ct);
+            IHost host;
+            try
+            {
+                // The flags, when given, replace Worker:Only / Worker:Except; those are checked as the host is built.
+                var flags = parse.GetValue(only) is { Length: > 0 } || parse.GetValue(except) is { Length: > 0 }
+                    ? WorkerRoles.Select(parse.GetValue(only), parse.GetValue(except))
+                    : null;
+                host = BillingHost.Worker(parse.UnmatchedTokens.ToArray(), roles: flags);
+            }
+            catch (WorkerRolesException e)
+            {
+                await Console.Error.WriteLineAsync(e.Message);
+                return 2;
+            }
+
+            await host.RunStoppingWhatStarted(ct);
             // Non-zero when the broker watchdog ended the worker (BrokerWatchdog.ExitCode), for its supervisor to restart it.
             return Environment.ExitCode;
         });

@@ -11,7 +11,7 @@ public static class ApiRegistration
     {
         services.AddBillingProblemDetails();
         services.AddBillingOpenApi();
-        services.AddBillingHealthChecks(chromiumPool: false);
+        services.AddBillingHealthChecks(ChromiumCheck.Executable);
         return services;
     }
 

@@ -26,30 +26,43 @@ public static class BillingHost
 {
     /// <summary>The worker role: sagas, consumers, the scheduler, the outbox cleanup and the cron jobs. No HTTP.</summary>
     /// <param name="logging">Where logs go instead of the console (the demo writes them to a file).</param>
-    public static IHost Worker(string[] args, Action<IConfigurationBuilder>? configure = null, Action<ILoggingBuilder>? logging = null)
+    /// <param name="roles">The parts of the work it runs; null: <c>Worker:Only</c> / <c>Worker:Except</c>, all by default.</param>
+    /// <exception cref="WorkerRolesException">The configured roles name no valid role set; nothing is built.</exception>
+    public static IHost Worker(string[] args, Action<IConfigurationBuilder>? configure = null, Action<ILoggingBuilder>? logging = null,
+        WorkerRoles? roles = null)
     {
         var builder = Host.CreateApplicationBuilder(Settings(args));
         configure?.Invoke(builder.Configuration);
+        roles ??= WorkerRoles.FromConfiguration(builder.Configuration);
         // Before the caller's logging, so a demo that sends logs to a file replaces the console this may configure.
         builder.AddBillingObservability("worker");
         logging?.Invoke(builder.Logging);
+        builder.Services.AddSingleton(roles);
         builder.Services.AddBillingPersistence(builder.Configuration);
-        builder.Services.AddBillingHealthChecks(chromiumPool: true);
+        // Only a worker that prints looks at Chromium: a probe starts the browser, which a render-less machine may not have.
+        builder.Services.AddBillingHealthChecks(roles.Has(WorkerRole.Pdf) ? ChromiumCheck.Pool : ChromiumCheck.None, workerRoles: true);
         builder.Services.AddWorkerMonitoring();
         builder.Services.AddRefunds(builder.Configuration);
         builder.Services.AddRefundAttempts(builder.Configuration);
         builder.Services.AddBillingRuns(builder.Configuration);
-        builder.Services.AddBillingRunWorker(builder.Configuration);
+        builder.Services.AddBillingRunWorker(builder.Configuration, fanOut: roles.Has(WorkerRole.Billing));
         builder.Services.AddBrokerWatchdog(builder.Configuration);
-        builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Worker);
-        builder.Services.AddBillingJobs(builder.Configuration);
+        builder.Services.AddBillingMessaging(builder.Configuration, BusRole.Worker, roles);
+        if (roles.Has(WorkerRole.Jobs))
+            builder.Services.AddBillingJobs(builder.Configuration);
+        else
+            builder.Services.AddBillingJobsClient(builder.Configuration);
         builder.Services.AddLedgerAudits(builder.Configuration);
         builder.Services.AddLedgerAuditJob();
         builder.Services.AddSupportMail(builder.Configuration);
-        builder.Services.AddPassbookSweep(builder.Configuration);
-        builder.Services.AddStatementDelivery(builder.Configuration);
-        builder.Services.AddStatementPdfs(builder.Configuration);
-        builder.Services.AddNotifications(builder.Configuration);
+        builder.Services.AddPassbookSweep(builder.Configuration, sweep: roles.Has(WorkerRole.Jobs));
+        builder.Services.AddStatementDelivery(builder.Configuration, sweep: roles.Has(WorkerRole.Jobs));
+        if (roles.Has(WorkerRole.Pdf))
+            builder.Services.AddStatementPdfs(builder.Configuration);
+        else
+            builder.Services.AddStatementPdfStore(builder.Configuration);
+        if (roles.Has(WorkerRole.Delivery))
+            builder.Services.AddNotifications(builder.Configuration);
         return builder.Build();
     }
 

@@ -95,9 +95,10 @@ public sealed class ServiceStack : IAsyncDisposable
     }
 
     /// <summary>Starts one more worker and returns once it consumes every queue it serves.</summary>
-    public async Task<WorkerProcess> StartWorker(IReadOnlyDictionary<string, string>? settings = null)
+    /// <param name="arguments">After <c>worker</c> on its command line (<c>--only pdf</c>).</param>
+    public async Task<WorkerProcess> StartWorker(IReadOnlyDictionary<string, string>? settings = null, params string[] arguments)
     {
-        var worker = WorkerProcess.Start(_settings, settings);
+        var worker = WorkerProcess.StartCommand(_settings, settings, ["worker", .. arguments]);
         lock (_workers)
             _workers.Add(worker);
         await worker.WaitUntilReady();

@@ -39,6 +39,9 @@ public sealed class WorkerProcess : IAsyncDisposable
     /// <summary>The queues the worker said it consumes once its bus was up (empty until <see cref="WaitUntilReady"/>).</summary>
     public IReadOnlyList<string> Queues { get; private set; } = [];
 
+    /// <summary>The roles the worker said it runs in the same line (empty until <see cref="WaitUntilReady"/>).</summary>
+    public IReadOnlyList<string> Roles { get; private set; } = [];
+
     /// <param name="service">The ground's settings; <paramref name="settings"/> go over them (environment-variable form).</param>
     public static WorkerProcess Start(IReadOnlyDictionary<string, string> service, IReadOnlyDictionary<string, string>? settings = null) =>
         StartCommand(service, settings, "worker");
@@ -96,8 +99,10 @@ public sealed class WorkerProcess : IAsyncDisposable
             var ready = Output.Split('\n').FirstOrDefault(l => l.Contains(WorkerReadiness.ReadyLine, StringComparison.Ordinal));
             return Task.FromResult(ready);
         }, timeout);
-        Queues = line[(line.IndexOf(WorkerReadiness.ReadyLine, StringComparison.Ordinal) + WorkerReadiness.ReadyLine.Length)..]
-            .Trim().Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var said = line[(line.IndexOf(WorkerReadiness.ReadyLine, StringComparison.Ordinal) + WorkerReadiness.ReadyLine.Length)..].Trim();
+        var mark = said.IndexOf(WorkerReadiness.ConsumingMark, StringComparison.Ordinal);
+        Roles = said[..mark].Split(',', StringSplitOptions.RemoveEmptyEntries);
+        Queues = said[(mark + WorkerReadiness.ConsumingMark.Length)..].Split(',', StringSplitOptions.RemoveEmptyEntries);
         Queues.ShouldNotBeEmpty($"a ready worker consumes queues:\n{Output}");
     }
 

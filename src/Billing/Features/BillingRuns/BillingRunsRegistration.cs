@@ -16,8 +16,8 @@ public static class BillingRunsRegistration
         return services;
     }
 
-    /// <summary>The worker's part: the steps and their runner, the fan-out, the daily job.</summary>
-    public static IServiceCollection AddBillingRunWorker(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>The worker's part: the steps and their runner, the daily job, and the fan-out when the worker bills.</summary>
+    public static IServiceCollection AddBillingRunWorker(this IServiceCollection services, IConfiguration configuration, bool fanOut)
     {
         services.AddSingleton(configuration.GetSection(StepFaults.Section).Get<StepFaults>() ?? new StepFaults());
         services.AddSingleton<IBillingStep, BlockDuplicatesStep>();
@@ -26,7 +26,8 @@ public static class BillingRunsRegistration
         services.AddSingleton<IBillingStep, LoanStep>();
         services.AddSingleton<IBillingStep, ValidationStep>();
         services.AddSingleton<BillingStepRunner>();
-        services.AddHostedService<BillingFanOutService>();
+        if (fanOut)
+            services.AddHostedService<BillingFanOutService>();
         services.AddScoped<BillingRunJob>();
         return services;
     }

@@ -118,3 +118,10 @@ internal sealed class ChromiumPoolHealthCheck(ChromiumExecutable chromium, Chrom
             : HealthCheckResult.Unhealthy($"Chromium does not start ({error})", data: data);
     }
 }
+
+/// <summary>Worker: always healthy; says which roles this worker runs (<c>--only</c> / <c>--except</c>), for whoever reads /health/ready.</summary>
+internal sealed class WorkerRolesHealthCheck(Billing.Hosting.WorkerRoles roles) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(HealthCheckResult.Healthy(roles.ToString(), new Dictionary<string, object> { ["roles"] = roles.Names.ToArray() }));
+}

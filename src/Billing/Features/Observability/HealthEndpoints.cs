@@ -19,14 +19,17 @@ public static class HealthEndpoints
 
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    /// <param name="chromiumPool">Worker role (it prints): the live pool; the API only checks the browser can start.</param>
-    public static IServiceCollection AddBillingHealthChecks(this IServiceCollection services, bool chromiumPool)
+    /// <param name="chromium">What the <c>chromium</c> check looks at, if anything (<see cref="ChromiumCheck"/>).</param>
+    /// <param name="workerRoles">A worker: a <c>roles</c> check that names the roles it runs.</param>
+    public static IServiceCollection AddBillingHealthChecks(this IServiceCollection services, ChromiumCheck chromium, bool workerRoles = false)
     {
         var checks = services.AddHealthChecks().AddCheck<HangfireStorageHealthCheck>("hangfire", tags: [ReadyTag]);
-        if (chromiumPool)
+        if (chromium == ChromiumCheck.Pool)
             checks.AddCheck<ChromiumPoolHealthCheck>("chromium", tags: [ReadyTag]);
-        else
+        else if (chromium == ChromiumCheck.Executable)
             checks.AddCheck<ChromiumExecutableHealthCheck>("chromium", tags: [ReadyTag]);
+        if (workerRoles)
+            checks.AddCheck<WorkerRolesHealthCheck>("roles", tags: [ReadyTag]);
         services.AddSingleton<ChromiumExecutable>();
         services.PostConfigure<HealthCheckServiceOptions>(o =>
         {
@@ -64,4 +67,16 @@ public static class HealthEndpoints
             }),
         }, Json), http.RequestAborted);
     }
+}
+
+public enum ChromiumCheck
+{
+    /// <summary>A worker without the pdf role: it never starts the browser, so nothing to check.</summary>
+    None,
+
+    /// <summary>The API: it prints nothing, but the browser the workers use can start on this host.</summary>
+    Executable,
+
+    /// <summary>A worker with the pdf role: the browser starts, and the live pool's state.</summary>
+    Pool,
 }

@@ -15,11 +15,12 @@ public static class PassbookRegistration
         return services;
     }
 
-    /// <summary>The worker role: the sweep that sends a lost excess refund again.</summary>
-    public static IServiceCollection AddPassbookSweep(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>The worker role: the passbook's options, and the sweep that sends a lost excess refund again (jobs role).</summary>
+    public static IServiceCollection AddPassbookSweep(this IServiceCollection services, IConfiguration configuration, bool sweep)
     {
         services.Configure<PassbookOptions>(configuration.GetSection(PassbookOptions.Section));
-        services.AddHostedService<ExcessRefundSweep>();
+        if (sweep)
+            services.AddHostedService<ExcessRefundSweep>();
         return services;
     }
 

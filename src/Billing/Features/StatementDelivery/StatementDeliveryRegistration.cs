@@ -5,15 +5,18 @@ namespace Billing.Features.StatementDelivery;
 
 public static class StatementDeliveryRegistration
 {
-    /// <summary>The worker's part: reading statements and recording deliveries (the renderer and senders come with it).</summary>
-    public static IServiceCollection AddStatementDelivery(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>
+    /// The worker's part: reading statements and recording deliveries (the renderer and senders come with it), and the
+    /// sweep of unsettled deliveries when <paramref name="sweep"/> (the jobs role).
+    /// </summary>
+    public static IServiceCollection AddStatementDelivery(this IServiceCollection services, IConfiguration configuration, bool sweep)
     {
         services.AddStatementLinks(configuration);
         services.AddScoped<DeliveryRecords>();
         services.AddScoped<ChannelDelivery>();
         services.AddSingleton<WhatsAppMedia>();
         services.AddSingleton<DeliveryAcceptances>();
-        if (configuration.GetValue($"{DeliveryOptions.Section}:Enabled", true) && configuration.GetValue($"{DeliveryOptions.Section}:Sweep:Enabled", true))
+        if (sweep && configuration.GetValue($"{DeliveryOptions.Section}:Enabled", true) && configuration.GetValue($"{DeliveryOptions.Section}:Sweep:Enabled", true))
             services.AddHostedService<UnsettledDeliverySweep>();
         return services;
     }
@@ -30,14 +33,24 @@ public static class StatementDeliveryRegistration
         return services;
     }
 
-    /// <summary>The four channels' consumers, unless delivery is turned off (<c>Statements:Delivery:Enabled</c>).</summary>
-    public static void AddStatementDeliveryConsumers(this IBusRegistrationConfigurator x, IConfiguration configuration)
+    /// <summary>
+    /// The channels' consumers, unless delivery is turned off (<c>Statements:Delivery:Enabled</c>): the PDF's when
+    /// <paramref name="pdf"/> (a render node), SMS, e-mail and WhatsApp when <paramref name="messages"/>. A consumer not
+    /// registered has no endpoint, so its queue is consumed by the workers that have it.
+    /// </summary>
+    public static void AddStatementDeliveryConsumers(this IBusRegistrationConfigurator x, IConfiguration configuration, bool pdf,
+        bool messages)
     {
         if (!configuration.GetValue($"{DeliveryOptions.Section}:Enabled", true))
             return;
-        x.AddConsumer<StatementSmsConsumer, StatementSmsConsumerDefinition>();
-        x.AddConsumer<StatementPdfConsumer, StatementPdfConsumerDefinition>();
-        x.AddConsumer<StatementEmailConsumer, StatementEmailConsumerDefinition>();
-        x.AddConsumer<StatementWhatsAppConsumer, StatementWhatsAppConsumerDefinition>();
+        if (messages)
+            x.AddConsumer<StatementSmsConsumer, StatementSmsConsumerDefinition>();
+        if (pdf)
+            x.AddConsumer<StatementPdfConsumer, StatementPdfConsumerDefinition>();
+        if (messages)
+        {
+            x.AddConsumer<StatementEmailConsumer, StatementEmailConsumerDefinition>();
+            x.AddConsumer<StatementWhatsAppConsumer, StatementWhatsAppConsumerDefinition>();
+        }
     }
 }

@@ -4,6 +4,7 @@ using Billing.Features.Diagnostics;
 using Billing.Features.Passbook;
 using Billing.Features.Refunds;
 using Billing.Features.StatementDelivery;
+using Billing.Hosting;
 using Billing.Infrastructure.Messaging.Scheduling;
 using Billing.Infrastructure.Persistence;
 using MassTransit;
@@ -21,8 +22,11 @@ public enum BusRole
 
 public static class MessagingRegistration
 {
-    public static IServiceCollection AddBillingMessaging(this IServiceCollection services, IConfiguration configuration, BusRole role)
+    /// <param name="roles">A worker's roles: only their consumers are registered, so only their endpoints are configured.</param>
+    public static IServiceCollection AddBillingMessaging(this IServiceCollection services, IConfiguration configuration, BusRole role,
+        WorkerRoles? roles = null)
     {
+        roles ??= WorkerRoles.All;
         services.Configure<RabbitMqOptions>(configuration.GetSection(RabbitMqOptions.Section));
         services.Configure<DiagnosticsOptions>(configuration.GetSection("Diagnostics"));
         services.AddSingleton(TimeProvider.System);
@@ -58,11 +62,17 @@ public static class MessagingRegistration
                         configuration.GetSection("Outbox").Bind(outbox);
                         outbox.ListenConnectionString ??= configuration.GetConnectionString("BillingListen");
                     });
-                x.AddDiagnostics();
-                x.AddRefundSagas();
-                x.AddBillingRunSagas();
-                x.AddPassbookConsumers();
-                x.AddStatementDeliveryConsumers(configuration);
+                if (roles.Has(WorkerRole.Billing))
+                {
+                    x.AddDiagnostics();
+                    x.AddBillingRunSagas();
+                }
+
+                if (roles.Has(WorkerRole.Refunds))
+                    x.AddRefundSagas();
+                if (roles.Has(WorkerRole.Passbook))
+                    x.AddPassbookConsumers();
+                x.AddStatementDeliveryConsumers(configuration, pdf: roles.Has(WorkerRole.Pdf), messages: roles.Has(WorkerRole.Delivery));
             }
             else
                 x.AddMessageScheduler(scheduler.SchedulerAddress);
@@ -87,7 +97,7 @@ public static class MessagingRegistration
                 else
                     cfg.UseMessageScheduler(scheduler.SchedulerAddress);
 
-                if (role == BusRole.Worker)
+                if (role == BusRole.Worker && roles.Has(WorkerRole.Refunds))
                     cfg.ConfigureRefundLanes(context);
                 cfg.ConfigureEndpoints(context);
             });

@@ -1,10 +1,11 @@
+using Billing.Hosting;
 using MassTransit;
 
 namespace Billing.Infrastructure.Messaging;
 
 /// <summary>
-/// Says once, when every receive endpoint of the worker's bus is ready (the bus healthy), which queues it consumes:
-/// operators see that a worker is up and what it serves, and tests wait for this line instead of polling RabbitMQ for
+/// Says once, when every receive endpoint of the worker's bus is ready (the bus healthy), which roles it runs and which
+/// queues it consumes: operators see that a worker is up and what it serves, and tests wait for this line instead of polling RabbitMQ for
 /// a hand-kept list of queues. It watches the endpoints from before the bus starts (it connects itself when created,
 /// which the host does before starting any hosted service).
 /// </summary>
@@ -13,17 +14,22 @@ public sealed class WorkerReadiness : IReceiveEndpointObserver, IHostedService
     static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
 
     readonly IBusControl _bus;
+    readonly WorkerRoles _roles;
     readonly ILogger<WorkerReadiness> _logger;
 
-    public WorkerReadiness(IBusControl bus, ILogger<WorkerReadiness> logger)
+    public WorkerReadiness(IBusControl bus, WorkerRoles roles, ILogger<WorkerReadiness> logger)
     {
         _bus = bus;
+        _roles = roles;
         _logger = logger;
         bus.ConnectReceiveEndpointObserver(this);
     }
 
-    /// <summary>The start of the line, followed by the queues, comma-separated.</summary>
-    public const string ReadyLine = "Worker ready, consuming: ";
+    /// <summary>The start of the line: <c>Worker ready, roles billing,pdf; consuming: queue-a,queue-b</c>.</summary>
+    public const string ReadyLine = "Worker ready, roles ";
+
+    /// <summary>After the roles (comma-separated), before the queues (comma-separated).</summary>
+    public const string ConsumingMark = "; consuming: ";
 
     readonly SortedSet<string> _queues = new(StringComparer.Ordinal);
     readonly Lock _gate = new();
@@ -32,11 +38,12 @@ public sealed class WorkerReadiness : IReceiveEndpointObserver, IHostedService
     {
         if (await _bus.WaitForHealthStatus(BusHealthStatus.Healthy, StartTimeout) != BusHealthStatus.Healthy)
         {
-            _logger.LogWarning("The worker's bus is not healthy {Timeout} after start; queues ready so far: {Queues}", StartTimeout, Queues());
+            _logger.LogWarning("The worker's bus is not healthy {Timeout} after start; roles {Roles}, queues ready so far: {Queues}",
+                StartTimeout, _roles.ToString(), Queues());
             return;
         }
 
-        _logger.LogInformation(ReadyLine + "{Queues}", Queues());
+        _logger.LogInformation(ReadyLine + "{Roles}" + ConsumingMark + "{Queues}", _roles.ToString(), Queues());
     }
 
     string Queues() => string.Join(",", ReadyQueues);
