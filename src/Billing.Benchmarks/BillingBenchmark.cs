@@ -2,11 +2,14 @@ using System.Diagnostics;
 using Billing.Contracts.BillingRuns;
 using Billing.Features.BillingRuns;
 using Billing.Features.BillingRuns.Runs;
+using Billing.Features.StatementDelivery;
+using Billing.Features.StatementPdfs;
 using Billing.Hosting;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Billing.Benchmarks;
@@ -89,16 +92,31 @@ public static class BillingBenchmark
                 (await standIn.DeleteAsync(new Uri(new Uri(configuration["Notifications:Sms:BaseUrl"] ?? "http://127.0.0.1:5090"), "control/ledger")))
                     .EnsureSuccessStatusCode();
             var directory = Path.Combine(Path.GetTempPath(), $"billing-bench-statements-{Guid.NewGuid():N}");
+            using var batches = PdfBatchSizes.Start();
+            var documents = new List<StatementDocument>();
             var clock = Stopwatch.StartNew();
-            var (perSecond, view, memory) = await Bill(configuration, date, delivery, directory, size);
-            var elapsed = clock.Elapsed.TotalSeconds;
+            double? settledAt = null;
+            var (perSecond, view, memory) = await Bill(configuration, date, delivery, directory, size, settled: delivery ? services =>
+            {
+                settledAt = clock.Elapsed.TotalSeconds;
+                return Sample(services, documents);
+            } : null);
+            var elapsed = settledAt ?? clock.Elapsed.TotalSeconds;
             if (!delivery)
                 Console.WriteLine($"{size,8:N0} accounts, billing only:            {perSecond,6:N0} accounts/s to StatementReady; {memory}");
             else
             {
                 int Sent(string channel) => view.Deliveries.Where(d => d.Channel == channel && d.Status == "sent").Sum(d => d.Count);
-                Console.WriteLine($"{size,8:N0} accounts, billed and delivered:    {view.Delivered / elapsed,6:N0} accounts/s to Delivered " +
+                var delivered = view.Delivered / elapsed;
+                Console.WriteLine($"{size,8:N0} accounts, billed and delivered:    {delivered,6:N0} accounts/s to Delivered " +
                                   $"({Sent("pdf"):N0} PDFs, {Sent("sms"):N0} SMS, {Sent("email"):N0} e-mails, {Sent("whatsapp"):N0} WhatsApp in {elapsed:N0} s); {memory}");
+                var pdf = configuration.GetSection(StatementPdfOptions.Section).Get<StatementPdfOptions>() ?? new StatementPdfOptions();
+                Console.WriteLine($"  PDF batches in the pipeline: {batches.Describe(pdf.BatchSize)}");
+                // The renderer's ceiling for these very statements, in the pipeline's own mode, measured now on the same machine.
+                Console.Write($"  the renderer alone, {documents.Count:N0} of these statements: ");
+                var alone = await StatementBenchmark.Batched(pdf, new StatementHtml(Options.Create(
+                    configuration.GetSection(StatementIssuerOptions.Section).Get<StatementIssuerOptions>() ?? new StatementIssuerOptions())), documents);
+                Console.WriteLine($"ratio to the renderer: {delivered / alone:0.00}");
             }
 
             if (Directory.Exists(directory))
@@ -111,8 +129,25 @@ public static class BillingBenchmark
         await client.DeleteAsync(new Uri(new Uri(configuration["Notifications:Sms:BaseUrl"] ?? "http://127.0.0.1:5090"), "control/ledger"));
     }
 
+    /// <summary>Up to 500 of the run's statements as their PDFs show them, to render again without the pipeline.</summary>
+    static async Task Sample(IServiceProvider services, List<StatementDocument> documents)
+    {
+        using var scope = services.CreateScope();
+        var recipients = scope.ServiceProvider.GetRequiredService<StatementRecipients>();
+        var ids = new List<Guid>();
+        await using (var command = scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+                         "select statement_id from billing.statement where pdf_path is not null order by account_id limit 500"))
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
+                ids.Add(reader.GetGuid(0));
+        foreach (var id in ids)
+            if (await recipients.Load(id, withLines: true, CancellationToken.None) is { } recipient)
+                documents.Add(recipient.Document);
+    }
+
+    /// <param name="settled">Runs in the worker's host once the run has settled, before the host stops.</param>
     internal static async Task<(double PerSecond, BillingRunView View, PeakMemory Memory)> Bill(IConfiguration configuration, DateOnly date,
-        bool delivery = false, string? pdfDirectory = null, int size = 0)
+        bool delivery = false, string? pdfDirectory = null, int size = 0, Func<IServiceProvider, Task>? settled = null)
     {
         using var host = BillingHost.Worker([], builder =>
         {
@@ -147,7 +182,11 @@ public static class BillingBenchmark
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(clock.Elapsed.TotalMilliseconds / 100, 500, 5_000)));
                 var now = await progress.Get(runId, CancellationToken.None);
                 if (now is { Settled: true } view && (!delivery || view.Delivered >= view.Ready))
+                {
+                    if (settled is not null)
+                        await settled(host.Services);
                     return (view.PerSecond ?? 0, view, memory);
+                }
                 if (clock.Elapsed - shown > TimeSpan.FromMinutes(1) && now is not null)
                 {
                     // A long run says where it is on stderr, so the figures on stdout stay clean.

@@ -38,6 +38,13 @@ var configuration = new ConfigurationBuilder()
     .AddEnvironmentVariables()
     .Build();
 
+if (benchmark == "statement-sizes")
+{
+    // statement-sizes: what a one-page statement weighs alone and split from a batch (also the first line of statements).
+    await StatementBenchmark.Sizes(new(), new(Microsoft.Extensions.Options.Options.Create(new Billing.Features.StatementPdfs.StatementIssuerOptions())));
+    return;
+}
+
 if (benchmark == "statements")
 {
     // statements [count]: statements/s through Chromium four ways (no Postgres or RabbitMQ involved).

@@ -20,6 +20,7 @@ static class StatementBenchmark
         var html = new StatementHtml(Options.Create(new StatementIssuerOptions()));
         Console.WriteLine($"Statements, {Environment.ProcessorCount} prints at once on {Environment.ProcessorCount} cores; a: 20, b: 50, c/d: {count:N0}");
         var shell = new StatementPdfOptions();
+        await Sizes(shell, html);
         Console.WriteLine($"-- the headless shell ({shell.ChromiumPath}), the default");
         await RunWith(shell, html, count);
         // The batch-size curve, where the default's knee was chosen.
@@ -82,11 +83,32 @@ static class StatementBenchmark
         }
     }
 
-    static async Task Batched(StatementPdfOptions options, StatementHtml html, int count)
+    static Task Batched(StatementPdfOptions options, StatementHtml html, int count) => Batched(options, html, Documents(count));
+
+    /// <summary>Statements per second of <paramref name="documents"/> through the batching renderer alone, all asked at once.</summary>
+    public static async Task<double> Batched(StatementPdfOptions options, StatementHtml html, IReadOnlyList<StatementDocument> documents)
     {
         await using var pool = new ChromiumPool(Options.Create(options), html, NullLoggerFactory.Instance);
         await using var renderer = new BatchingStatementRenderer(pool, html, Options.Create(options), NullLogger<BatchingStatementRenderer>.Instance);
-        await Measure($"(d) batched ({options.BatchSize}) + split", Documents(count), count, d => renderer.Render(d, CancellationToken.None));
+        return await Measure($"(d) batched ({options.BatchSize}) + split", documents, documents.Count, d => renderer.Render(d, CancellationToken.None));
+    }
+
+    /// <summary>
+    /// What a one-page statement weighs printed alone and split from a batch: a split part keeps the fonts of the whole
+    /// print (Chromium subsets each font once per print; PDFsharp's import carries that subset to every part).
+    /// </summary>
+    public static async Task Sizes(StatementPdfOptions options, StatementHtml html)
+    {
+        var documents = Documents(options.BatchSize).Where(d => StatementPages.Count(d.Lines.Count) == 1).ToArray();
+        await using var pool = new ChromiumPool(Options.Create(options), html, NullLoggerFactory.Instance);
+        var alone = new PagePerStatementRenderer(pool, html);
+        await using var batched = new BatchingStatementRenderer(pool, html, Options.Create(options), NullLogger<BatchingStatementRenderer>.Instance);
+        var single = await Task.WhenAll(documents.Select(d => alone.Render(d, CancellationToken.None)));
+        var split = await Task.WhenAll(Documents(options.BatchSize).Select(d => batched.Render(d, CancellationToken.None)));
+        var splitOnePagers = split.Where(p => p.Pages == 1).ToArray();
+        Console.WriteLine($"A one-page statement: {single.Average(p => p.Content.Length) / 1024:N1} KB printed alone, " +
+                          $"{splitOnePagers.Average(p => p.Content.Length) / 1024:N1} KB split from a print of {options.BatchSize} " +
+                          $"(averages of {single.Length} and {splitOnePagers.Length})");
     }
 
     static async Task PrintOnNewPage(IBrowser browser, string document, StatementPdfOptions options)

@@ -32,6 +32,13 @@ public static class BillingMetrics
         "From the wait for a Chromium page to the statement's PDF stored.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
 
+    public const string PdfBatchSizeName = "billing.statement.pdf.batch.size";
+
+    // How full the renderer's prints are: a pipeline that starves Chromium prints small batches (issue 20).
+    static readonly Histogram<int> PdfBatchSize = Meter.CreateHistogram<int>(PdfBatchSizeName, "{statement}",
+        "Statements per Chromium print in batched mode (Statements:Pdf:BatchSize at most).",
+        advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 5, 10, 15, 20, 40, 80] });
+
     static readonly Counter<long> Deliveries = Meter.CreateCounter<long>("billing.statement.deliveries", "{delivery}",
         "Statement deliveries per channel and outcome (sent, retrying, failed, skipped).");
 
@@ -63,6 +70,8 @@ public static class BillingMetrics
             new KeyValuePair<string, object?>("cause", cause ?? ""));
 
     public static void StatementRendered(TimeSpan elapsed) => RenderTime.Record(elapsed.TotalSeconds);
+
+    public static void PdfBatchPrinted(int statements) => PdfBatchSize.Record(statements);
 
     public static void ObserveBrokerSigns(Func<BrokerSigns> signs) => _brokerSigns = signs;
 

@@ -1,3 +1,4 @@
+using Billing.Features.Observability;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -92,6 +93,7 @@ sealed class BatchingStatementRenderer : IStatementRenderer, IAsyncDisposable
                 return;
             var pageCounts = batch.Select(p => StatementPages.Count(p.Document.Lines.Count)).ToArray();
             var pdf = await _pool.Print(_html.Body(batch.Select(p => p.Document)), _stop.Token);
+            BillingMetrics.PdfBatchPrinted(batch.Count);
             var parts = PdfPageRanges.Split(pdf, pageCounts);
             for (var i = 0; i < batch.Count; i++)
                 batch[i].Result.TrySetResult(new RenderedPdf(parts[i], pageCounts[i]));
