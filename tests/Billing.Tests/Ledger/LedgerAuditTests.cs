@@ -30,6 +30,15 @@ public class LedgerAuditTests
                    reversalId = "dp_clean", amount = 30m, currency = "SEK", reason = "chargeback", reversedAt = DateTimeOffset.UtcNow,
                }))
             chargedBack.StatusCode.ShouldBe(HttpStatusCode.Created);
+        // A repayment reported under acc-00009 and moved to acc-00008, as the intake does it: a clean move.
+        using (var repaid = await stack.Api.PostAsJsonAsync("/repayments", new
+               {
+                   accountId = "acc-00009", amount = 40m, currency = "SEK", gatewayPaymentId = MovedPayment, method = "card",
+                   paidAt = DateTimeOffset.UtcNow, source = "webhook",
+               }))
+            repaid.StatusCode.ShouldBe(HttpStatusCode.Created);
+        using (var moved = await stack.Api.PostAsJsonAsync($"/repayments/{MovedPayment}/move", new { toAccountId = "acc-00008" }))
+            moved.StatusCode.ShouldBe(HttpStatusCode.Created, await moved.Content.ReadAsStringAsync());
         var auditor = new LedgerAuditor(stack.Stack.Ground.DataSource, NullLogger<LedgerAuditor>.Instance);
 
         var clean = await auditor.Run(Guid.NewGuid(), "test", CancellationToken.None);
@@ -40,7 +49,7 @@ public class LedgerAuditTests
         await Seed(stack, gateway);
         var found = await auditor.Run(Guid.NewGuid(), "test", CancellationToken.None);
 
-        found.ByRule.Keys.Order().ShouldBe(["refund_booking", "refund_entry_unexplained", "repayment_entry", "reversal_entry",
+        found.ByRule.Keys.Order().ShouldBe(["move_entries", "refund_booking", "refund_entry_unexplained", "repayment_entry", "reversal_entry",
             "reversal_exceeds_repayment", "statement_closing", "statement_lines", "statement_missing", "statement_overlap",
             "statement_reissue"]);
         found.ByRule["statement_reissue"].ShouldBe(1);
@@ -49,6 +58,9 @@ public class LedgerAuditTests
         found.ByRule["repayment_entry"].ShouldBe(1);
         found.ByRule["reversal_entry"].ShouldBe(1);
         found.ByRule["reversal_exceeds_repayment"].ShouldBe(1);
+        found.ByRule["move_entries"].ShouldBe(1);
+        (await stack.Stack.Query("select subject from billing.ledger_violation where audit_id = $1 and rule = 'move_entries'", found.AuditId))
+            .ShouldBe([$"move 2 of {MovedPayment}"]);
 
         // Staff read it on the dashboard: each violation under its rule, with a link to its account.
         var page = await stack.Api.GetStringAsync($"/dashboard/ledger?audit={found.AuditId}");
@@ -108,6 +120,8 @@ public class LedgerAuditTests
         });
     }
 
+    const string MovedPayment = "gw_moved";
+
     /// <summary>One wrong row per rule, each as a defect or a hand edit would leave it.</summary>
     static async Task Seed(BillingStack stack, string gateway)
     {
@@ -164,6 +178,18 @@ public class LedgerAuditTests
             insert into billing.repayment_reversal (gateway_payment_id, reversal_id, account_id, amount, currency, reason, reversed_at, fingerprint, entry_id, source)
             select 'gw_wrong', 'dp_1', 'acc-00004', 70, 'SEK', 'chargeback', now(), 'x', entry_id, 'webhook' from entry
             """);
+        // move_entries: a second move of the moved payment, from acc-00008 to acc-00007, whose entry on acc-00007 books 35 of its 40.
+        await stack.Stack.Execute("""
+            with moved_out as (
+                insert into billing.passbook_entry (account_id, kind, amount, currency, external_ref, occurred_at, booked_at)
+                values ('acc-00008', 'repayment', 40, 'SEK', 'repayment-move:' || $1 || ':2:out', now(), now()) returning entry_id),
+            moved_in as (
+                insert into billing.passbook_entry (account_id, kind, amount, currency, external_ref, occurred_at, booked_at)
+                values ('acc-00007', 'repayment', -35, 'SEK', 'repayment-move:' || $1 || ':2:in', now(), now()) returning entry_id)
+            insert into billing.repayment_move (gateway_payment_id, move_no, from_account_id, to_account_id, amount, currency, reason,
+                                                out_entry_id, in_entry_id, moved_by)
+            select $1, 2, 'acc-00008', 'acc-00007', 40, 'SEK', 'seeded', moved_out.entry_id, moved_in.entry_id, 'test' from moved_out, moved_in
+            """, MovedPayment);
         // refund_booking: a refund of acc-00010's repayment the provider paid, never booked.
         await stack.Stack.Execute("""
             insert into refunds.refund (correlation_id, current_state, idempotency_key, request_fingerprint, payment_id, amount, currency, method,

@@ -3,7 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Billing.Features.Ledger;
 using Billing.Features.Refunds.Providers;
+using Billing.Providers.StandIn.Control;
 using Billing.Tests.Passbook;
+using Billing.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -42,15 +44,27 @@ public class ProviderLedgerAuditTests
         // provider_refund_unbooked: the provider paid 10.00 of the known payment (another system's refund), never booked.
         var unbooked = await PayAtProvider(passbook, payment, 1000, Guid.NewGuid().ToString());
 
+        // provider_refund_failed: the provider paid 5.00 under our refund id, booked, then failed it (Stripe's late refund.failed,
+        // which no webhook brought here: this stack's stand-in has no webhook target), and no reversal is booked.
+        await passbook.SetFaults("card", new FaultSettings(LateFailRate: 1));
+        var failedLater = await PayAtProvider(passbook, payment, 500, refundId.ToString());
+        await passbook.ClearFaults("card");
+        await passbook.Execute("""
+            insert into billing.passbook_entry (account_id, kind, amount, currency, external_ref, occurred_at, booked_at)
+            select account_id, 'refund', 5, 'SEK', $2, now(), now() from billing.repayment where gateway_payment_id = $1
+            """, payment, $"refund:{refundId}:{failedLater}");
+        await Eventually.Get($"the provider to report {failedLater} failed", () => ProviderStatus(passbook, failedLater), status => status == "failed");
+
         var found = await auditor.Run(Guid.NewGuid(), "test", CancellationToken.None, check);
 
         found.ByRule.Where(r => r.Key.StartsWith("provider_", StringComparison.Ordinal)).OrderBy(r => r.Key).Select(r => $"{r.Key} {r.Value}")
-            .ShouldBe(["provider_refund_amount 1", "provider_refund_unbooked 1", "provider_refund_unknown 1"]);
+            .ShouldBe(["provider_refund_amount 1", "provider_refund_failed 1", "provider_refund_unbooked 1", "provider_refund_unknown 1"]);
         var details = await passbook.Stack.Query("select rule || ': ' || detail from billing.ledger_violation where audit_id = $1 and rule like 'provider%'",
             found.AuditId);
         details.ShouldContain(d => d.StartsWith("provider_refund_unknown") && d.Contains("re_ghost"));
         details.ShouldContain(d => d.StartsWith("provider_refund_amount") && d.Contains("books 25") && d.Contains("paid 20 SEK"));
         details.ShouldContain(d => d.StartsWith("provider_refund_unbooked") && d.Contains(unbooked));
+        details.ShouldContain(d => d.StartsWith("provider_refund_failed") && d.Contains(failedLater) && d.Contains("reports failed"));
     }
 
     [Fact]
@@ -88,6 +102,16 @@ public class ProviderLedgerAuditTests
         // No grace: the refunds a test pays at the provider a moment ago are due in the passbook already.
         return new ProviderLedgerCheck([card], passbook.Stack.Ground.DataSource, Options.Create(new LedgerAuditOptions { ProviderGrace = TimeSpan.Zero }),
             TimeProvider.System, NullLogger<ProviderLedgerCheck>.Instance);
+    }
+
+    /// <summary>The refund's status as the provider (Stripe's GET /v1/refunds/{id}) says it now.</summary>
+    static async Task<string?> ProviderStatus(PassbookStack passbook, string providerRefundId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/refunds/{providerRefundId}");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "sk_test_other_system");
+        using var response = await passbook.Stack.StandIns.Client.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString();
     }
 
     /// <summary>A refund another system made at the provider directly; returns the provider's refund id.</summary>

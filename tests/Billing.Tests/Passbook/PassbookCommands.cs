@@ -15,9 +15,39 @@ public enum ExcessOutcome { Paid, Declined, FailsLate }
 /// <summary>What support does with a failed excess refund.</summary>
 public enum Settlement { Retry, ResolvedPaidElsewhere, ResolvedUnpaid, Cancel }
 
-public sealed record Repay(int Account, decimal Amount, ExcessOutcome Excess) : Step
+/// <param name="Method">card or swish: the excess refund goes back by the repayment's method (Swish cannot fail late).</param>
+public sealed record Repay(int Account, decimal Amount, ExcessOutcome Excess, string Method = "card") : Step
 {
-    public override string ToString() => $"repay {Amount:0.00} on a{Account + 1} (an excess would be {Excess})";
+    public override string ToString() => $"repay {Amount:0.00} by {Method} on a{Account + 1} (an excess would be {Excess})";
+}
+
+/// <summary>
+/// A disputes tool refunds <see cref="Percent"/> % of what the refund service still lets it refund of a repayment (over
+/// 100: more than that, refused), through POST /refunds; the provider pays it or declines it.
+/// </summary>
+public sealed record OtherRefund(int Pick, int Percent, bool Paid) : Step
+{
+    public override string ToString() => $"another system refunds {Percent} % of what is refundable of repayment #{Pick} ({(Paid ? "paid" : "declined")})";
+}
+
+/// <summary>
+/// A disputes tool refunds <see cref="Percent"/> % of a card payment billing has not heard of yet, and the provider pays or
+/// declines it; then the payment is reported: what the account owes plus <see cref="Over"/>, so its excess shows what the
+/// refund left of the payment (its excess, if any, paid).
+/// </summary>
+public sealed record RefundFirst(int Account, decimal Over, int Percent, bool Paid) : Step
+{
+    public override string ToString() =>
+        $"another system refunds {Percent} % of a payment of what a{Account + 1} owes + {Over:0.00} ({(Paid ? "paid" : "declined")}), then it is reported";
+}
+
+/// <summary>
+/// A repayment moved to the account <see cref="Offset"/> places after the one it is on (0: that same account, refused unless
+/// it was moved there), its excess there, if any, paid; or the last move sent again.
+/// </summary>
+public sealed record Move(int Pick, int Offset, bool Again) : Step
+{
+    public override string ToString() => Again ? "send the last move again" : $"move repayment #{Pick} {Offset} account(s) on";
 }
 
 /// <summary>An earlier repayment reported again: the same payment (a 200), or another one under its gateway id (a 409).</summary>
@@ -77,8 +107,17 @@ public static class PassbookGen
             (zone, apr, dayCount, purchases) => new AccountSetup(zone, apr, dayCount, purchases));
 
     static Gen<Step> Steps(int accounts) => Gen.Frequency(
-        (8, Gen.Select(Gen.Int[0, accounts - 1], Money, Gen.Frequency((3, Gen.Const(ExcessOutcome.Paid)), (3, Gen.Const(ExcessOutcome.Declined)),
+        (6, Gen.Select(Gen.Int[0, accounts - 1], Money, Gen.Frequency((3, Gen.Const(ExcessOutcome.Paid)), (3, Gen.Const(ExcessOutcome.Declined)),
             (2, Gen.Const(ExcessOutcome.FailsLate))), (a, m, o) => (Step)new Repay(a, m, o))),
+        (2, Gen.Select(Gen.Int[0, accounts - 1], Money, Gen.OneOf(ExcessOutcome.Paid, ExcessOutcome.Declined),
+            (a, m, o) => (Step)new Repay(a, m, o, "swish"))),
+        (3, Gen.Select(Gen.Int[0, 20], Gen.OneOf(30, 100, 150), Gen.Frequency((3, Gen.Const(true)), (1, Gen.Const(false))),
+            (p, pct, paid) => (Step)new OtherRefund(p, pct, paid))),
+        // Declined as often as paid: a declined refund still counts against the payment, and only then does the excess show
+        // the cap of what others left of it (a paid one takes the credit down by as much).
+        (2, Gen.Select(Gen.Int[0, accounts - 1], Money, Gen.OneOf(20, 60, 100), Gen.Bool, (a, m, pct, paid) => (Step)new RefundFirst(a, m, pct, paid))),
+        (4, Gen.Select(Gen.Int[0, 20], Gen.Frequency((1, Gen.Const(0)), (4, Gen.Int[1, accounts - 1])),
+            Gen.Frequency((3, Gen.Const(false)), (1, Gen.Const(true))), (p, offset, again) => (Step)new Move(p, offset, again))),
         (2, Gen.Select(Gen.Int[0, 20], Gen.Frequency((3, Gen.Const(false)), (1, Gen.Const(true))), (p, c) => (Step)new ReportAgain(p, c))),
         (3, Gen.Select(Gen.Int[0, 20], Gen.OneOf(10, 50, 100), (p, pct) => (Step)new Reverse(p, pct))),
         (4, Gen.Select(Gen.Int[0, 20], Gen.Enum<Settlement>(), (p, how) => (Step)new Settle(p, how))),

@@ -25,6 +25,9 @@ public sealed class PassbookModel(DateOnly today)
     public List<ModelAccount> Accounts { get; } = [];
     public List<ModelRepayment> Repayments { get; } = [];
     public List<ModelExcess> Excesses { get; } = [];
+
+    /// <summary>Refunds another system (a disputes tool) asked for through POST /refunds, by their idempotency keys.</summary>
+    public List<ModelRefund> Refunds { get; } = [];
     public HashSet<DateOnly> Billed { get; } = [];
     public int Step { get; set; }
 
@@ -38,18 +41,62 @@ public sealed class PassbookModel(DateOnly today)
     public void Book(ModelAccount account, string kind, decimal amount, string reference, DateTimeOffset bookedAt, DateTimeOffset? occurredAt = null) =>
         account.Entries.Add(new ModelEntry(kind, amount, reference, bookedAt, occurredAt ?? bookedAt, Step, null));
 
-    /// <summary>A new repayment: its entry, and the excess it leaves (credit less the excesses still reserved, at most itself).</summary>
+    /// <summary>
+    /// A new repayment: its entry, the refunds of it others had paid before it was reported (RefundsPaidBefore), and the
+    /// excess it leaves: the credit less the excesses still reserved, at most what is left of it after others' refunds.
+    /// </summary>
     public ModelExcess? Repay(ModelRepayment repayment, DateTimeOffset now)
     {
         var account = Accounts.Single(a => a.Id == repayment.AccountId);
         Repayments.Add(repayment);
         Book(account, "repayment", -repayment.Amount, $"repayment:{repayment.PaymentId}", now, repayment.PaidAt);
-        var credit = -account.Balance - Excesses.Where(x => x.AccountId == account.Id && ReservedStatuses.Contains(x.Status)).Sum(x => x.Amount);
-        if (credit <= 0)
+        foreach (var before in Refunds.Where(r => r.PaymentId == repayment.PaymentId && r.Status == "refunded"))
+            BookRefund(repayment, before.Amount, $"refund:{before.Key}:paid", now);
+        return Reserve(account, repayment, moveNo: 0);
+    }
+
+    /// <summary>ExcessRefunds.Reserve: on <paramref name="account"/>, at most the credit and what others left of the payment.</summary>
+    ModelExcess? Reserve(ModelAccount account, ModelRepayment repayment, int moveNo)
+    {
+        var credit = -account.Balance - Excesses.Where(x => x.AccountId == account.Id && x.PaymentId != repayment.PaymentId
+            && ReservedStatuses.Contains(x.Status)).Sum(x => x.Amount);
+        var left = repayment.Amount - repayment.Reversed - Refunds.Where(r => r.PaymentId == repayment.PaymentId && r.CountsAgainstPayment).Sum(r => r.Amount);
+        if (credit <= 0 || left <= 0)
             return null;
-        var excess = new ModelExcess(repayment.PaymentId, account.Id, Math.Min(credit, repayment.Amount)) { Status = "requested" };
+        var amount = Math.Min(credit, left);
+        // Swish refunds nothing under 1.00 SEK: the refund saga rejects the request.
+        var excess = new ModelExcess(repayment.PaymentId, account.Id, amount, moveNo)
+            { Status = repayment.Method == "swish" && amount < 1m ? "rejected" : "requested" };
         Excesses.Add(excess);
         return excess;
+    }
+
+    void BookRefund(ModelRepayment repayment, decimal amount, string reference, DateTimeOffset now)
+    {
+        Book(Accounts.Single(a => a.Id == repayment.AccountId), "refund", amount, reference, now);
+        repayment.RefundBooked = true;
+    }
+
+    /// <summary>What the refund saga still lets anyone refund of a known payment: paid − reversed − every refund that counts.</summary>
+    public decimal Refundable(ModelRepayment repayment) =>
+        repayment.Amount - repayment.Reversed - Refunds.Where(r => r.PaymentId == repayment.PaymentId && r.CountsAgainstPayment).Sum(r => r.Amount)
+        - Excesses.Where(x => x.PaymentId == repayment.PaymentId && x.CountsAgainstPayment).Sum(x => x.Amount);
+
+    /// <summary>Billing's own refund of the payment is not settled: another system's refund of it is refused (409).</summary>
+    public bool ExcessUnsettled(ModelRepayment repayment) =>
+        Excesses.Any(x => x.PaymentId == repayment.PaymentId && x.Status is "pending" or "requested" or "failed");
+
+    /// <summary>
+    /// Another system's refund through POST /refunds, accepted: paid, it is booked on the account the payment is on now (if
+    /// the passbook knows the payment yet); declined, it books nothing and still counts against the payment (support may pay it).
+    /// </summary>
+    public ModelRefund OtherRefund(string key, string paymentId, decimal amount, bool paid, DateTimeOffset now)
+    {
+        var refund = new ModelRefund(key, paymentId, amount) { Status = paid ? "refunded" : "failed" };
+        Refunds.Add(refund);
+        if (paid && Repayments.SingleOrDefault(r => r.PaymentId == paymentId) is { } repayment)
+            BookRefund(repayment, amount, $"refund:{key}:paid", now);
+        return refund;
     }
 
     /// <summary>The provider's answer to an excess refund's first attempt.</summary>
@@ -59,14 +106,14 @@ public sealed class PassbookModel(DateOnly today)
         switch (outcome)
         {
             case ExcessOutcome.Paid:
-                Book(account, "refund", excess.Amount, $"refund:{excess.PaymentId}:paid", now);
+                BookRefund(Payment(excess), excess.Amount, $"refund:{excess.PaymentId}:paid", now);
                 excess.Status = "refunded";
                 break;
             case ExcessOutcome.Declined:
                 excess.Status = "failed";
                 break;
             case ExcessOutcome.FailsLate:
-                Book(account, "refund", excess.Amount, $"refund:{excess.PaymentId}:paid", now);
+                BookRefund(Payment(excess), excess.Amount, $"refund:{excess.PaymentId}:paid", now);
                 Book(account, "refund", -excess.Amount, $"refund-reversal:{excess.PaymentId}", now);
                 excess.Status = "failed";
                 break;
@@ -79,11 +126,11 @@ public sealed class PassbookModel(DateOnly today)
         switch (how)
         {
             case Settlement.Retry:
-                Book(account, "refund", excess.Amount, $"refund:{excess.PaymentId}:paid", now);
+                BookRefund(Payment(excess), excess.Amount, $"refund:{excess.PaymentId}:paid", now);
                 excess.Status = "refunded";
                 break;
             case Settlement.ResolvedPaidElsewhere:
-                Book(account, "refund", excess.Amount, $"refund:{excess.PaymentId}:paid-elsewhere", now);
+                BookRefund(Payment(excess), excess.Amount, $"refund:{excess.PaymentId}:paid-elsewhere", now);
                 excess.Status = "refunded";
                 break;
             default:
@@ -93,24 +140,61 @@ public sealed class PassbookModel(DateOnly today)
     }
 
     /// <summary>
-    /// A reversal: the positive entry, then the account's reserved excesses, oldest first, kept while they fit in the credit
-    /// the reversal leaves and in what is left of their own payment; the rest are cancelled (by the refund saga, for those
-    /// it holds).
+    /// A reversal: the positive entry, then the account's reserved excesses cut back to the credit it leaves
+    /// (<see cref="ReleaseShortfall"/>).
     /// </summary>
     public void Reverse(ModelRepayment repayment, string reversalId, decimal amount, DateTimeOffset now)
     {
         var account = Accounts.Single(a => a.Id == repayment.AccountId);
         repayment.Reversed += amount;
         Book(account, "repayment", amount, $"repayment-reversal:{repayment.PaymentId}:{reversalId}", now);
+        ReleaseShortfall(account);
+    }
+
+    /// <summary>
+    /// ExcessRefunds.ReleaseShortfall: the account's reserved excesses, oldest first, kept while they fit in its credit and in
+    /// what is left of their own payment (paid − reversed − the other refunds of it that count); the rest are cancelled (by
+    /// the refund saga, for those it holds).
+    /// </summary>
+    void ReleaseShortfall(ModelAccount account)
+    {
         var credit = Math.Max(0m, -account.Balance);
         var through = 0m;
         foreach (var excess in Excesses.Where(x => x.AccountId == account.Id && ReservedStatuses.Contains(x.Status)).ToList())
         {
             through += excess.Amount;
-            if (through > credit || excess.Amount > Repayments.Single(r => r.PaymentId == excess.PaymentId).Left)
+            var payment = Payment(excess);
+            if (through > credit || excess.Amount > Refundable(payment) + (excess.CountsAgainstPayment ? excess.Amount : 0m))
                 excess.Status = "cancelled";
         }
     }
+
+    /// <summary>
+    /// POST /repayments/{id}/move to <paramref name="to"/>: the refusals in the order the intake checks them, or the move (the
+    /// two entries, the payment's own unpaid excess stopped, the wrong account's others cut to its credit, the right account's
+    /// own excess reserved). Returns the HTTP status the service must answer.
+    /// </summary>
+    public (int Status, string Code, ModelExcess? Excess) Move(ModelRepayment repayment, ModelAccount to, DateTimeOffset now)
+    {
+        if (repayment.AccountId == to.Id)
+            return repayment.MoveNo > 0 ? (200, "replayed", null) : (422, "same_account", null);
+        if (repayment.Reversed > 0)
+            return (422, "repayment_reversed", null);
+        if (repayment.RefundBooked)
+            return (422, "repayment_refunded", null);
+
+        var from = Accounts.Single(a => a.Id == repayment.AccountId);
+        var moveNo = ++repayment.MoveNo;
+        Book(from, "repayment", repayment.Amount, $"repayment-move:{repayment.PaymentId}:{moveNo}:out", now, repayment.PaidAt);
+        Book(to, "repayment", -repayment.Amount, $"repayment-move:{repayment.PaymentId}:{moveNo}:in", now, repayment.PaidAt);
+        repayment.AccountId = to.Id;
+        foreach (var own in Excesses.Where(x => x.PaymentId == repayment.PaymentId && ReservedStatuses.Contains(x.Status)))
+            own.Status = "cancelled";
+        ReleaseShortfall(from);
+        return (201, "moved", Reserve(to, repayment, moveNo));
+    }
+
+    ModelRepayment Payment(ModelExcess excess) => Repayments.Single(r => r.PaymentId == excess.PaymentId);
 
     /// <summary>
     /// Bills <paramref name="date"/> for every account: none for an account with a statement on or after it (the run halts it,
@@ -200,15 +284,34 @@ public sealed class ModelAccount(string id, AccountSetup setup, int statementDay
 public sealed record ModelEntry(string Kind, decimal Amount, string Reference, DateTimeOffset BookedAt, DateTimeOffset OccurredAt, int RecordedStep,
     DateOnly? PostedBy);
 
-public sealed record ModelRepayment(string PaymentId, string AccountId, decimal Amount, DateTimeOffset PaidAt)
+/// <param name="AccountId">The account the payment is on now: a move changes it.</param>
+public sealed record ModelRepayment(string PaymentId, string AccountId, decimal Amount, DateTimeOffset PaidAt, string Method = "card")
 {
+    public string AccountId { get; set; } = AccountId;
     public decimal Reversed { get; set; }
     public decimal Left => Amount - Reversed;
+
+    /// <summary>Moves so far: the next one is number MoveNo + 1.</summary>
+    public int MoveNo { get; set; }
+
+    /// <summary>A refund entry of it (any refund's, paid or paid and failed) is on its account: it can no longer move.</summary>
+    public bool RefundBooked { get; set; }
 }
 
-public sealed record ModelExcess(string PaymentId, string AccountId, decimal Amount)
+/// <param name="MoveNo">0 for the excess of the repayment as reported; n for the one its n-th move reserved on the right account.</param>
+public sealed record ModelExcess(string PaymentId, string AccountId, decimal Amount, int MoveNo = 0)
 {
     public required string Status { get; set; }
+
+    /// <summary>The refund saga counts it against the payment: paid (or paid elsewhere), or failed and still to be paid.</summary>
+    public bool CountsAgainstPayment => Status is "refunded" or "failed" or "requested" or "pending";
+}
+
+/// <summary>Another system's refund of a payment: refunded, or failed (declined; it still counts against the payment).</summary>
+public sealed record ModelRefund(string Key, string PaymentId, decimal Amount)
+{
+    public required string Status { get; set; }
+    public bool CountsAgainstPayment => Status is "refunded" or "failed";
 }
 
 public sealed record ModelStatement(DateOnly Date, DateTimeOffset Cutoff, StatementFigures Figures, int Step);

@@ -5,8 +5,10 @@ using System.Text.Json;
 using Billing.Contracts.Refunds;
 using Billing.Features.BillingRuns;
 using Billing.Features.Ledger;
+using Billing.Features.Passbook;
 using Billing.Providers.StandIn.Control;
 using Billing.Tests.BillingRuns;
+using Billing.Tests.Refunds;
 using Billing.Tests.Support;
 using CsCheck;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,10 +17,13 @@ using Xunit.Abstractions;
 namespace Billing.Tests.Passbook;
 
 /// <summary>
-/// Issue 19's model-based test: CsCheck generates cases of 2–3 accounts and a sequence of repayments (duplicates, conflicting
-/// reports, overpayments whose excess refund is paid, declined or failed late by Stripe), chargebacks, support's settlements
-/// of failed excesses (paid again, resolved paid elsewhere or unpaid, cancelled), entries imports and billing runs over
-/// three statement dates; each runs against the whole service (API, worker, refund saga, passbook, billing, the provider
+/// Issue 19's model-based test: CsCheck generates cases of 2–3 accounts and a sequence of repayments by card or Swish
+/// (duplicates, conflicting reports, overpayments whose excess refund is paid, declined, or failed late by Stripe),
+/// chargebacks, support's settlements of failed excesses (paid again, resolved paid elsewhere or unpaid, cancelled), another
+/// system's refunds of repayments through POST /refunds (paid, declined, refused: 409 while billing's own excess is unsettled,
+/// 400 beyond what is refundable; and one paid or declined before its repayment is reported, which the intake books and caps
+/// the excess by), moves of repayments to another account (moved, refused: same account, taken back, refunded; sent again),
+/// entries imports and billing runs over three statement dates; each runs against the whole service (API, worker, refund saga, passbook, billing, the provider
 /// stand-ins, real Postgres and RabbitMQ) and against <see cref="PassbookModel"/>, and after every step the service must
 /// come to the model's state (<see cref="PassbookPicture"/>). At the end of a case the ground must be idle, still agree,
 /// and the ledger auditor must find nothing.
@@ -28,7 +33,18 @@ namespace Billing.Tests.Passbook;
 /// names the case's seed, its steps, what each did, and the lines the model and the service disagree on.
 /// </para>
 /// Broken on purpose to see it fail: the passbook booking the excess's requested amount instead of the paid one, and not
-/// booking a refund resolved by hand as paid elsewhere (see the report of issue 19).
+/// booking a refund resolved by hand as paid elsewhere (see the report of issue 19); then, with the CI seed: repayment
+/// intake not booking refunds paid before (<c>RefundsPaidBefore.Book</c> left out), the excess not capped by what others'
+/// refunds left of the payment, the outcome consumer booking only billing's own refunds, and a move not refusing a
+/// payment taken back (each fails a case at the step that meets it).
+/// <para>
+/// Not generated yet (gaps): refunds of another system resolved by hand, cancelled or failed late; a move while the
+/// payment's excess is still at the provider (the right account's excess waiting and then cancelled because the first was
+/// paid after all); a move's excess declined; Swish refunds other than excess ones, and a repayment moved between
+/// currencies (every account is SEK); purchases or billing runs concurrent with a step (steps run one at a time). With the
+/// CI seed no Swish repayment leaves an excess (random seeds do: declined with RF07 and paid, and a Swish excess under
+/// 1.00 SEK rejected).
+/// </para>
 /// </summary>
 public class PassbookModelTests(ITestOutputHelper output)
 {
@@ -84,13 +100,20 @@ public class PassbookModelTests(ITestOutputHelper output)
         readonly List<string> _imports = [];
         PassbookStack _passbook = null!;
         int _reversals;
+        int _disputes;
+        (ModelRepayment Repayment, ModelAccount To)? _lastMove;
 
         public async Task Run(ModelCase c)
         {
             output.WriteLine($"{label}, seed {seed}:\n{c}");
             var started = DateTime.UtcNow;
             await using var passbook = await PassbookStack.Start(
-                BillingStack.Settings(new Dictionary<string, string> { ["Refunds__Webhooks__Stripe__Secret"] = StripeSecret }),
+                BillingStack.Settings(new Dictionary<string, string>
+                {
+                    ["Refunds__Webhooks__Stripe__Secret"] = StripeSecret,
+                    // A moved payment's excess on its right account goes out from the sweep, once it is this old.
+                    ["Passbook__ResendAfter"] = "00:00:02",
+                }),
                 standIns: new Dictionary<string, string> { ["StandIn__LateFailAfter"] = "00:00:01" });
             _passbook = passbook;
             var step = "setting up the accounts";
@@ -112,7 +135,7 @@ public class PassbookModelTests(ITestOutputHelper output)
 
                 step = "the end of the case (the ground idle)";
                 await passbook.Stack.WaitUntilIdle();
-                var diff = PassbookPicture.Diff(_model.Picture(), await PassbookPicture.Of(passbook, _model.Accounts.Select(a => a.Id)));
+                var diff = PassbookPicture.Diff(_model.Picture(), await PassbookPicture.Of(passbook, _model.Accounts.Select(a => a.Id), RefundNames()));
                 diff.ShouldBeEmpty("once the ground is idle the service must still agree with the model");
                 await Audit();
             }
@@ -161,35 +184,40 @@ public class PassbookModelTests(ITestOutputHelper output)
             Settle settle => Settle(settle),
             Import import => Import(import),
             Bill bill => Bill(bill),
+            OtherRefund refund => OtherRefund(refund),
+            RefundFirst first => RefundFirst(first),
+            Move move => Move(move),
             _ => throw new ArgumentOutOfRangeException(nameof(step), step, null),
         };
 
         async Task<string> Repay(Repay step)
         {
             var account = _model.Accounts[step.Account];
-            var repayment = new ModelRepayment($"pay-{_model.Repayments.Count + 1}", account.Id, step.Amount, Microseconds(DateTimeOffset.UtcNow.AddMinutes(-1)));
+            var repayment = new ModelRepayment($"pay-{_model.Repayments.Count + 1}", account.Id, step.Amount, Microseconds(DateTimeOffset.UtcNow.AddMinutes(-1)),
+                step.Method);
             var excess = _model.Repay(repayment, DateTimeOffset.UtcNow);
-            var faults = excess is null ? null : step.Excess switch
+            var faults = excess is not { Status: "requested" } ? null : step.Excess switch
             {
                 ExcessOutcome.Declined => new FaultSettings(FailRate: 1, FailMode: FailMode.NonRetryable),
                 ExcessOutcome.FailsLate => new FaultSettings(LateFailRate: 1),
                 _ => null,
             };
             if (faults is not null)
-                await _passbook.SetFaults("card", faults);
+                await _passbook.SetFaults(step.Method, faults);
 
             var answer = await _passbook.Repay(Body(repayment));
             var said = answer.GetProperty("excessRefund") is { ValueKind: JsonValueKind.Object } x ? x.GetProperty("amount").GetDecimal() : (decimal?)null;
             said.ShouldBe(excess?.Amount, "the excess the answer names");
-            if (excess is not null)
+            if (excess is { Status: "requested" })
                 _model.Outcome(excess, step.Excess, DateTimeOffset.UtcNow);
             // The provider's faults stay until the excess's refund has met them.
             await Converge($"{repayment.PaymentId}");
             if (faults is not null)
-                await _passbook.ClearFaults("card");
+                await _passbook.ClearFaults(step.Method);
             return excess is null
-                ? $"{repayment.PaymentId} of {repayment.Amount:0.00} on {account.Id}, no excess"
-                : $"{repayment.PaymentId} of {repayment.Amount:0.00} on {account.Id}, excess {excess.Amount:0.00} {step.Excess}";
+                ? $"{repayment.PaymentId} of {repayment.Amount:0.00} by {step.Method} on {account.Id}, no excess"
+                : $"{repayment.PaymentId} of {repayment.Amount:0.00} by {step.Method} on {account.Id}, excess {excess.Amount:0.00} " +
+                  (excess.Status == "rejected" ? "rejected (under Swish's 1.00)" : step.Excess.ToString());
         }
 
         async Task<string> ReportAgain(ReportAgain step)
@@ -235,7 +263,7 @@ public class PassbookModelTests(ITestOutputHelper output)
             if (failed.Count == 0)
                 return "skipped: no failed excess";
             var excess = failed[step.Pick % failed.Count];
-            var refundId = RefundIds.FromIdempotencyKey($"excess:{excess.PaymentId}");
+            var refundId = RefundIds.FromIdempotencyKey(RepaymentReport.ExcessRefundKey(excess.PaymentId, excess.MoveNo));
             var support = await _passbook.Refunds.As("model@support");
             using (var response = step.How switch
                    {
@@ -298,6 +326,119 @@ public class PassbookModelTests(ITestOutputHelper output)
         }
 
         /// <summary>
+        /// A disputes tool's refund of a repayment: refused while billing's own refund of it is unsettled (409) or when it asks
+        /// for more than the refund service lets anyone refund (400); otherwise paid (booked on the account the payment is on
+        /// now) or declined.
+        /// </summary>
+        async Task<string> OtherRefund(OtherRefund step)
+        {
+            if (_model.Repayments.Count == 0)
+                return "skipped: no repayment yet";
+            var repayment = _model.Repayments[step.Pick % _model.Repayments.Count];
+            var refundable = _model.Refundable(repayment);
+            var amount = Math.Max(1m, Math.Round(refundable * step.Percent / 100m, 2));
+            var key = $"dispute-{++_disputes}";
+            var expected = _model.ExcessUnsettled(repayment) ? 409 : amount > refundable ? 400 : 202;
+            var what = $"{key}: {amount:0.00} of {repayment.PaymentId} ({refundable:0.00} refundable)";
+            if (expected != 202)
+            {
+                using var refused = await _passbook.Refunds.PostRefund(key, RefundStack.Body(repayment.PaymentId, amount, repayment.Method));
+                ((int)refused.StatusCode).ShouldBe(expected, await refused.Content.ReadAsStringAsync());
+                await Converge(key);
+                return $"{what}: {expected}";
+            }
+
+            await Dispute(key, repayment.PaymentId, amount, repayment.Method, step.Paid);
+            return $"{what}: {(step.Paid ? "paid" : "declined")}";
+        }
+
+        /// <summary>
+        /// A disputes tool refunds a card payment before it is reported (the refund service does not check payments it does
+        /// not know), and only then the repayment comes: its intake books the refund paid before and reserves an excess of at
+        /// most what the refunds left of the payment.
+        /// </summary>
+        async Task<string> RefundFirst(RefundFirst step)
+        {
+            var account = _model.Accounts[step.Account];
+            var paymentId = $"pay-{_model.Repayments.Count + 1}";
+            var key = $"dispute-{++_disputes}";
+            var amount = Math.Max(0m, account.Balance) + step.Over;
+            var refunded = Math.Max(1m, Math.Round(amount * step.Percent / 100m, 2));
+            await Dispute(key, paymentId, refunded, "card", step.Paid);
+
+            var repayment = new ModelRepayment(paymentId, account.Id, amount, Microseconds(DateTimeOffset.UtcNow.AddMinutes(-1)));
+            var excess = _model.Repay(repayment, DateTimeOffset.UtcNow);
+            var answer = await _passbook.Repay(Body(repayment));
+            var said = answer.GetProperty("excessRefund") is { ValueKind: JsonValueKind.Object } x ? x.GetProperty("amount").GetDecimal() : (decimal?)null;
+            said.ShouldBe(excess?.Amount, "the excess the answer names (at most what the refund before left of the payment)");
+            if (excess is not null)
+                _model.Outcome(excess, ExcessOutcome.Paid, DateTimeOffset.UtcNow);
+            await Converge(paymentId);
+            return $"{key}: {refunded:0.00} of {paymentId} {(step.Paid ? "paid" : "declined")} before it was reported; " +
+                   $"{paymentId} of {amount:0.00} on {account.Id}, " + (excess is null ? "no excess" : $"excess {excess.Amount:0.00} paid");
+        }
+
+        /// <summary>POSTs another system's refund, has the provider pay or decline it, and waits until the service agrees.</summary>
+        async Task Dispute(string key, string paymentId, decimal amount, string method, bool paid)
+        {
+            _model.OtherRefund(key, paymentId, amount, paid, DateTimeOffset.UtcNow);
+            if (!paid)
+                await _passbook.SetFaults(method, new FaultSettings(FailRate: 1, FailMode: FailMode.NonRetryable));
+            var refundId = await _passbook.Refunds.Refund(key, RefundStack.Body(paymentId, amount, method));
+            await _passbook.Refunds.WaitFor(refundId, paid ? "refunded" : "failed", Patience);
+            await Converge(key);
+            if (!paid)
+                await _passbook.ClearFaults(method);
+        }
+
+        /// <summary>
+        /// POST /repayments/{id}/move: refused for the account it is on (unless moved there before: a replay), for a payment
+        /// taken back or refunded in part; otherwise moved, and the right account's excess, if the payment overpays it, paid
+        /// once the wrong account's is settled.
+        /// </summary>
+        async Task<string> Move(Move step)
+        {
+            ModelRepayment repayment;
+            ModelAccount to;
+            if (step.Again)
+            {
+                if (_lastMove is not { } last)
+                    return "skipped: nothing moved yet";
+                (repayment, to) = last;
+            }
+            else
+            {
+                if (_model.Repayments.Count == 0)
+                    return "skipped: no repayment yet";
+                repayment = _model.Repayments[step.Pick % _model.Repayments.Count];
+                var on = _model.Accounts.FindIndex(a => a.Id == repayment.AccountId);
+                to = _model.Accounts[(on + step.Offset) % _model.Accounts.Count];
+            }
+
+            var from = repayment.AccountId;
+            var (status, code, excess) = _model.Move(repayment, to, DateTimeOffset.UtcNow);
+            if (excess is { Status: "requested" })
+                _model.Outcome(excess, ExcessOutcome.Paid, DateTimeOffset.UtcNow);
+            using var response = await _passbook.Api.PostAsJsonAsync($"/repayments/{repayment.PaymentId}/move",
+                new { toAccountId = to.Id, reason = "paid with the partner's reference" }, PassbookStack.Json);
+            var text = await response.Content.ReadAsStringAsync();
+            ((int)response.StatusCode).ShouldBe(status, text);
+            var answer = JsonDocument.Parse(text).RootElement;
+            if (status == 422)
+                answer.GetProperty("code").GetString().ShouldBe(code, text);
+            if (status == 201)
+            {
+                var said = answer.GetProperty("excessRefund") is { ValueKind: JsonValueKind.Object } x ? x.GetProperty("amount").GetDecimal() : (decimal?)null;
+                said.ShouldBe(excess?.Amount, "the right account's excess the answer names");
+            }
+
+            if (status is 200 or 201)
+                _lastMove = (repayment, to);
+            await Converge($"moving {repayment.PaymentId}");
+            return $"{repayment.PaymentId} from {from} to {to.Id}: {status} {code}" + (excess is null ? "" : $", excess {excess.Amount:0.00} there {excess.Status}");
+        }
+
+        /// <summary>
         /// Waits until the service shows what the model says: a refund's outcome and a billing run come through the bus, so
         /// the service passes through states the model skips. Something extra arriving after the two agreed (a refund paid
         /// twice, say) is caught by the next step's comparison, and at the end by the one after the ground is idle.
@@ -306,9 +447,12 @@ public class PassbookModelTests(ITestOutputHelper output)
         {
             var expected = _model.Picture();
             await Eventually.Get($"the service to agree with the model after {after}",
-                () => PassbookPicture.Of(_passbook, _model.Accounts.Select(a => a.Id)),
+                () => PassbookPicture.Of(_passbook, _model.Accounts.Select(a => a.Id), RefundNames()),
                 seen => PassbookPicture.Diff(expected, seen).Length == 0, Patience, seen => PassbookPicture.Diff(expected, seen));
         }
+
+        Dictionary<string, string> RefundNames() =>
+            _model.Refunds.ToDictionary(r => RefundIds.FromIdempotencyKey(r.Key).ToString(), r => r.Key);
 
         async Task Audit()
         {
@@ -320,7 +464,7 @@ public class PassbookModelTests(ITestOutputHelper output)
         }
 
         static object Body(ModelRepayment repayment, string source = "webhook") =>
-            PassbookStack.Body(repayment.AccountId, repayment.Amount, repayment.PaymentId, paidAt: repayment.PaidAt, source: source);
+            PassbookStack.Body(repayment.AccountId, repayment.Amount, repayment.PaymentId, repayment.Method, paidAt: repayment.PaidAt, source: source);
 
         /// <summary>Noon UTC <paramref name="days"/> days before today: inside a statement period in every zone the case uses.</summary>
         static DateTimeOffset DaysBack(int days) => new(Today.AddDays(-days).ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero);

@@ -28,8 +28,11 @@ public static class PassbookPicture
     public static IReadOnlyList<string> Sorted(IEnumerable<string> lines) => lines.Order(StringComparer.Ordinal).ToList();
 
     /// <summary>The service's state in the same lines: the passbook, excesses and statements from Postgres, balances from the API.</summary>
-    public static async Task<IReadOnlyList<string>> Of(PassbookStack passbook, IEnumerable<string> accounts)
+    /// <param name="refundNames">Other systems' refunds: refund id → the idempotency key the model names them by.</param>
+    public static async Task<IReadOnlyList<string>> Of(PassbookStack passbook, IEnumerable<string> accounts,
+        IReadOnlyDictionary<string, string>? refundNames = null)
     {
+        refundNames ??= new Dictionary<string, string>();
         var lines = new List<string>();
         var excessOf = new Dictionary<string, string>();
         await using (var command = passbook.Stack.Ground.DataSource.CreateCommand(
@@ -48,7 +51,7 @@ public static class PassbookPicture
         await using (var reader = await command.ExecuteReaderAsync())
             while (await reader.ReadAsync())
                 lines.Add(Entry(reader.GetString(0), reader.GetString(1), reader.GetDecimal(2),
-                    Reference(reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetFieldValue<DateOnly>(4), excessOf)));
+                    Reference(reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetFieldValue<DateOnly>(4), excessOf, refundNames)));
 
         await using (var command = passbook.Stack.Ground.DataSource.CreateCommand("""
                          select account_id, statement_date, opening_balance, purchases, repayments, interest, fees, closing_balance, minimum_due,
@@ -77,12 +80,14 @@ public static class PassbookPicture
 
     /// <summary>
     /// What the model can know of a reference: a refund's provider refund id becomes <c>paid</c>, the refund id the excess's
-    /// repayment; interest and late fees are named by the statement that posted them.
+    /// repayment (or another system's idempotency key); interest and late fees are named by the statement that posted them.
     /// </summary>
-    static string Reference(string reference, DateOnly? postedBy, IReadOnlyDictionary<string, string> excessOf)
+    static string Reference(string reference, DateOnly? postedBy, IReadOnlyDictionary<string, string> excessOf,
+        IReadOnlyDictionary<string, string> refundNames)
     {
         var parts = reference.Split(':');
-        string Payment(string refundId) => excessOf.TryGetValue(refundId, out var payment) ? payment : $"(refund {refundId}, no excess)";
+        string Payment(string refundId) => excessOf.TryGetValue(refundId, out var payment) ? payment
+            : refundNames.TryGetValue(refundId, out var key) ? key : $"(refund {refundId}, unknown)";
         return parts[0] switch
         {
             "refund" when parts.Length >= 2 => $"refund:{Payment(parts[1])}:{(parts.Length > 2 && parts[2] == "paid-elsewhere" ? "paid-elsewhere" : "paid")}",
