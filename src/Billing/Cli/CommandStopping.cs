@@ -10,7 +10,10 @@ public static class CommandStopping
     public static CancellationTokenSource Link(IHost host, CancellationToken commandToken)
     {
         var stopping = CancellationTokenSource.CreateLinkedTokenSource(commandToken);
-        host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(stopping.Cancel);
+        // CancelAsync, not Cancel: the stopping callbacks run on the signal handler's thread, and a synchronous Cancel can run
+        // the command's own ending (its message, the host's stop) inline there, inside the handler. Under load SIGINT once left
+        // `Billing bill` running past 10 s (BillCommandTests); the ending now runs off that thread, and BillCommand bounds the stop.
+        host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => _ = stopping.CancelAsync());
         return stopping;
     }
 }

@@ -57,7 +57,9 @@ public static class BillCommand
             }
             finally
             {
-                await host.StopAsync(CancellationToken.None);
+                // Bounded: after a signal the user waits for this, and the bus has nothing of the command's left to send.
+                using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await host.StopAsync(bounded.Token);
             }
         });
         return command;

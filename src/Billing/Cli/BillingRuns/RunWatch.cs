@@ -19,7 +19,8 @@ public static class RunWatch
                 var openBy = DateTimeOffset.UtcNow + TimeSpan.FromMinutes(1);
                 while (DateTimeOffset.UtcNow < deadline && (view is not null || DateTimeOffset.UtcNow < openBy))
                 {
-                    view = await progress.Get(runId, cancellationToken);
+                    // WaitAsync: a signal ends the watching at once even while a query is slow to hear its cancellation.
+                    view = await progress.Get(runId, cancellationToken).WaitAsync(cancellationToken);
                     if (view is not null)
                     {
                         bar.MaxValue = Math.Max(1, view.Total);
