@@ -77,7 +77,8 @@ public static class RefundIntake
         return request.Amount <= left
             ? null
             : new RefundRejected(request.RefundId, RefundRejections.ExceedsRefundable,
-                $"Only {Currencies.Format(left, currency)} of payment {request.PaymentId} is still refundable.");
+                // Never "only -46.90": a payment taken back after it was refunded has nothing left, not less than nothing.
+                $"Only {Currencies.Format(Math.Max(0, left), currency)} of payment {request.PaymentId} is still refundable.");
     }
 
     /// <summary>
