@@ -12,12 +12,6 @@ public sealed record LedgerAuditView(LedgerAuditSummary Audit, IReadOnlyList<Led
 
 public sealed record LedgerAuditAccepted(Guid AuditId, string RequestedBy, DateTimeOffset? ProviderFrom = null);
 
-/// <param name="ProviderFrom">
-/// How far back the provider's own ledger is compared with the passbook (default: <c>Ledger:Audit:ProviderWindow</c>
-/// back from now). The passbook's own rules always check everything.
-/// </param>
-public sealed record LedgerAuditRequest(DateTimeOffset? ProviderFrom);
-
 /// <summary>POST /ledger/audits (an admin: audit now, on a worker), GET /ledger/audits and /ledger/audits/{id}.</summary>
 public static class LedgerEndpoints
 {
@@ -37,11 +31,15 @@ public static class LedgerEndpoints
         return app;
     }
 
-    static async Task<IResult> Request(LedgerAuditRequest? request, ClaimsPrincipal user, IBackgroundJobClient jobs, AuditTrail audit,
+    /// <param name="providerFrom">
+    /// How far back the provider's own ledger is compared with the passbook (default: <c>Ledger:Audit:ProviderWindow</c>
+    /// back from now). The passbook's own rules always check everything.
+    /// </param>
+    static async Task<IResult> Request(DateTimeOffset? providerFrom, ClaimsPrincipal user, IBackgroundJobClient jobs, AuditTrail audit,
         TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        if (request?.ProviderFrom is { } from && (from > now || now - from > LongestProviderRange))
+        if (providerFrom is { } from && (from > now || now - from > LongestProviderRange))
             return Results.ValidationProblem(new Dictionary<string, string[]>
             {
                 ["providerFrom"] = [from > now
@@ -50,8 +48,8 @@ public static class LedgerEndpoints
             }, title: "No audit was started.");
 
         var actor = Actor.Of(user);
-        var auditId = await RequestAudit(actor, jobs, audit, cancellationToken, request?.ProviderFrom);
-        return Results.Accepted($"/ledger/audits/{auditId}", new LedgerAuditAccepted(auditId, actor.Name, request?.ProviderFrom));
+        var auditId = await RequestAudit(actor, jobs, audit, cancellationToken, providerFrom);
+        return Results.Accepted($"/ledger/audits/{auditId}", new LedgerAuditAccepted(auditId, actor.Name, providerFrom));
     }
 
     /// <summary>An audit now, on a worker, recorded in the audit trail: the API's POST and the dashboard's button.</summary>
