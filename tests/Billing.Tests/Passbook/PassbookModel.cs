@@ -88,14 +88,19 @@ public sealed class PassbookModel(DateOnly today)
 
     /// <summary>
     /// Another system's refund through POST /refunds, accepted: paid, it is booked on the account the payment is on now (if
-    /// the passbook knows the payment yet); declined, it books nothing and still counts against the payment (support may pay it).
+    /// the passbook knows the payment yet) and the account's unpaid excesses are cut back to the credit left; declined, it
+    /// books nothing and still counts against the payment (support may pay it).
     /// </summary>
     public ModelRefund OtherRefund(string key, string paymentId, decimal amount, bool paid, DateTimeOffset now)
     {
         var refund = new ModelRefund(key, paymentId, amount) { Status = paid ? "refunded" : "failed" };
         Refunds.Add(refund);
         if (paid && Repayments.SingleOrDefault(r => r.PaymentId == paymentId) is { } repayment)
+        {
             BookRefund(repayment, amount, $"refund:{key}:paid", now);
+            // The credit it gave back is no longer there for the account's unpaid excesses (ExcessCreditCheck).
+            ReleaseShortfall(Accounts.Single(a => a.Id == repayment.AccountId));
+        }
         return refund;
     }
 

@@ -146,6 +146,33 @@ public class RefundOutcomeTests
     }
 
     /// <summary>An account that owes 100 and paid 150, whose excess refund of 50 the card provider declined for good.</summary>
+    [Fact]
+    public async Task Another_systems_refund_of_one_repayment_cuts_back_a_failed_excess_of_another_that_the_credit_no_longer_covers()
+    {
+        await using var passbook = await PassbookStack.Start();
+        var account = await passbook.Account(owes: 100m);
+        var exactPayment = PassbookStack.PaymentId();
+        await passbook.Repay(PassbookStack.Body(account, 100m, exactPayment));
+        // 50 more: all of it an excess, declined, waiting on support.
+        await passbook.SetFaults("card", new FaultSettings(FailRate: 1, FailMode: FailMode.NonRetryable));
+        var overPayment = PassbookStack.PaymentId();
+        await passbook.Repay(PassbookStack.Body(account, 50m, overPayment));
+        var excess = await passbook.WaitForExcess(overPayment, "failed");
+        await passbook.Refunds.WaitFor(excess, "failed");
+        await passbook.ClearFaults("card");
+
+        // A disputes tool gives back 40 of the first payment: 10 of credit is left, not the 50 the excess would pay.
+        var disputed = await passbook.Refunds.Refund($"disputes-{Guid.NewGuid():N}", RefundStack.Body(exactPayment, 40m));
+        await passbook.Refunds.WaitFor(disputed, "refunded");
+
+        await passbook.WaitForExcess(overPayment, "cancelled");
+        (await passbook.Balance(account)).GetProperty("balance").GetDecimal().ShouldBe(-10m, "the 10 left stays on the account for support");
+        using (var retry = await (await passbook.Refunds.As("fia@support")).PostAsJsonAsync($"/refunds/{excess}/retry", new { }))
+            ((int)retry.StatusCode).ShouldBeGreaterThanOrEqualTo(400, await retry.Content.ReadAsStringAsync());
+        await passbook.Stack.WaitUntilIdle();
+        (await passbook.TimesPaid(excess)).ShouldBe(0);
+    }
+
     internal static async Task<(string Account, string Payment, Guid RefundId)> DeclinedExcess(PassbookStack passbook)
     {
         await passbook.SetFaults("card", new FaultSettings(FailRate: 1, FailMode: FailMode.NonRetryable));

@@ -116,8 +116,9 @@ public static class ExcessRefunds
         return cancelling;
     }
 
-    public static CancelRefund Cancel(Guid refundId, DateTimeOffset at) =>
-        new(refundId, RequestedBy, "the repayment was taken back; the account's credit no longer covers this refund", at);
+    public static CancelRefund Cancel(Guid refundId, DateTimeOffset at,
+        string reason = "the repayment was taken back; the account's credit no longer covers this refund") =>
+        new(refundId, RequestedBy, reason, at);
 
     public static RequestRefund Request(string gatewayPaymentId, decimal amount, string currency, string method, int moveNo = 0) =>
         RequestRefund.Create(RepaymentReport.ExcessRefundKey(gatewayPaymentId, moveNo), gatewayPaymentId, amount, currency, method,

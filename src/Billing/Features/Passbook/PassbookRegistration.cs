@@ -25,7 +25,11 @@ public static class PassbookRegistration
     }
 
     /// <summary>The consumer that books refunds' outcomes (an endpoint by convention, with the inbox and outbox).</summary>
-    public static void AddPassbookConsumers(this IBusRegistrationConfigurator x) => x.AddConsumer<RefundOutcomeConsumer>();
+    public static void AddPassbookConsumers(this IBusRegistrationConfigurator x)
+    {
+        x.AddConsumer<RefundOutcomeConsumer>();
+        x.AddConsumer<ExcessCreditCheckConsumer>();
+    }
 
     public static IEndpointRouteBuilder MapPassbook(this IEndpointRouteBuilder app)
     {

@@ -46,6 +46,20 @@ public sealed class RefundOutcomeConsumer(BillingDbContext db, ILogger<RefundOut
             """, context.CancellationToken, refund.RefundId, ReversalRef(refund.RefundId, refund.ProviderRefundId));
         if (booked > 0 || marked > 0)
             logger.LogInformation("Refund {RefundId} of {PaymentId} paid: {Amount} {Currency}", refund.RefundId, refund.PaymentId, refund.Amount, refund.Currency);
+        if (booked > 0)
+            await CheckCredit(context, refund.RefundId, refund.PaymentId);
+    }
+
+    /// <summary>Another system's refund took credit off the account: its unpaid excesses are cut back to what is left.</summary>
+    async Task CheckCredit(ConsumeContext context, Guid refundId, string paymentId)
+    {
+        await using var command = await db.CreateCommandAsync("""
+            select r.account_id from billing.repayment r
+            where r.gateway_payment_id = $1 and not exists (select 1 from billing.excess_refund x where x.refund_id = $2)
+            """, context.CancellationToken);
+        command.Parameters.AddPositional(paymentId, refundId);
+        if (await command.ExecuteScalarAsync(context.CancellationToken) is string accountId)
+            await context.Publish(new ExcessCreditCheck(accountId, refundId), context.CancellationToken);
     }
 
     public async Task Consume(ConsumeContext<RefundReversed> context)
@@ -67,8 +81,9 @@ public sealed class RefundOutcomeConsumer(BillingDbContext db, ILogger<RefundOut
         var resolved = context.Message;
         if (resolved.PaidElsewhere)
         {
-            await Book(resolved.RefundId, resolved.PaymentId, "refund", resolved.Amount, PaidElsewhereRef(resolved.RefundId), resolved.ResolvedAt,
-                $"Refunded another way (resolved by {resolved.ResolvedBy})", context.CancellationToken);
+            if (await Book(resolved.RefundId, resolved.PaymentId, "refund", resolved.Amount, PaidElsewhereRef(resolved.RefundId), resolved.ResolvedAt,
+                    $"Refunded another way (resolved by {resolved.ResolvedBy})", context.CancellationToken) > 0)
+                await CheckCredit(context, resolved.RefundId, resolved.PaymentId);
             await Settle(resolved.RefundId, "refunded", $"paid elsewhere; resolved by hand by {resolved.ResolvedBy}", ["pending", "requested", "failed", "rejected", "cancelling"],
                 context.CancellationToken);
         }
