@@ -16,7 +16,7 @@ public enum WorkerRole
     /// <summary>The refund saga, its lanes, the reconciler's, support mail's and the paid-twice alarm's consumers.</summary>
     Refunds = 8,
 
-    /// <summary>The consumer that books refunds' outcomes in the passbook.</summary>
+    /// <summary>The consumers that book refunds' outcomes in the passbook and cut excesses back to a lowered credit.</summary>
     Passbook = 16,
 
     /// <summary>The Hangfire server (recurring jobs) and the sweeps that send lost work again.</summary>
