@@ -108,8 +108,14 @@ public static class ExcessRefunds
             returning x.refund_id, x.status
             """, connection, transaction);
         command.Parameters.AddPositional(accountId, detail);
+        return await Cancelling(command, cancellationToken);
+    }
+
+    /// <summary>The ids an update returning (refund_id, status) left 'cancelling': the saga is to be told to cancel those.</summary>
+    internal static async Task<IReadOnlyList<Guid>> Cancelling(NpgsqlCommand update, CancellationToken cancellationToken)
+    {
         var cancelling = new List<Guid>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var reader = await update.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
             if (reader.GetString(1) == "cancelling")
                 cancelling.Add(reader.GetGuid(0));

@@ -79,7 +79,7 @@ public sealed class RepaymentIntake(NpgsqlDataSource dataSource)
             : new(RepaymentOutcome.Conflict, earlier.Answer);
 
     /// <summary>The loan's currency; "" for an account without a loan, null for no account.</summary>
-    static async Task<string?> LoanCurrency(NpgsqlConnection connection, NpgsqlTransaction transaction, string accountId,
+    internal static async Task<string?> LoanCurrency(NpgsqlConnection connection, NpgsqlTransaction transaction, string accountId,
         CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("""

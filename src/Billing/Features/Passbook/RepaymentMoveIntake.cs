@@ -29,7 +29,7 @@ public sealed class RepaymentMoveIntake(NpgsqlDataSource dataSource)
             return new(MoveOutcome.UnknownRepayment);
         var repayment = stored.Answer;
 
-        var loanCurrency = await LoanCurrency(connection, transaction, toAccountId, cancellationToken);
+        var loanCurrency = await RepaymentIntake.LoanCurrency(connection, transaction, toAccountId, cancellationToken);
         if (loanCurrency is null)
             return new(MoveOutcome.UnknownAccount);
         if (loanCurrency.Length == 0)
@@ -123,12 +123,7 @@ public sealed class RepaymentMoveIntake(NpgsqlDataSource dataSource)
             returning refund_id, status
             """, connection, transaction);
         command.Parameters.AddPositional(gatewayPaymentId, detail);
-        var cancelling = new List<Guid>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            if (reader.GetString(1) == "cancelling")
-                cancelling.Add(reader.GetGuid(0));
-        return cancelling;
+        return await ExcessRefunds.Cancelling(command, cancellationToken);
     }
 
     static async Task<long> Entry(NpgsqlConnection connection, NpgsqlTransaction transaction, string accountId, decimal amount, string currency,
@@ -180,17 +175,5 @@ public sealed class RepaymentMoveIntake(NpgsqlDataSource dataSource)
         return new MoveAnswer(repayment.GatewayPaymentId, reader.GetInt32(0), reader.GetString(1), reader.GetString(2), repayment.Amount,
             repayment.Currency, reader.GetInt64(3), reader.GetInt64(4), reader.GetString(5), reader.GetString(6),
             reader.GetFieldValue<DateTimeOffset>(7), Replayed: false, repayment.ExcessRefund, []);
-    }
-
-    /// <summary>The loan's currency; "" for an account without a loan, null for no account.</summary>
-    static async Task<string?> LoanCurrency(NpgsqlConnection connection, NpgsqlTransaction transaction, string accountId,
-        CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("""
-            select coalesce(l.currency, '') from billing.account a left join billing.loan l on l.account_id = a.account_id
-            where a.account_id = $1
-            """, connection, transaction);
-        command.Parameters.Add(new() { Value = accountId });
-        return (string?)await command.ExecuteScalarAsync(cancellationToken);
     }
 }
