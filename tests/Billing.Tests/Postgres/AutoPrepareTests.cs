@@ -36,7 +36,14 @@ public sealed class AutoPrepareTests(StackFixture stack) : IClassFixture<StackFi
     public async Task The_APIs_data_source_serves_the_next_caller_after_a_refused_parameter()
     {
         await using var api = await ServiceStack.Start(workers: 0);
-        var dataSource = api.ApiServices.GetRequiredService<NpgsqlDataSource>();
+        // The API's own settings on a pool of one connection: the API's background services share its pool, so on the
+        // pool itself the next caller may be handed another connection and the check would see nothing (CI did once).
+        var settings = new NpgsqlConnectionStringBuilder(api.ApiServices.GetRequiredService<NpgsqlDataSource>().ConnectionString)
+        {
+            Password = new NpgsqlConnectionStringBuilder(stack.ConnectionString).Password,
+            MaxPoolSize = 1,
+        };
+        await using var dataSource = NpgsqlDataSource.Create(settings.ConnectionString);
 
         var (refused, next, sameConnection) = await RefuseThePreparingExecutionThenRunItAgain(dataSource);
 
