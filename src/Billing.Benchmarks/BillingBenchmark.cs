@@ -95,21 +95,25 @@ public static class BillingBenchmark
             using var batches = PdfBatchSizes.Start();
             var documents = new List<StatementDocument>();
             var clock = Stopwatch.StartNew();
+            var cpuAtStart = CpuTime.Now();
             double? settledAt = null;
+            CpuTime? cpuAtSettled = null;
             var (perSecond, view, memory) = await Bill(configuration, date, delivery, directory, size, settled: delivery ? services =>
             {
                 settledAt = clock.Elapsed.TotalSeconds;
+                cpuAtSettled = CpuTime.Now();
                 return Sample(services, documents);
             } : null);
             var elapsed = settledAt ?? clock.Elapsed.TotalSeconds;
+            var cpu = (cpuAtSettled ?? CpuTime.Now()).PerItemSince(cpuAtStart, size);
             if (!delivery)
-                Console.WriteLine($"{size,8:N0} accounts, billing only:            {perSecond,6:N0} accounts/s to StatementReady; {memory}");
+                Console.WriteLine($"{size,8:N0} accounts, billing only:            {perSecond,6:N0} accounts/s to StatementReady; {memory}\n  {cpu}");
             else
             {
                 int Sent(string channel) => view.Deliveries.Where(d => d.Channel == channel && d.Status == "sent").Sum(d => d.Count);
                 var delivered = view.Delivered / elapsed;
                 Console.WriteLine($"{size,8:N0} accounts, billed and delivered:    {delivered,6:N0} accounts/s to Delivered " +
-                                  $"({Sent("pdf"):N0} PDFs, {Sent("sms"):N0} SMS, {Sent("email"):N0} e-mails, {Sent("whatsapp"):N0} WhatsApp in {elapsed:N0} s); {memory}");
+                                  $"({Sent("pdf"):N0} PDFs, {Sent("sms"):N0} SMS, {Sent("email"):N0} e-mails, {Sent("whatsapp"):N0} WhatsApp in {elapsed:N0} s); {memory}\n  {cpu}");
                 var pdf = configuration.GetSection(StatementPdfOptions.Section).Get<StatementPdfOptions>() ?? new StatementPdfOptions();
                 Console.WriteLine($"  PDF batches in the pipeline: {batches.Describe(pdf.BatchSize)}");
                 // The renderer's ceiling for these very statements, in the pipeline's own mode, measured now on the same machine.
