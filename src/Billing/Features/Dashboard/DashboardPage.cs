@@ -2,6 +2,7 @@ using Billing.Features.Access;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.Mvc.ViewFeatures;
 
 namespace Billing.Features.Dashboard;
 
@@ -42,6 +43,17 @@ public abstract class DashboardPage : PageModel
         (long)page * pageSize > int.MaxValue
             ? BadRequest(new ValidationProblemDetails(new Dictionary<string, string[]> { ["page"] = ["Past the last page there can be."] }))
             : null;
+
+    /// <summary>
+    /// The dashboard's own "not found" page, in its layout and with a way on, answered 404: a person who followed a stale
+    /// link or typed an id sees what is missing, not the API's problem JSON.
+    /// </summary>
+    protected IActionResult NotFoundPage(string what) => new ViewResult
+    {
+        ViewName = "/Features/Dashboard/Pages/Shared/NotFound.cshtml",
+        StatusCode = StatusCodes.Status404NotFound,
+        ViewData = new ViewDataDictionary<string>(ViewData, what),
+    };
 
     /// <summary>Shows the outcome on the page it redirects to (post, redirect, get: a reload does not repeat it).</summary>
     protected void Tell(ActionOutcome outcome, string accepted)

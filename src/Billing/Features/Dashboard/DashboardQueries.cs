@@ -110,7 +110,12 @@ public sealed class DashboardQueries(NpgsqlDataSource db)
 
     static NpgsqlParameter Text(string? value) => new() { Value = string.IsNullOrWhiteSpace(value) ? DBNull.Value : value.Trim(), NpgsqlDbType = NpgsqlDbType.Text };
 
-    async Task<List<T>> Rows<T>(string sql, Func<NpgsqlDataReader, T> map, CancellationToken ct, params object[] parameters)
+    Task<List<T>> Rows<T>(string sql, Func<NpgsqlDataReader, T> map, CancellationToken ct, params object[] parameters) =>
+        Rows(db, sql, map, ct, parameters);
+
+    /// <summary>The rows of one query, its parameters positional ($1, $2, …); shared by the dashboard's other query classes.</summary>
+    internal static async Task<List<T>> Rows<T>(NpgsqlDataSource db, string sql, Func<NpgsqlDataReader, T> map, CancellationToken ct,
+        params object[] parameters)
     {
         await using var command = db.CreateCommand(sql);
         foreach (var p in parameters)

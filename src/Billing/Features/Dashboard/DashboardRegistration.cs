@@ -32,6 +32,8 @@ public static class DashboardRegistration
                     parts.ApplicationParts.Add(part);
         });
         services.AddScoped<DashboardQueries>();
+        services.AddScoped<AccountQueries>();
+        services.AddScoped<DashboardSearch>();
         return services;
     }
 

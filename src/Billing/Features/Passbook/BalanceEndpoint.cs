@@ -15,7 +15,13 @@ public sealed record StatementSummary(Guid StatementId, DateOnly StatementDate, 
 /// <summary>GET /accounts/{accountId}/balance: the passbook's balance and what is due now; 404 for an unknown account.</summary>
 public static class BalanceEndpoint
 {
-    public static async Task<IResult> Handle(string accountId, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    public static async Task<IResult> Handle(string accountId, NpgsqlDataSource dataSource, CancellationToken cancellationToken) =>
+        await Read(dataSource, accountId, cancellationToken) is { } balance
+            ? Results.Ok(balance)
+            : Results.Problem($"No account '{accountId}'.", statusCode: StatusCodes.Status404NotFound, title: "Unknown account");
+
+    /// <summary>The balance and what is due now, as the endpoint answers it (the dashboard's account page shows the same); null for an unknown account.</summary>
+    public static async Task<BalanceView?> Read(NpgsqlDataSource dataSource, string accountId, CancellationToken cancellationToken)
     {
         // One snapshot for the balance, the statement and the excesses, so they agree with each other.
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -42,7 +48,7 @@ public static class BalanceEndpoint
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             if (!await reader.ReadAsync(cancellationToken))
-                return Results.Problem($"No account '{accountId}'.", statusCode: StatusCodes.Status404NotFound, title: "Unknown account");
+                return null;
             currency = reader.IsDBNull(0) ? null : reader.GetString(0);
             var money = (decimal amount) => currency is null ? amount : PassbookMoney.Normalize(amount, currency);
             balance = money(reader.GetDecimal(1));
@@ -55,8 +61,7 @@ public static class BalanceEndpoint
         var zero = currency is null ? 0m : PassbookMoney.Normalize(0, currency);
         var dueNow = statement is null ? zero : Math.Max(zero, statement.MinimumDue - statement.RepaidSinceCutoff);
         var inFlight = excesses.Where(x => x.Status is "pending" or "requested" or "cancelling").Sum(x => x.Amount);
-        return Results.Ok(new BalanceView(accountId, currency, balance, Math.Max(zero, -balance), statement, dueNow,
-            zero + inFlight, excesses));
+        return new BalanceView(accountId, currency, balance, Math.Max(zero, -balance), statement, dueNow, zero + inFlight, excesses);
     }
 
     static async Task<List<ExcessRefundView>> Excesses(NpgsqlConnection connection, NpgsqlTransaction transaction, string accountId,
