@@ -34,13 +34,13 @@ public sealed partial class DashboardSearch(NpgsqlDataSource db)
         // A guid is a refund's or a statement's id, never a name or a payment id worth a scan.
         var id = Guid.TryParse(query, out var parsed) ? parsed : (Guid?)null;
         var phone = Phone(query);
-        // lower(name) like $2 finds its index because the API plans each statement with its values (no auto-prepare:
+        // The name's like finds its index because the API plans each statement with its values (no auto-prepare:
         // BillingHost.Api); a generic plan could not read a prefix from a parameter.
         var hits = await DashboardQueries.Rows(db, """
             select 'account', 'account id', account_id, name, coalesce(email, '') from billing.account where account_id = $1
             union all
             (select 'account', 'name', account_id, name, coalesce(email, '') from billing.account
-             where lower(name) like $2 escape '\' order by lower(name), account_id limit $5)
+             where lower(name) collate "C" like lower($2) escape '\' order by lower(name) collate "C", account_id limit $5)
             union all
             select 'account', 'e-mail', account_id, name, coalesce(email, '') from billing.account where lower(email) = lower($1)
             union all
@@ -76,7 +76,7 @@ public sealed partial class DashboardSearch(NpgsqlDataSource db)
     }
 
     /// <summary>A LIKE pattern for names starting with the text, its own % and _ taken literally.</summary>
-    static string Prefix(string query) => query.ToLowerInvariant().Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%";
+    static string Prefix(string query) => query.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%";
 
     /// <summary>The text as stored phones are (E.164: + and digits), if it reads as a phone number with spaces or dashes.</summary>
     static string? Phone(string query) =>
