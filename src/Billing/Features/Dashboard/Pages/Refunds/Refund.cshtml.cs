@@ -4,18 +4,22 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Billing.Features.Dashboard.Pages.Refunds;
 
-public sealed class RefundModel(RefundQueries queries, RefundActions actions) : DashboardPage
+public sealed class RefundModel(RefundQueries queries, RefundActions actions, AccountQueries accounts) : DashboardPage
 {
     [FromRoute]
     public Guid RefundId { get; set; }
 
     public RefundView Refund { get; private set; } = null!;
 
+    /// <summary>The account whose payment this refunds, when billing booked that payment.</summary>
+    public string? AccountId { get; private set; }
+
     public async Task<IActionResult> OnGet(CancellationToken ct)
     {
         if (await queries.Find(RefundId, ct) is not { } refund)
-            return NotFound();
+            return NotFoundPage($"No refund {RefundId}.");
         Refund = refund;
+        AccountId = await accounts.AccountOfPayment(refund.PaymentId, ct);
         return Page();
     }
 

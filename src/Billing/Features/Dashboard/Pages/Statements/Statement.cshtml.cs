@@ -11,7 +11,7 @@ public sealed class StatementModel(NpgsqlDataSource db) : DashboardPage
     public async Task<IActionResult> OnGet(Guid statementId, CancellationToken ct)
     {
         if (await StatementEndpoints.Read(db, statementId, ct) is not { } statement)
-            return NotFound();
+            return NotFoundPage($"No statement {statementId}.");
         Statement = statement;
         return Page();
     }
