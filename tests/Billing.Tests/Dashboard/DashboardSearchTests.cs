@@ -68,7 +68,7 @@ public sealed partial class DashboardSearchTests
         var first = Balances(await support.GetStringAsync($"/dashboard/accounts/{account}"));
         first.Count.ShouldBe(50);
         first[0].ShouldBe("120.00 SEK");
-        // Fails if the running sum is taken over the page only (page 2 would start at 50.00, not 70.00).
+        // Fails if the running sum is taken over the page only (page 1 would start at 50.00, not 120.00; page 2 at 50.00, not 70.00).
         var second = Balances(await support.GetStringAsync($"/dashboard/accounts/{account}?page=2"));
         second[0].ShouldBe("70.00 SEK");
         var third = Balances(await support.GetStringAsync($"/dashboard/accounts/{account}?page=3"));
