@@ -96,6 +96,13 @@ public sealed class AccountPageTests(ITestOutputHelper output)
         hits.ShouldBe([$"/dashboard/accounts/{Karin}", "/dashboard/accounts/acc-00003"], ignoreOrder: true);
         await browser.Shot(sam, "two-karins");
 
+        // What cannot match, or cannot be read, says so on the dashboard's page (DashboardSearchTests has the rest).
+        await Search(sam, "%");
+        await sam.WaitForSelectorAsync("#nothing-found, #search-results");
+        (await DashboardBrowser.Text(sam, "main")).ShouldContain("Nothing found for “%”", customMessage: sam.Url);
+        (await browser.Go(sam, "/dashboard/search?q=+")).Status.ShouldBe(System.Net.HttpStatusCode.BadRequest);
+        (await DashboardBrowser.Text(sam, "#search-problem")).ShouldContain("Type an account id");
+
         (await browser.Go(sam, "/dashboard/accounts/acc-99999")).Status.ShouldBe(System.Net.HttpStatusCode.NotFound);
         (await DashboardBrowser.Text(sam, "#not-found")).ShouldContain("No account 'acc-99999'");
         (await DashboardBrowser.Exists(sam, "#search")).ShouldBeTrue("the 404 is the dashboard's page, with its header");
