@@ -78,6 +78,9 @@ public sealed class AccountPageTests(ITestOutputHelper output)
         await DashboardBrowser.Submit(sam, $"#refunds tr[data-refund='{refundId}'] a");
         (await DashboardBrowser.Text(sam, "#refund-status")).ShouldBe("refunded");
         (await sam.QuerySelectorAsync($"a.account[href='/dashboard/accounts/{Karin}']")).ShouldNotBeNull("the refund page links back to her account");
+        await browser.Go(sam, $"/dashboard/refunds?paymentId={paidTwice}");
+        (await sam.QuerySelectorAsync($"#refunds tr[data-refund='{refundId}'] a.account[href='/dashboard/accounts/{Karin}']"))
+            .ShouldNotBeNull("the refunds list names the account of each refund's payment");
 
         // Every other key she might read out lands on the page it names.
         await Search(sam, $"{Karin}.{statements.Tag}@EXAMPLE.test");

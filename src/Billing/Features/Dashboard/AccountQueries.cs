@@ -118,12 +118,20 @@ public sealed class AccountQueries(NpgsqlDataSource db)
         return (more ? lines.GetRange(0, pageSize) : lines, more);
     }
 
-    /// <summary>The account a refunded payment belongs to (a repayment or its excess), for the refund page's link.</summary>
-    public async Task<string?> AccountOfPayment(string paymentId, CancellationToken ct) => (await Rows("""
-        select account_id from billing.repayment where gateway_payment_id = $1
-        union all select account_id from billing.excess_refund where gateway_payment_id = $1
-        limit 1
-        """, r => r.GetString(0), ct, paymentId)).FirstOrDefault();
+    /// <summary>
+    /// The accounts refunded payments belong to (a repayment booked there, or its excess), for the refund pages' links;
+    /// a payment billing never booked (a refund another system asked for) has none.
+    /// </summary>
+    public async Task<Dictionary<string, string>> AccountsOfPayments(IReadOnlyCollection<string> paymentIds, CancellationToken ct)
+    {
+        // One array parameter: a bare string[] would spread over params object[], one parameter per id.
+        var ids = (object)paymentIds.Distinct().ToArray();
+        var rows = await Rows("""
+            select gateway_payment_id, account_id from billing.repayment where gateway_payment_id = any($1)
+            union all select gateway_payment_id, account_id from billing.excess_refund where gateway_payment_id = any($1)
+            """, r => (Payment: r.GetString(0), Account: r.GetString(1)), ct, ids);
+        return rows.DistinctBy(r => r.Payment).ToDictionary(r => r.Payment, r => r.Account);
+    }
 
     static string? Maybe(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 

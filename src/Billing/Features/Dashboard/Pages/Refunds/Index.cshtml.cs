@@ -7,7 +7,8 @@ using Microsoft.Extensions.Options;
 
 namespace Billing.Features.Dashboard.Pages.Refunds;
 
-public sealed class RefundsModel(RefundQueries queries, DashboardQueries dashboard, RefundActions actions, IOptions<RefundOptions> options)
+public sealed class RefundsModel(RefundQueries queries, DashboardQueries dashboard, AccountQueries accounts, RefundActions actions,
+    IOptions<RefundOptions> options)
     : DashboardPage
 {
     public const int PageSize = 50;
@@ -24,6 +25,9 @@ public sealed class RefundsModel(RefundQueries queries, DashboardQueries dashboa
     public IReadOnlyList<PaidTwiceRefund> PaidTwice { get; private set; } = [];
     public string? Problem { get; private set; }
 
+    /// <summary>The account of each listed refund's payment, where billing booked it.</summary>
+    public IReadOnlyDictionary<string, string> Accounts { get; private set; } = new Dictionary<string, string>();
+
     public async Task<IActionResult> OnGet(CancellationToken ct)
     {
         (Status, Method, Cause, PaymentId) = (Blank(Status), Blank(Method), Blank(Cause), Blank(PaymentId));
@@ -38,6 +42,7 @@ public sealed class RefundsModel(RefundQueries queries, DashboardQueries dashboa
             return Page();
         }
         Result = await queries.List(new RefundFilter(state, Method, PaymentId: PaymentId, Cause: Cause), PageNumber, PageSize, ct);
+        Accounts = await accounts.AccountsOfPayments([.. Result.Items.Select(r => r.PaymentId)], ct);
         return Page();
     }
 

@@ -19,7 +19,7 @@ public sealed class RefundModel(RefundQueries queries, RefundActions actions, Ac
         if (await queries.Find(RefundId, ct) is not { } refund)
             return NotFoundPage($"No refund {RefundId}.");
         Refund = refund;
-        AccountId = await accounts.AccountOfPayment(refund.PaymentId, ct);
+        AccountId = (await accounts.AccountsOfPayments([refund.PaymentId], ct)).GetValueOrDefault(refund.PaymentId);
         return Page();
     }
 
