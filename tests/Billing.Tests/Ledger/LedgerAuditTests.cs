@@ -66,7 +66,7 @@ public class LedgerAuditTests
         var page = await stack.Api.GetStringAsync($"/dashboard/ledger?audit={found.AuditId}");
         foreach (var rule in found.ByRule.Keys)
             page.ShouldContain($"data-rule=\"{rule}\"");
-        page.ShouldContain("href=\"/accounts/acc-00004/balance\"");
+        page.ShouldContain("href=\"/dashboard/accounts/acc-00004\"");
         (await stack.Api.GetStringAsync("/dashboard/ledger")).ShouldContain($"data-audit=\"{found.AuditId}\"", Case.Insensitive);
 
         // Support hears of each violation once: the next audit finds the same ones and mails nothing.
