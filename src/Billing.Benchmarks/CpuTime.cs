@@ -1,3 +1,5 @@
+using Billing.Features.StatementPdfs;
+
 namespace Billing.Benchmarks;
 
 /// <summary>
@@ -8,7 +10,7 @@ namespace Billing.Benchmarks;
 /// </summary>
 public sealed class CpuTime
 {
-    static readonly double TicksPerSecond = 100; // USER_HZ on Linux
+    const double TicksPerSecond = 100; // USER_HZ on Linux
     static readonly string[] Parts = ["worker", "Chromium", "Postgres", "RabbitMQ", "stand-ins"];
 
     readonly Dictionary<string, double> _seconds;
@@ -20,7 +22,7 @@ public sealed class CpuTime
     {
         var self = Environment.ProcessId;
         var processes = ReadAll();
-        var below = Descendants(self, processes);
+        var below = ChromiumProcessTree.ProcessIds(self).Skip(1).ToHashSet();
         var seconds = Parts.ToDictionary(p => p, _ => 0.0);
         foreach (var (pid, p) in processes)
         {
@@ -50,7 +52,7 @@ public sealed class CpuTime
         return $"CPU ms per {item}: {parts}; these parts kept {total / wall / Environment.ProcessorCount:P0} of {Environment.ProcessorCount} cores busy";
     }
 
-    sealed record Stat(int Parent, string Comm, string Command, long Own, long Children);
+    sealed record Stat(string Comm, string Command, long Own, long Children);
 
     static Dictionary<int, Stat> ReadAll()
     {
@@ -61,13 +63,13 @@ public sealed class CpuTime
                 continue;
             try
             {
-                // "pid (comm) state ppid … utime(14) stime(15) cutime(16) cstime(17)"; comm may hold spaces and parentheses.
+                // "pid (comm) state … utime(14) stime(15) cutime(16) cstime(17)"; comm may hold spaces and parentheses.
                 var stat = File.ReadAllText($"{directory}/stat");
                 var open = stat.IndexOf('(');
                 var close = stat.LastIndexOf(')');
                 var fields = stat[(close + 2)..].Split(' ');
                 var command = File.ReadAllText($"{directory}/cmdline").Replace('\0', ' ');
-                all[pid] = new Stat(int.Parse(fields[1]), stat[(open + 1)..close], command,
+                all[pid] = new Stat(stat[(open + 1)..close], command,
                     long.Parse(fields[11]) + long.Parse(fields[12]), long.Parse(fields[13]) + long.Parse(fields[14]));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
@@ -77,16 +79,5 @@ public sealed class CpuTime
         }
 
         return all;
-    }
-
-    static HashSet<int> Descendants(int root, Dictionary<int, Stat> processes)
-    {
-        var found = new HashSet<int>();
-        var queue = new Queue<int>([root]);
-        while (queue.TryDequeue(out var parent))
-            foreach (var (pid, p) in processes)
-                if (p.Parent == parent && found.Add(pid))
-                    queue.Enqueue(pid);
-        return found;
     }
 }
