@@ -18,6 +18,10 @@ public sealed record PaidTwiceRefund(Guid RefundId, string PaymentId, decimal Am
 
 public sealed record Tally(string Key, string? Detail, int Count);
 
+/// <summary>Refunds (not attempts) requested in a window that ended, or stand, at <paramref name="Outcome"/> after a failed attempt, by cause.</summary>
+/// <param name="Outcome">A refund status: failed, needs_support, refunded (after at least one failed attempt), resolved_by_hand, cancelled.</param>
+public sealed record RefundOutcome(string Outcome, string Cause, int Refunds);
+
 public sealed record RenderMinute(DateTimeOffset Minute, int Renders, double AveragePages, double AverageBytes, int? AverageMs, int? MaxMs);
 
 public sealed record AuditRow(long EntryId, DateTimeOffset At, string Actor, string ActorKind, string Action, string EntityType, string EntityId,
@@ -75,6 +79,21 @@ public sealed class DashboardQueries(NpgsqlDataSource db)
         select coalesce(step, '?'), halt_reason, count(*)::int from billing.account_billing
         where current_state = 'Halted' group by 1, 2 order by 3 desc
         """, r => new Tally(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetInt32(2)), ct);
+
+    /// <summary>
+    /// Refunds requested from <paramref name="from"/> to <paramref name="to"/> that met a failure, by where they stand now and
+    /// the last failed attempt's code: what the attempt counts cannot say (thousands of attempts can be a few refunds, mostly
+    /// paid in the end). A refunded refund with a last error code was refunded after retries.
+    /// </summary>
+    public Task<List<RefundOutcome>> RefundOutcomes(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) => Rows("""
+        select case current_state when 'Failed' then 'failed' when 'NeedsSupport' then 'needs_support' when 'Refunded' then 'refunded'
+                                  when 'ResolvedByHand' then 'resolved_by_hand' else 'cancelled' end,
+               coalesce(last_error_code, 'unknown'), count(*)::int
+        from refunds.refund
+        where requested_at >= $1 and requested_at < $2
+          and (current_state in ('Failed', 'NeedsSupport', 'ResolvedByHand', 'Cancelled') or (current_state = 'Refunded' and last_error_code is not null))
+        group by 1, 2 order by 3 desc
+        """, r => new RefundOutcome(r.GetString(0), r.GetString(1), r.GetInt32(2)), ct, from, to);
 
     public Task<List<Tally>> DeliveriesByChannel(CancellationToken ct) => Rows("""
         select channel, status, count(*)::int from billing.delivery group by 1, 2 order by 1, 2

@@ -72,6 +72,9 @@ public sealed class RefundsModel(RefundQueries queries, DashboardQueries dashboa
         ["status"] = Status, ["method"] = Method, ["cause"] = Cause, ["paymentId"] = PaymentId, ["page"] = page.ToString(),
     }.Where(p => p.Value is not null));
 
+    /// <summary>Nothing more will be tried: its last error belongs to a past attempt, not to where it stands.</summary>
+    public static bool IsClosed(string status) => status is RefundStatus.Refunded or RefundStatus.ResolvedByHand or RefundStatus.Cancelled;
+
     static DateTimeOffset? AsUtc(DateTime? time) => time is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null;
 
     static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
