@@ -4,8 +4,14 @@ using NpgsqlTypes;
 namespace Billing.Features.Dashboard;
 
 /// <param name="StalledSince">Set while the run's fan-out waits with nothing settling (<c>BillingRuns:StallAfter</c>).</param>
+/// <param name="Settled">Accounts in a settled state (<see cref="BillingRuns.Runs.RunStates.Settled"/>): the rest of the published are in flight.</param>
 public sealed record RunRow(Guid RunId, DateOnly StatementDate, string Status, string Trigger, int Total, int Published, DateTimeOffset StartedAt,
-    DateTimeOffset? StalledSince);
+    DateTimeOffset? StalledSince, int Halted = 0, int Settled = 0, int FailedDeliveries = 0, int DeliveriesInFlight = 0)
+{
+    public int BillingInFlight => BillingRuns.Runs.RunStates.InFlight(Published, Settled);
+
+    public string Phase => RunPhase.Of(Status, BillingInFlight, DeliveriesInFlight);
+}
 
 /// <summary>A statement date on which accounts were due but no billing run exists.</summary>
 public sealed record MissedRunDate(DateOnly StatementDate, int AccountsDue);
@@ -32,11 +38,26 @@ public sealed record AuditFilter(string? Actor, string? Action, string? EntityTy
 /// <summary>The dashboard's reads that no REST endpoint already makes: lists and tallies straight from the tables.</summary>
 public sealed class DashboardQueries(NpgsqlDataSource db)
 {
+    /// <summary>
+    /// The latest runs with their health: halted accounts (the partial index <c>account_billing_halted</c>), accounts
+    /// settled (an index-only count on <c>account_billing_run_state</c>), failed and unsettled deliveries (the partial
+    /// indexes <c>delivery_failed</c>, migration 0033, and <c>delivery_unsettled</c>: both small, as failures are rare).
+    /// </summary>
     public Task<List<RunRow>> Runs(CancellationToken ct) => Rows("""
-        select run_id, statement_date, status, trigger, total, published, started_at, stalled_since
-        from billing.billing_run order by statement_date desc, started_at desc limit 60
+        with runs as (
+            select run_id, statement_date, status, trigger, total, published, started_at, stalled_since
+            from billing.billing_run order by statement_date desc, started_at desc limit 60)
+        select r.*,
+               (select count(*) from billing.account_billing a where a.run_id = r.run_id and a.current_state = 'Halted')::int,
+               (select count(*) from billing.account_billing a where a.run_id = r.run_id and a.current_state = any($1))::int,
+               (select count(*) from billing.delivery d join billing.statement s using (statement_id)
+                 where s.run_id = r.run_id and d.status in ('failed', 'unknown'))::int,
+               (select count(*) from billing.delivery d join billing.statement s using (statement_id)
+                 where s.run_id = r.run_id and d.status in ('pending', 'sending', 'retrying'))::int
+        from runs r order by r.statement_date desc, r.started_at desc
         """, r => new RunRow(r.GetGuid(0), r.GetFieldValue<DateOnly>(1), r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetInt32(5),
-        r.GetFieldValue<DateTimeOffset>(6), r.IsDBNull(7) ? null : r.GetFieldValue<DateTimeOffset>(7)), ct);
+        r.GetFieldValue<DateTimeOffset>(6), r.IsDBNull(7) ? null : r.GetFieldValue<DateTimeOffset>(7), r.GetInt32(8), r.GetInt32(9),
+        r.GetInt32(10), r.GetInt32(11)), ct, BillingRuns.Runs.RunStates.Settled);
 
     /// <summary>
     /// The dates from <paramref name="from"/> to <paramref name="to"/> with no billing run on which accounts were due and have no

@@ -10,7 +10,9 @@ public sealed record DeliveryCount(string Channel, string Status, int Count);
 public sealed record HaltedAccount(string AccountId, string Step, string Reason, string? Detail, DateTimeOffset HaltedAt);
 
 /// <param name="Done">Accounts with a ready statement or halted: nothing more happens to them without a resume.</param>
-/// <param name="PerSecond">Accounts done per second since the run started; null before the first.</param>
+/// <param name="PerSecond">
+/// Accounts done per second of the run's active time (<see cref="BillingRunProgress.IdleAfter"/>); null before the first.
+/// </param>
 public sealed record BillingRunView(Guid RunId, DateOnly StatementDate, string Status, string Trigger, int Total, int Published, int Ready,
     int Halted, int Waiting, int InProgress, int Done, double? PerSecond, TimeSpan? Eta, DateTimeOffset StartedAt, DateTimeOffset? FannedOutAt,
     IReadOnlyList<StepCount> ByStateAndStep)
@@ -43,6 +45,15 @@ public sealed record BillingRunView(Guid RunId, DateOnly StatementDate, string S
 
     public bool Finished => Status == "fanned_out" && Done >= Published;
 
+    /// <summary>Deliveries of the run's statements not yet settled (pending, sending, retrying).</summary>
+    public int DeliveriesInFlight => Deliveries.Where(d => d.Status is "pending" or "sending" or "retrying").Sum(d => d.Count);
+
+    /// <summary>Deliveries that ended without reaching the holder on their channel (failed, or unknown after the provider's silence).</summary>
+    public int FailedDeliveries => Deliveries.Where(d => d.Status is "failed" or "unknown").Sum(d => d.Count);
+
+    /// <summary>Finished, and no delivery in flight either: nothing more happens without someone acting.</summary>
+    public bool Complete => Finished && DeliveriesInFlight == 0;
+
     /// <summary>Nothing more happens until an account's own cut-off comes (in a time zone behind) or someone resumes one.</summary>
     public bool Settled => Status == "fanned_out" && Done + Waiting >= Published;
 }
@@ -50,6 +61,12 @@ public sealed record BillingRunView(Guid RunId, DateOnly StatementDate, string S
 /// <summary>Where a run stands, from its row and its sagas' states (one grouped read over the run's index).</summary>
 public sealed class BillingRunProgress(NpgsqlDataSource dataSource)
 {
+    /// <summary>
+    /// A gap longer than this between accounts finishing is idle time, left out of the rate: an operator's resume an hour
+    /// after the run would otherwise average the run's rate over the hour in between.
+    /// </summary>
+    public static readonly TimeSpan IdleAfter = TimeSpan.FromSeconds(60);
+
     public async Task<BillingRunView?> Get(Guid runId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -70,6 +87,15 @@ public sealed class BillingRunProgress(NpgsqlDataSource dataSource)
                     from billing.statement s join billing.delivery d using (statement_id)
                     where s.run_id = $1 group by 1, 2 order by 1, 2
                     """) { Parameters = { new() { Value = runId } } },
+                // The run's active seconds: its start and every second in which an account finished, the gaps between them
+                // summed where they are no longer than IdleAfter (a hash of distinct seconds, then a window over those).
+                new("""
+                    with t as (
+                        select distinct date_trunc('second', finished_at) as s from billing.account_billing where run_id = $1 and finished_at is not null
+                        union select date_trunc('second', started_at) from billing.billing_run where run_id = $1),
+                    g as (select s - lag(s) over (order by s) as gap from t)
+                    select coalesce(extract(epoch from sum(gap) filter (where gap <= $2)), 0)::float8 from g
+                    """) { Parameters = { new() { Value = runId }, new() { Value = IdleAfter } } },
                 new("""
                     select delivery_status, count(*)::int from billing.statement
                     where run_id = $1 and delivery_status is not null group by 1 order by 1
@@ -103,6 +129,10 @@ public sealed class BillingRunProgress(NpgsqlDataSource dataSource)
             deliveries.Add(new DeliveryCount(reader.GetString(0), reader.GetString(1), reader.GetInt32(2)));
 
         await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var activeSeconds = reader.GetDouble(0);
+
+        await reader.NextResultAsync(cancellationToken);
         var outcomes = new Dictionary<string, int>();
         while (await reader.ReadAsync(cancellationToken))
             outcomes[reader.GetString(0)] = reader.GetInt32(1);
@@ -112,9 +142,11 @@ public sealed class BillingRunProgress(NpgsqlDataSource dataSource)
         var (ready, halted, waiting) = (Sum(RunStates.Ready) + delivered, Sum(RunStates.Halted), Sum(RunStates.WaitingForCutoff));
         var done = ready + halted;
         var inFlight = RunStates.InFlight(published, counts.Where(c => RunStates.IsSettled(c.State)).Sum(c => c.Count));
-        // The rate of a finished run is measured to its last account, not to the moment someone looks.
-        var elapsed = ((done >= total && lastFinished is { } last ? last : now) - startedAt).TotalSeconds;
-        double? perSecond = done > 0 && elapsed > 0 ? done / elapsed : null;
+        // The rate over the time the run was working: to its last account once done, not to the moment someone looks, and
+        // without the idle gaps (a resume long after). A run still going counts the time since its last account, if short.
+        var sinceLast = now - (lastFinished ?? startedAt);
+        var elapsed = activeSeconds + (done < total && sinceLast <= IdleAfter ? sinceLast.TotalSeconds : 0);
+        double? perSecond = done > 0 ? done / Math.Max(1, elapsed) : null;
         TimeSpan? eta = perSecond is { } rate && total > done ? TimeSpan.FromSeconds((total - done) / rate) : null;
         return new BillingRunView(runId, date, status, trigger, total, published, ready, halted, waiting,
             inFlight, done, perSecond, eta, startedAt, fannedOutAt, counts)

@@ -8,7 +8,7 @@ namespace Billing.Features.Dashboard.Pages.Runs;
 public sealed record RunProgressModel(BillingRunView View, IReadOnlyList<HaltedAccount> Halted, bool CanOperate)
 {
     /// <summary>Nothing will change without someone acting: the page stops polling.</summary>
-    public bool Final => View.Finished && View.Halted == 0;
+    public bool Final => View.Complete && View.Halted == 0;
 }
 
 public sealed class RunModel(BillingRunProgress progress, DashboardQueries queries, BillingRunActions actions) : DashboardPage
