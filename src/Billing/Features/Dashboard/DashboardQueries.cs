@@ -22,6 +22,22 @@ public sealed record StatementRow(Guid StatementId, string AccountId, string Cur
 public sealed record PaidTwiceRefund(Guid RefundId, string PaymentId, decimal Amount, string Currency, string Method, DateTimeOffset PaidTwiceAt,
     string Status);
 
+/// <summary>One reconciler run: who or what started it, what it counted, and when its support mail went out.</summary>
+public sealed record ReconcilerRunRow(Guid RunId, string Trigger, DateTimeOffset DueAt, DateTimeOffset StartedAt, int Expected, int Refunded,
+    int NeedsSupport, int Skipped, DateTimeOffset? CompletedAt, DateTimeOffset? MailSentAt)
+{
+    /// <summary>The trigger in words: the schedule, the janitor's sweep, or the person (<c>manual:{name}</c>).</summary>
+    public string StartedBy => Trigger switch
+    {
+        "schedule" => "the daily schedule",
+        "janitor" => "the janitor (stuck refunds only)",
+        _ when Trigger.StartsWith("manual:", StringComparison.Ordinal) => Trigger["manual:".Length..],
+        _ => Trigger,
+    };
+
+    public bool ByPerson => Trigger.StartsWith("manual:", StringComparison.Ordinal);
+}
+
 public sealed record Tally(string Key, string? Detail, int Count);
 
 /// <summary>Refunds (not attempts) requested in a window that ended, or stand, at <paramref name="Outcome"/> after a failed attempt, by cause.</summary>
@@ -115,6 +131,14 @@ public sealed class DashboardQueries(NpgsqlDataSource db)
           and (current_state in ('Failed', 'NeedsSupport', 'ResolvedByHand', 'Cancelled') or (current_state = 'Refunded' and last_error_code is not null))
         group by 1, 2 order by 3 desc
         """, r => new RefundOutcome(r.GetString(0), r.GetString(1), r.GetInt32(2)), ct, from, to);
+
+    /// <summary>The latest reconciler runs, newest first; the janitor's runs (every few minutes) only when asked for.</summary>
+    public Task<List<ReconcilerRunRow>> ReconcilerRuns(bool withJanitor, int limit, CancellationToken ct) => Rows("""
+        select run_id, trigger, due_at, started_at, expected, refunded, needs_support, skipped, completed_at, mail_sent_at
+        from refunds.reconciler_run where $1 or trigger <> 'janitor' order by started_at desc limit $2
+        """, r => new ReconcilerRunRow(r.GetGuid(0), r.GetString(1), r.GetFieldValue<DateTimeOffset>(2), r.GetFieldValue<DateTimeOffset>(3),
+        r.GetInt32(4), r.GetInt32(5), r.GetInt32(6), r.GetInt32(7), r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8),
+        r.IsDBNull(9) ? null : r.GetFieldValue<DateTimeOffset>(9)), ct, withJanitor, limit);
 
     public Task<List<Tally>> DeliveriesByChannel(CancellationToken ct) => Rows("""
         select channel, status, count(*)::int from billing.delivery group by 1, 2 order by 1, 2

@@ -1,6 +1,8 @@
 using Billing.Features.Access;
 using Billing.Features.Audit;
 using Hangfire;
+using Hangfire.Client;
+using Hangfire.Common;
 using Hangfire.Dashboard;
 
 namespace Billing.Features.Dashboard;
@@ -8,14 +10,31 @@ namespace Billing.Features.Dashboard;
 /// <summary>
 /// Hangfire's dashboard at /hangfire behind the dashboard's login: any staff role may look, only an admin may trigger,
 /// requeue or delete (everyone else gets Hangfire's read-only view), and the storage connection string is never shown.
-/// An admin's commands go into the audit trail.
+/// An admin's commands go into the audit trail, and a job an admin starts there carries their name (<see cref="TriggeredBy"/>).
 /// </summary>
 public static class JobsDashboard
 {
     public const string Path = "/hangfire";
 
+    /// <summary>The job parameter naming who pressed Hangfire's "Trigger now" (or requeue); absent on a scheduled firing.</summary>
+    public const string TriggeredBy = "TriggeredBy";
+
+    static readonly object Once = new();
+    static bool _extended;
+
     public static WebApplication MapJobsDashboard(this WebApplication app)
     {
+        // Hangfire keeps its filters and menu in static lists: added once per process, however many hosts a test starts.
+        lock (Once)
+        {
+            if (!_extended)
+            {
+                GlobalJobFilters.Filters.Add(new NameWhoTriggered());
+                NavigationMenu.Items.Add(_ => new MenuItem("Reconciler runs", ReconcilerPage));
+                _extended = true;
+            }
+        }
+
         app.UseWhen(IsCommand, branch => branch.Use(AuditCommand));
         app.MapHangfireDashboard(Path, new DashboardOptions
         {
@@ -26,6 +45,29 @@ public static class JobsDashboard
             AppPath = DashboardRegistration.Home,
         }, app.Services.GetRequiredService<JobStorage>()).RequireAuthorization(Policies.Staff);
         return app;
+    }
+
+    /// <summary>The dashboard's page of the reconciler's runs, linked from Hangfire's menu.</summary>
+    public const string ReconcilerPage = "/dashboard/reconciler";
+
+    /// <summary>
+    /// A job created while a request to Hangfire's dashboard runs was made by the person logged in there: its parameter
+    /// <see cref="TriggeredBy"/> names them, so the reconciler run it starts says who, not "schedule". Hangfire's own
+    /// client-filter hook; the request is found through <see cref="HttpContextAccessor"/> (an async-local).
+    /// </summary>
+    sealed class NameWhoTriggered : IClientFilter
+    {
+        readonly HttpContextAccessor _http = new();
+
+        public void OnCreating(CreatingContext context)
+        {
+            if (_http.HttpContext is { } http && http.Request.Path.StartsWithSegments(Path) && http.User.Identity is { IsAuthenticated: true, Name: { } name })
+                context.SetJobParameter(TriggeredBy, name);
+        }
+
+        public void OnCreated(CreatedContext context)
+        {
+        }
     }
 
     /// <summary>Hangfire asks its own filters too; the endpoint's policy has already answered, this says the same.</summary>

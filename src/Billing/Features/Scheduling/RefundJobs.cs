@@ -20,7 +20,11 @@ public sealed class RefundJobs(IPublishEndpoint publish, TimeProvider clock, ILo
     /// <summary>The daily run: every Failed refund and every refund stuck in flight.</summary>
     [AutomaticRetry(Attempts = 5)]
     public Task ReconcileOnSchedule(PerformContext? context) =>
-        Publish(Reconciler, context, (runId, dueAt) => new ReconciliationDue { RunId = runId, DueAt = dueAt, Trigger = "schedule" });
+        Publish(Reconciler, context, (runId, dueAt) => new ReconciliationDue { RunId = runId, DueAt = dueAt, Trigger = TriggerOf(context) });
+
+    /// <summary>"schedule", or <c>manual:{name}</c> (as POST /reconciler/runs says) when an admin pressed "Trigger now" in Hangfire.</summary>
+    static string TriggerOf(PerformContext? context) =>
+        context?.GetJobParameter<string>(Dashboard.JobsDashboard.TriggeredBy) is { Length: > 0 } name ? $"manual:{name}" : "schedule";
 
     /// <summary>Every few minutes: refunds stuck in flight only (Failed ones wait for the daily run).</summary>
     [AutomaticRetry(Attempts = 5)]
