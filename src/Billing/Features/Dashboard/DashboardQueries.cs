@@ -152,7 +152,11 @@ public sealed class DashboardQueries(NpgsqlDataSource db)
         """, r => new RenderMinute(r.GetFieldValue<DateTimeOffset>(0), r.GetInt32(1), r.GetDouble(2), r.GetDouble(3),
         r.IsDBNull(4) ? null : r.GetInt32(4), r.IsDBNull(5) ? null : r.GetInt32(5)), ct, since);
 
-    public async Task<(List<AuditRow> Rows, bool More)> Audit(AuditFilter f, int page, int pageSize, CancellationToken ct)
+    /// <summary>
+    /// A page of the audit trail. Without <paramref name="withFailedLogins"/> the failed logins and lock-outs are left out: their
+    /// actor is the username as typed (a mistyped one is often someone's password), so only admins see them (docs/access.md).
+    /// </summary>
+    public async Task<(List<AuditRow> Rows, bool More)> Audit(AuditFilter f, bool withFailedLogins, int page, int pageSize, CancellationToken ct)
     {
         var rows = await Rows("""
             select entry_id, at, actor, actor_kind, action, entity_type, entity_id, before::text, after::text, note
@@ -160,6 +164,7 @@ public sealed class DashboardQueries(NpgsqlDataSource db)
             where ($1::text is null or actor = $1) and ($2::text is null or action like $2 || '%')
               and ($3::text is null or entity_type = $3) and ($4::text is null or entity_id = $4)
               and ($5::timestamptz is null or at >= $5) and ($6::timestamptz is null or at < $6)
+              and ($9 or action not in ('login.failed', 'login.locked_out'))
             order by at desc, entry_id desc offset $7 limit $8
             """, r => new AuditRow(r.GetInt64(0), r.GetFieldValue<DateTimeOffset>(1), r.GetString(2), r.GetString(3), r.GetString(4),
             r.GetString(5), r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8),
@@ -167,7 +172,7 @@ public sealed class DashboardQueries(NpgsqlDataSource db)
             Text(f.Actor), Text(f.Action), Text(f.EntityType), Text(f.EntityId),
             new NpgsqlParameter { Value = (object?)f.From ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz },
             new NpgsqlParameter { Value = (object?)f.To ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz },
-            (page - 1) * pageSize, pageSize + 1);
+            (page - 1) * pageSize, pageSize + 1, withFailedLogins);
         var more = rows.Count > pageSize;
         return (more ? rows.GetRange(0, pageSize) : rows, more);
     }

@@ -24,7 +24,7 @@ public sealed class AuditModel(DashboardQueries queries) : DashboardPage
             return refused;
         // The form's date-times are UTC, as every time on these pages.
         static DateTimeOffset? Utc(DateTime? t) => t is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
-        (Entries, More) = await queries.Audit(new AuditFilter(ActorName, Action, EntityType, EntityId, Utc(From), Utc(To)), PageNumber, PageSize, ct);
+        (Entries, More) = await queries.Audit(new AuditFilter(ActorName, Action, EntityType, EntityId, Utc(From), Utc(To)), withFailedLogins: IsAdmin, PageNumber, PageSize, ct);
         return Page();
     }
 

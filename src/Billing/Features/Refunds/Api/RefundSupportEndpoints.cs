@@ -37,7 +37,7 @@ public static class RefundSupportEndpoints
     static async Task<IResult> BulkRetry(BulkRetryBody body, ClaimsPrincipal user, RefundActions actions, CancellationToken cancellationToken) =>
         (await actions.BulkRetry(Actor.Of(user), body.Cause, body.Method, body.From, body.To, cancellationToken)).ToResult();
 
-    static async Task Export(HttpContext http, RefundQueries queries, IOptions<RefundOptions> options, string? status = null, string? method = null, DateTimeOffset? from = null,
+    static async Task Export(HttpContext http, RefundQueries queries, IOptions<RefundOptions> options, TimeProvider clock, string? status = null, string? method = null, DateTimeOffset? from = null,
         DateTimeOffset? to = null, string? paymentId = null, string? providerRefundId = null, string? cause = null)
     {
         var problems = RefundEndpoints.FilterProblems(status, from, to, out var state, method, options.Value.Methods.Keys, cause);
@@ -48,16 +48,38 @@ public static class RefundSupportEndpoints
         }
 
         http.Response.ContentType = "text/csv; charset=utf-8";
-        http.Response.Headers.ContentDisposition = "attachment; filename=\"refunds.csv\"";
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{ExportName(clock.GetUtcNow(), status, method, cause, paymentId, providerRefundId, from, to)}\"";
         await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false));
         await writer.WriteLineAsync("refund_id,status,payment_id,amount,currency,method,requested_at,attempts,last_error_code,provider_refund_id,closed_by,closed_at,close_note");
         await foreach (var r in queries.All(new RefundFilter(state, method, from, to, paymentId, providerRefundId, cause)).WithCancellation(http.RequestAborted))
             await writer.WriteLineAsync(string.Join(',', new[]
             {
-                r.RefundId.ToString(), r.Status, r.PaymentId, r.Amount.ToString(CultureInfo.InvariantCulture), r.Currency.Trim(), r.Method,
+                r.RefundId.ToString(), r.Status, r.PaymentId, PlainAmount(r.Amount), r.Currency.Trim(), r.Method,
                 r.RequestedAt.ToString("O", CultureInfo.InvariantCulture), r.AttemptCount.ToString(CultureInfo.InvariantCulture), r.LastErrorCode,
                 r.ProviderRefundId, r.ClosedBy, r.ClosedAt?.ToString("O", CultureInfo.InvariantCulture), r.CloseNote,
             }.Select(Field)));
+    }
+
+    /// <summary>
+    /// The amount as a plain decimal in the currency's units beside the currency column: "69.00", not the column's stored
+    /// scale ("69.0000") nor a locale's "69,00"; at least two decimals, more only where the amount has them.
+    /// </summary>
+    internal static string PlainAmount(decimal amount) => amount.ToString("0.00##########", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The file's name says what it holds: <c>refunds-needs_support-swish-RF07-2026-12-07.csv</c>, the filter's values in
+    /// order and the UTC date of the export; only letters, digits, '-', '_' and '.' survive in a value.
+    /// </summary>
+    internal static string ExportName(DateTimeOffset now, params object?[] filter)
+    {
+        var parts = filter.Select(v => v switch
+            {
+                DateTimeOffset t => t.UtcDateTime.ToString("yyyyMMdd'T'HHmm", CultureInfo.InvariantCulture),
+                string text => new string(text.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.').Take(40).ToArray()),
+                _ => "",
+            })
+            .Where(p => p.Length > 0);
+        return string.Join('-', ["refunds", .. parts, now.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)]) + ".csv";
     }
 
     /// <summary>RFC 4180: quoted when it holds a comma, quote or line break; a leading = + - @ is quoted too, so a spreadsheet does not run it.</summary>
