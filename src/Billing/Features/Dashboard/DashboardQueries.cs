@@ -73,7 +73,9 @@ public sealed class DashboardQueries(NpgsqlDataSource db)
         from runs r order by r.statement_date desc, r.started_at desc
         """, r => new RunRow(r.GetGuid(0), r.GetFieldValue<DateOnly>(1), r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetInt32(5),
         r.GetFieldValue<DateTimeOffset>(6), r.IsDBNull(7) ? null : r.GetFieldValue<DateTimeOffset>(7), r.GetInt32(8), r.GetInt32(9),
-        r.GetInt32(10), r.GetInt32(11)), ct, BillingRuns.Runs.RunStates.Settled);
+        r.GetInt32(10), r.GetInt32(11)), ct,
+        // A parameter object of its own: a bare string[] would spread into params object[] as four parameters.
+        new NpgsqlParameter { Value = BillingRuns.Runs.RunStates.Settled, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
 
     /// <summary>
     /// The dates from <paramref name="from"/> to <paramref name="to"/> with no billing run on which accounts were due and have no

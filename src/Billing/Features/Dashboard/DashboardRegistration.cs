@@ -15,6 +15,8 @@ public static class DashboardRegistration
 
     public static IServiceCollection AddDashboard(this IServiceCollection services)
     {
+        // The host fills the request's async-local only with an accessor registered: JobsDashboard's filter reads it.
+        services.AddHttpContextAccessor();
         services.AddRazorPages(o =>
         {
             o.RootDirectory = "/Features/Dashboard/Pages";

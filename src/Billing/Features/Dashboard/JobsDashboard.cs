@@ -53,7 +53,8 @@ public static class JobsDashboard
     /// <summary>
     /// A job created while a request to Hangfire's dashboard runs was made by the person logged in there: its parameter
     /// <see cref="TriggeredBy"/> names them, so the reconciler run it starts says who, not "schedule". Hangfire's own
-    /// client-filter hook; the request is found through <see cref="HttpContextAccessor"/> (an async-local).
+    /// client-filter hook; the request is found through <see cref="HttpContextAccessor"/> (an async-local the host fills because
+    /// AddDashboard registers an accessor).
     /// </summary>
     sealed class NameWhoTriggered : IClientFilter
     {
@@ -61,7 +62,9 @@ public static class JobsDashboard
 
         public void OnCreating(CreatingContext context)
         {
-            if (_http.HttpContext is { } http && http.Request.Path.StartsWithSegments(Path) && http.User.Identity is { IsAuthenticated: true, Name: { } name })
+            // Hangfire's dashboard runs under a path base of its own: the whole path is base and path together.
+            if (_http.HttpContext is { } http && http.Request.PathBase.Add(http.Request.Path).StartsWithSegments(Path)
+                && http.User.Identity is { IsAuthenticated: true, Name: { } name })
                 context.SetJobParameter(TriggeredBy, name);
         }
 
