@@ -111,7 +111,7 @@ public class RefundSupportToolTests
         var lines = (await csv.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         lines.Length.ShouldBe(2);
         lines[0].ShouldStartWith("refund_id,status,payment_id,amount");
-        lines[1].ShouldStartWith($"{id},refunded,pi_search,31.5");
+        lines[1].ShouldStartWith($"{id},refunded,pi_search,31.50,SEK,");
         lines[1].ShouldContain(paid.ProviderRefundId!);
     }
 
