@@ -36,6 +36,7 @@ public static class DashboardRegistration
         services.AddScoped<DashboardQueries>();
         services.AddScoped<AccountQueries>();
         services.AddScoped<DashboardSearch>();
+        services.AddScoped<Actions.AuditOutcomes>();
         return services;
     }
 
