@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Billing.Features.Dashboard.Pages.Refunds;
 
-public sealed class RefundModel(RefundQueries queries, RefundActions actions, AccountQueries accounts) : DashboardPage
+public sealed class RefundModel(RefundQueries queries, RefundActions actions, AccountQueries accounts, TimeProvider clock) : DashboardPage
 {
     [FromRoute]
     public Guid RefundId { get; set; }
@@ -16,9 +16,32 @@ public sealed class RefundModel(RefundQueries queries, RefundActions actions, Ac
     /// <summary>The account whose payment this refunds, when billing booked that payment.</summary>
     public string? AccountId { get; private set; }
 
+    /// <summary>The action this page just had accepted ("retry", "resolve", "cancel"), which the saga may not have taken up yet.</summary>
+    [FromQuery]
+    public string? Expect { get; set; }
+
+    /// <summary>When it was accepted, in Unix milliseconds.</summary>
+    [FromQuery]
+    public long? After { get; set; }
+
+    /// <summary>How long the page waits for the saga to take up an accepted action before it stops asking.</summary>
+    static readonly TimeSpan TakeUp = TimeSpan.FromMinutes(1);
+
     /// <summary>Something is under way (an attempt, a retry, a close): the page follows it until it settles.</summary>
     public bool InFlight => Refund.Status is RefundStatus.Attempting or RefundStatus.Retrying or RefundStatus.Reconciling
-        or RefundStatus.RetryingManually or RefundStatus.Resolving or "requested";
+        or RefundStatus.RetryingManually or RefundStatus.Resolving or "requested"
+        || Awaited;
+
+    /// <summary>
+    /// The action was accepted but the saga has not taken it up yet (the refund still looks as before it), so the page
+    /// keeps following rather than settle on the old status.
+    /// </summary>
+    bool Awaited => Expect is not null && After is { } after && DateTimeOffset.FromUnixTimeMilliseconds(after) is var at
+        && clock.GetUtcNow() < at + TakeUp
+        && (Expect == "retry" ? !(Refund.ManualRetryAt >= at) : RefundStatus.AllowsClosing(Refund.Status));
+
+    public string LiveUrl => $"/dashboard/refunds/{RefundId}?handler=live"
+        + (Expect is null || After is null ? "" : $"&expect={Uri.EscapeDataString(Expect)}&after={After}");
 
     public async Task<IActionResult> OnGet(CancellationToken ct)
     {
@@ -71,8 +94,13 @@ public sealed class RefundModel(RefundQueries queries, RefundActions actions, Ac
         if (ready && await queries.Find(RefundId, ct) is { } refund && RefundStatus.AllowsClosing(refund.Status)
             && Unconfirmed(question(refund)) is { } ask)
             return ask;
-        await Tell(await act(), accepted, target);
-        return RedirectToPage(new { RefundId });
+        // Taken before the action, so the saga's record of it is at or after this (the action reads the same clock).
+        var asked = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var outcome = await act();
+        await Tell(outcome, accepted, target);
+        return outcome.IsAccepted
+            ? RedirectToPage(new { RefundId, expect = action["refund.".Length..], after = asked })
+            : RedirectToPage(new { RefundId });
     }
 
     static string Short(RefundView r) => r.RefundId.ToString()[..8];
