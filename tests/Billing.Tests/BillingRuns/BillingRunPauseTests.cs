@@ -32,6 +32,7 @@ public class BillingRunPauseTests
         var support = await LoginForm.LoggedIn(billing.Stack, "sven", "support's own password");
         using (var refused = await support.PostAsync($"{page}?handler=pause", await LoginForm.Form(support, page, [])))
             refused.StatusCode.ShouldBe(HttpStatusCode.Forbidden, "support pausing a run from its page");
+        (await billing.Stack.Query("select actor from audit.entry where action = 'billing_run.pause.refused'")).ShouldBe(["sven"]);
 
         using (var pause = await billing.Api.PostAsync($"{runs}/pause", null))
             pause.StatusCode.ShouldBe(HttpStatusCode.Accepted, await pause.Content.ReadAsStringAsync());
@@ -48,16 +49,19 @@ public class BillingRunPauseTests
         using (var again = await billing.Api.PostAsync($"{runs}/pause", null))
             again.StatusCode.ShouldBe(HttpStatusCode.Conflict, "a paused run paused again");
 
-        // Continued from the dashboard's button, by an operator logged in.
+        // Continued from the dashboard's button, by an operator logged in: the page asks first, then continues once confirmed.
         var operatorLogin = await LoginForm.LoggedIn(billing.Stack, "olga", "operator's own password");
-        using (var resume = await operatorLogin.PostAsync($"{page}?handler=continue", await LoginForm.Form(operatorLogin, page, [])))
+        using (var asked = await operatorLogin.PostAsync($"{page}?handler=continue", await LoginForm.Form(operatorLogin, page, [])))
+            (await asked.Content.ReadAsStringAsync()).ShouldContain($"accounts not started yet");
+        (await billing.Run())!.Status.ShouldBe("paused", "asking continues nothing");
+        using (var resume = await operatorLogin.PostAsync($"{page}?handler=continue", await LoginForm.Form(operatorLogin, page, [new("confirmed", "paused")])))
             resume.StatusCode.ShouldBe(HttpStatusCode.Redirect, await resume.Content.ReadAsStringAsync());
         var finished = await billing.WaitUntilFinished(TimeSpan.FromMinutes(delivery ? 6 : 3));
         (finished.Published, finished.Ready).ShouldBe((accounts, accounts), "every account started once, after the cursor");
         (await billing.Count("select count(*) from billing.statement where statement_date = $1", BillingStack.Today)).ShouldBe(accounts);
         using (var late = await billing.Api.PostAsync($"{runs}/pause", null))
             late.StatusCode.ShouldBe(HttpStatusCode.Conflict, "a run that started every account has nothing to pause");
-        (await billing.Stack.Query("select action || ' ' || (before->>'status') || '>' || (after->>'status') from audit.entry where entity_type = 'billing_run' and action like 'billing_run.%' and action <> 'billing_run.start' order by entry_id"))
+        (await billing.Stack.Query("select action || ' ' || (before->>'status') || '>' || (after->>'status') from audit.entry where entity_type = 'billing_run' and action like 'billing_run.%' and action <> 'billing_run.start' and action not like '%.refused' order by entry_id"))
             .ShouldBe(["billing_run.pause fanning_out>paused", "billing_run.continue paused>fanning_out"]);
         (await billing.Stack.Query("select actor from audit.entry where action = 'billing_run.continue'")).ShouldBe(["olga"]);
     }

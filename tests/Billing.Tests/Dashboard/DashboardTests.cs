@@ -62,6 +62,9 @@ public class DashboardTests(ITestOutputHelper output)
         await browser.Shot(olga, "one-account-resumed");
 
         await DashboardBrowser.Submit(olga, "section.halted-step[data-step='loan'] button.resume-step");
+        (await DashboardBrowser.Text(olga, "#confirm-question")).ShouldBe("Resume 8 accounts halted at loan?");
+        await browser.Shot(olga, "resume-all-asks-first");
+        await DashboardBrowser.Submit(olga, "#confirm-yes");
         (await DashboardBrowser.Text(olga, "#flash")).ShouldContain("Resume of 8 account(s) halted at loan requested");
         await olga.WaitForSelectorAsync("#no-halted", new WaitForSelectorOptions { Timeout = 60_000 });
         await billing.WaitUntilReady(12);
@@ -117,6 +120,8 @@ public class DashboardTests(ITestOutputHelper output)
         await browser.Go(sam, "/dashboard/refunds?status=failed");
         await DashboardBrowser.Submit(sam, $"tr[data-refund='{retried}'] a");
         await DashboardBrowser.Submit(sam, "#retry");
+        (await DashboardBrowser.Text(sam, "#confirm-question")).ShouldContain("of 21.00 SEK?");
+        await DashboardBrowser.Submit(sam, "#confirm-yes");
         (await DashboardBrowser.Text(sam, "#flash")).ShouldContain("Retry requested");
         await DashboardBrowser.Until(sam, "the retried refund to show refunded",
             async () => await DashboardBrowser.Text(sam, "#refund-status") == "refunded");
@@ -128,6 +133,8 @@ public class DashboardTests(ITestOutputHelper output)
         await sam.TypeAsync("#resolve-note", "paid by bank transfer, ticket 4711");
         await sam.ClickAsync("#paid-elsewhere");
         await DashboardBrowser.Submit(sam, "#resolve");
+        (await DashboardBrowser.Text(sam, "#confirm-question")).ShouldContain("of 22.00 SEK resolved by hand?");
+        await DashboardBrowser.Submit(sam, "#confirm-yes");
         (await DashboardBrowser.Text(sam, "#flash")).ShouldContain("Marked resolved");
         await DashboardBrowser.Until(sam, "the other refund to show resolved by hand",
             async () => await DashboardBrowser.Text(sam, "#refund-status") == "resolved_by_hand");
@@ -136,6 +143,10 @@ public class DashboardTests(ITestOutputHelper output)
         await browser.Go(sam, $"/dashboard/refunds/{cancelled}");
         await sam.TypeAsync("#cancel-reason", "customer withdrew the claim");
         await DashboardBrowser.Submit(sam, "#cancel");
+        (await DashboardBrowser.Text(sam, "#confirm-question")).ShouldContain("Cancel refund");
+        (await DashboardBrowser.Text(sam, "#confirm-question")).ShouldContain("of 23.00 SEK?");
+        await browser.Shot(sam, "cancel-asks-with-the-amount");
+        await DashboardBrowser.Submit(sam, "#confirm-yes");
         await DashboardBrowser.Until(sam, "the third refund to show cancelled",
             async () => await DashboardBrowser.Text(sam, "#refund-status") == "cancelled");
         await browser.Shot(sam, "third-refund-cancelled");
@@ -171,6 +182,28 @@ public class DashboardTests(ITestOutputHelper output)
         (await DashboardBrowser.Text(ada, "body")).ShouldNotContain("Host=", customMessage: "the storage connection string stays hidden");
         await ada.ClickAsync("input.js-jobs-list-checkbox[value='refund-reconciler']");
         await browser.Shot(ada, "admin-selects-the-reconciler");
+        // Hangfire asks first, naming what the trigger touches; declined, nothing runs.
+        var questions = new List<string>();
+        var decline = true;
+        ada.Dialog += async (_, e) =>
+        {
+            questions.Add(e.Dialog.Message);
+            if (decline)
+                await e.Dialog.Dismiss();
+            else
+                await e.Dialog.Accept();
+        };
+        var posts = new List<string>();
+        ada.Request += (_, e) =>
+        {
+            if (e.Request.Method == HttpMethod.Post && e.Request.Url.EndsWith("/recurring/trigger", StringComparison.Ordinal))
+                posts.Add(e.Request.Url);
+        };
+        await ada.ClickAsync(trigger);
+        // The click returns after Hangfire's handler ran: declined, it posted nothing (it posts right after its confirm).
+        questions.ShouldHaveSingleItem().ShouldContain("1 job (refund-reconciler)?");
+        posts.ShouldBeEmpty("declined");
+        decline = false;
         await ada.ClickAsync(trigger);
         await Eventually.Until("a reconciler run started from the dashboard", async () =>
             await stack.Count("select count(*) from refunds.reconciler_run") > 0);

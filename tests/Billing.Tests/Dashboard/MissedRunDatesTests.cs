@@ -36,7 +36,10 @@ public class MissedRunDatesTests
         var sam = await LoginForm.LoggedIn(stack.Stack, "sam", Password);
         using (var refused = await sam.PostAsync("/dashboard/runs?handler=start",
                    await LoginForm.Form(sam, "/dashboard/runs", [new("statementDate", missed)])))
+        {
             refused.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+            (await refused.Content.ReadAsStringAsync()).ShouldContain("id=\"problem\"", customMessage: "the dashboard's own page, not problem JSON");
+        }
         // A date that cannot be billed is the API's 400 naming the rule; nothing starts.
         using (var future = await olga.PostAsync("/dashboard/runs?handler=start",
                    await LoginForm.Form(olga, "/dashboard/runs", [new("statementDate", BillingStack.Today.AddDays(5).ToString("yyyy-MM-dd"))])))
@@ -46,8 +49,13 @@ public class MissedRunDatesTests
         }
         (await stack.Count("select count(*) from billing.billing_run")).ShouldBe(0);
 
-        using (var started = await olga.PostAsync("/dashboard/runs?handler=start",
+        // The page asks first, with the number of accounts the run will bill; asking starts nothing.
+        using (var asked = await olga.PostAsync("/dashboard/runs?handler=start",
                    await LoginForm.Form(olga, "/dashboard/runs", [new("statementDate", missed)])))
+            (await asked.Content.ReadAsStringAsync()).ShouldContain($"Start the billing run for {missed}: bill 2 accounts?");
+        (await stack.Count("select count(*) from billing.billing_run")).ShouldBe(0);
+        using (var started = await olga.PostAsync("/dashboard/runs?handler=start",
+                   await LoginForm.Form(olga, "/dashboard/runs", [new("statementDate", missed), new("confirmed", "2")])))
             started.StatusCode.ShouldBe(HttpStatusCode.Redirect, await started.Content.ReadAsStringAsync());
 
         var runId = BillingIds.Run(DateOnly.ParseExact(missed, "yyyy-MM-dd"));

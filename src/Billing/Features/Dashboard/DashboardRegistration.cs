@@ -24,6 +24,8 @@ public static class DashboardRegistration
             o.Conventions.AllowAnonymousToPage("/Login");
             o.Conventions.AllowAnonymousToPage("/Denied");
             o.Conventions.AddPageRoute("/Runs/Index", Home);
+            // A refused or failed request shows the dashboard's own page, not the API's problem JSON.
+            o.Conventions.ConfigureFilter(new Actions.DashboardProblemFilter());
         }).ConfigureApplicationPartManager(parts =>
         {
             // The host's application name is not this assembly when the API runs inside another process (the tests'),
@@ -36,6 +38,7 @@ public static class DashboardRegistration
         services.AddScoped<DashboardQueries>();
         services.AddScoped<AccountQueries>();
         services.AddScoped<DashboardSearch>();
+        services.AddScoped<Actions.AuditOutcomes>();
         return services;
     }
 

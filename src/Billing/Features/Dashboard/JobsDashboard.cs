@@ -10,7 +10,9 @@ namespace Billing.Features.Dashboard;
 /// <summary>
 /// Hangfire's dashboard at /hangfire behind the dashboard's login: any staff role may look, only an admin may trigger,
 /// requeue or delete (everyone else gets Hangfire's read-only view), and the storage connection string is never shown.
-/// An admin's commands go into the audit trail, and a job an admin starts there carries their name (<see cref="TriggeredBy"/>).
+/// An admin's commands go into the audit trail, and anyone else's refused ones too; each list command asks first with
+/// the count and ids it will touch (Assets/jobs-confirm.js, added to Hangfire's own scripts), and a job an admin starts
+/// there carries their name (<see cref="TriggeredBy"/>).
 /// </summary>
 public static class JobsDashboard
 {
@@ -31,6 +33,7 @@ public static class JobsDashboard
             {
                 GlobalJobFilters.Filters.Add(new NameWhoTriggered());
                 NavigationMenu.Items.Add(_ => new MenuItem("Reconciler runs", ReconcilerPage));
+                DashboardRoutes.AddJavaScript(typeof(JobsDashboard).Assembly, "Billing.Features.Dashboard.Assets.jobs-confirm.js");
                 _extended = true;
             }
         }
@@ -101,12 +104,15 @@ public static class JobsDashboard
         }
 
         await next(context);
-        if (context.Response.StatusCode >= 400)
-            return;
+        // A command Hangfire refused (read-only for everyone but admins) is recorded as refused, with the status it got.
+        var status = context.Response.StatusCode;
+        var refused = status >= 400;
         var entityType = segments.FirstOrDefault() == "recurring" ? "recurring_job" : "job";
         var actor = Actor.Of(context.User);
         await context.RequestServices.GetRequiredService<AuditTrail>().Record(
-            (ids.Count == 0 ? ["-"] : ids).Select(id => new AuditEntry(actor, $"hangfire.{what}", entityType, id, Note: rest.Value)),
+            (ids.Count == 0 ? ["-"] : ids).Select(id => new AuditEntry(actor, refused ? $"hangfire.{what}.refused" : $"hangfire.{what}", entityType, id,
+                After: refused ? new { outcome = "refused", status, reason = "Only an admin may act in the jobs dashboard." } : null,
+                Note: rest.Value)),
             CancellationToken.None);
     }
 }

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Billing.Features.Dashboard.Pages;
 
-public sealed class AuditModel(DashboardQueries queries) : DashboardPage
+public sealed class AuditModel(DashboardQueries queries, Actions.AuditOutcomes outcomes) : DashboardPage
 {
     public const int PageSize = 100;
 
@@ -17,6 +17,9 @@ public sealed class AuditModel(DashboardQueries queries) : DashboardPage
     public IReadOnlyList<AuditRow> Entries { get; private set; } = [];
     public bool More { get; private set; }
 
+    /// <summary>What became of each request: the refusal's answer, or the refund's or account's state now.</summary>
+    public IReadOnlyDictionary<long, string> Outcomes { get; private set; } = new Dictionary<long, string>();
+
     public async Task<IActionResult> OnGet(CancellationToken ct)
     {
         PageNumber = Math.Max(1, PageNumber);
@@ -25,6 +28,7 @@ public sealed class AuditModel(DashboardQueries queries) : DashboardPage
         // The form's date-times are UTC, as every time on these pages.
         static DateTimeOffset? Utc(DateTime? t) => t is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
         (Entries, More) = await queries.Audit(new AuditFilter(ActorName, Action, EntityType, EntityId, Utc(From), Utc(To)), withFailedLogins: IsAdmin, PageNumber, PageSize, ct);
+        Outcomes = await outcomes.Of(Entries, ct);
         return Page();
     }
 

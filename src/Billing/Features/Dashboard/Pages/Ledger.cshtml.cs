@@ -30,8 +30,8 @@ public sealed class LedgerModel(LedgerAuditor auditor) : DashboardPage
 
     public async Task<IActionResult> OnPostAudit([FromServices] IBackgroundJobClient jobs, [FromServices] AuditTrail audit, CancellationToken ct)
     {
-        if (!await Allowed(Policies.Admin))
-            return Refused();
+        if (await RefusedUnless(Policies.Admin, new Actions.AuditTarget("ledger.audit", "ledger_audit", "-")) is { } refused)
+            return refused;
         var auditId = await LedgerEndpoints.RequestAudit(Actor, jobs, audit, ct);
         Flash = $"Audit {auditId} requested; a worker starts it within seconds.";
         return RedirectToPage();

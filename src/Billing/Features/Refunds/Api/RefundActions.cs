@@ -82,6 +82,25 @@ public sealed class RefundActions(RefundQueries queries, IPublishEndpoint publis
     public async Task<ActionOutcome> BulkRetry(Actor actor, string? cause, string? method, DateTimeOffset? from, DateTimeOffset? to,
         CancellationToken cancellationToken)
     {
+        var (refused, ids) = await BulkRetrySelection(cause, method, from, to, cancellationToken);
+        if (refused is not null)
+            return refused;
+
+        var at = clock.GetUtcNow();
+        foreach (var id in ids)
+            await publish.Publish(new RetryRefund(id, actor.Name, at), cancellationToken);
+        await audit.Record(ids.Select(id => new AuditEntry(actor, "refund.bulk_retry", "refund", id.ToString(), null,
+            new { status = "retry_requested", filter = new { cause, method, from, to } })), cancellationToken);
+        return ActionOutcome.Accepted("/refunds?status=retrying_manually", new BulkRetryAnswer(actor.Name, ids.Count, ids));
+    }
+
+    /// <summary>
+    /// The refunds a bulk retry with this filter would touch now, or why it would be refused: what the dashboard counts
+    /// before it asks, and what <see cref="BulkRetry"/> then retries.
+    /// </summary>
+    public async Task<(ActionOutcome? Refused, IReadOnlyList<Guid> Ids)> BulkRetrySelection(string? cause, string? method,
+        DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken)
+    {
         var problems = new Dictionary<string, string[]>();
         if (cause is null && method is null && from is null && to is null)
             problems["filter"] = ["Name a cause, a method or a time window: a retry of everything is not one click away."];
@@ -92,20 +111,16 @@ public sealed class RefundActions(RefundQueries queries, IPublishEndpoint publis
         if (from is not null && to is not null && from >= to)
             problems["from"] = ["Must be before 'to'."];
         if (problems.Count > 0)
-            return ActionOutcome.Invalid(problems);
+            return (ActionOutcome.Invalid(problems), []);
 
-        var ids = await queries.Ids(new RefundFilter(Method: method, From: from, To: to, Cause: cause, States: ["Failed", "NeedsSupport"]),
-            cancellationToken);
+        var ids = await queries.Ids(BulkRetryFilter(cause, method, from, to), cancellationToken);
         if (ids.Count > MaxBulkRetry)
-            return ActionOutcome.Invalid(new Dictionary<string, string[]> { ["filter"] = [$"{ids.Count} refunds match; narrow it to at most {MaxBulkRetry}."] });
-
-        var at = clock.GetUtcNow();
-        foreach (var id in ids)
-            await publish.Publish(new RetryRefund(id, actor.Name, at), cancellationToken);
-        await audit.Record(ids.Select(id => new AuditEntry(actor, "refund.bulk_retry", "refund", id.ToString(), null,
-            new { status = "retry_requested", filter = new { cause, method, from, to } })), cancellationToken);
-        return ActionOutcome.Accepted("/refunds?status=retrying_manually", new BulkRetryAnswer(actor.Name, ids.Count, ids));
+            return (ActionOutcome.Invalid(new Dictionary<string, string[]> { ["filter"] = [$"{ids.Count} refunds match; narrow it to at most {MaxBulkRetry}."] }), []);
+        return (null, ids);
     }
+
+    public static RefundFilter BulkRetryFilter(string? cause, string? method, DateTimeOffset? from, DateTimeOffset? to) =>
+        new(Method: method, From: from, To: to, Cause: cause, States: ["Failed", "NeedsSupport"]);
 
     /// <summary>The refund's status, and a refusal unless it can be closed by hand.</summary>
     async Task<(ActionOutcome? Refused, string? Status)> Closable(Guid refundId, CancellationToken cancellationToken)

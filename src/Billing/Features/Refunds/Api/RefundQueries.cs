@@ -61,6 +61,11 @@ public sealed class RefundQueries(BillingDbContext db)
     public Task<List<Guid>> Ids(RefundFilter filter, CancellationToken cancellationToken) =>
         Select(filter).OrderBy(x => x.RequestedAt).Select(x => x.CorrelationId).ToListAsync(cancellationToken);
 
+    /// <summary>What the refunds the filter selects add up to, per currency (money is never summed across currencies).</summary>
+    public async Task<IReadOnlyList<(string Currency, decimal Amount)>> Amounts(RefundFilter filter, CancellationToken cancellationToken) =>
+        (await Select(filter).GroupBy(x => x.Currency).Select(g => new { Currency = g.Key, Amount = g.Sum(x => x.Amount) })
+            .OrderBy(x => x.Currency).ToListAsync(cancellationToken)).Select(x => (x.Currency.Trim(), x.Amount)).ToList();
+
     IQueryable<RefundState> Select(RefundFilter filter)
     {
         var query = db.Set<RefundState>().AsNoTracking();

@@ -1,4 +1,5 @@
 using Billing.Features.Access;
+using Billing.Features.Dashboard.Actions;
 using Billing.Features.Refunds;
 using Billing.Features.Refunds.Api;
 using Billing.Features.Refunds.Saga;
@@ -46,21 +47,41 @@ public sealed class RefundsModel(RefundQueries queries, DashboardQueries dashboa
         return Page();
     }
 
+    /// <summary>
+    /// Asks first, with the number of refunds the filter selects now and what they add up to; the confirmed post counts
+    /// again and retries only if that is still the number agreed to.
+    /// </summary>
     /// <param name="from">The window's start, as the page shows times: UTC (an input of type datetime-local has no zone).</param>
     public async Task<IActionResult> OnPostBulkRetry(string? cause, string? method, DateTime? from, DateTime? to, CancellationToken ct)
     {
-        if (!await Allowed(Policies.Support))
-            return Refused();
+        var target = new AuditTarget("refund.bulk_retry", "refund_filter", Describe(Blank(cause), Blank(method), from, to));
+        if (await RefusedUnless(Policies.Support, target) is { } refused)
+            return refused;
         if (!ModelState.IsValid)
         {
             // Left out, a window that did not read would widen the retry to every time.
             (Flash, FlashIsError) = ("Nothing was retried: the time window is not a date and time.", true);
             return RedirectToPage(new { cause = Blank(cause), method = Blank(method) });
         }
+        var (problem, ids) = await actions.BulkRetrySelection(Blank(cause), Blank(method), AsUtc(from), AsUtc(to), ct);
+        if (problem is null && ids.Count > 0 && Unconfirmed(new Confirmation(
+                $"Retry {ids.Count:N0} refund{(ids.Count == 1 ? "" : "s")} ({target.EntityId})?",
+                $"Each failed or needs-support refund this selects gets one more attempt at its provider: up to "
+                + $"{string.Join(" and ", (await queries.Amounts(RefundActions.BulkRetryFilter(Blank(cause), Blank(method), AsUtc(from), AsUtc(to)), ct))
+                    .Select(a => $"{a.Amount:N2} {a.Currency}"))} goes to customers if the providers accept.",
+                ids.Count.ToString(), $"Yes, retry {ids.Count:N0}", Danger: false)) is { } ask)
+            return ask;
         var outcome = await actions.BulkRetry(Actor, Blank(cause), Blank(method), AsUtc(from), AsUtc(to), ct);
-        Tell(outcome, $"Retry requested for {(outcome.Body as BulkRetryAnswer)?.Count} refund(s).");
+        await Tell(outcome, $"Retry requested for {(outcome.Body as BulkRetryAnswer)?.Count} refund(s).", target);
         return RedirectToPage(new { cause = Blank(cause), method = Blank(method) });
     }
+
+    /// <summary>The filter as the question and the audit name it: "swish, RF07, from 2026-12-05 10:00 UTC".</summary>
+    static string Describe(string? cause, string? method, DateTime? from, DateTime? to) =>
+        string.Join(", ", new[]
+        {
+            method, cause, from is { } f ? $"from {f:yyyy-MM-dd HH:mm} UTC" : null, to is { } t ? $"before {t:yyyy-MM-dd HH:mm} UTC" : null,
+        }.Where(p => p is not null)) is { Length: > 0 } described ? described : "no filter";
 
     public string ExportUrl => QueryString.Create(new Dictionary<string, string?>
     {

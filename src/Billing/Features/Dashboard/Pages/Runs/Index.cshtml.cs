@@ -2,6 +2,8 @@ using System.Globalization;
 using Billing.Features.Access;
 using Billing.Features.BillingRuns;
 using Billing.Features.BillingRuns.Api;
+using Billing.Features.BillingRuns.Runs;
+using Billing.Features.Dashboard.Actions;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
@@ -29,22 +31,29 @@ public sealed class RunsModel(DashboardQueries queries, BillingRunActions action
         Missed = await queries.DatesWithoutRun(today.AddDays(-MissedWindowDays), today.AddDays(-1), ct);
     }
 
-    /// <summary>Starts the run of a date with none, as <c>POST /billing/runs</c> does (same rule, message and audit entry).</summary>
+    /// <summary>
+    /// Starts the run of a date with none, as <c>POST /billing/runs</c> does (same rule, message and audit entry), after
+    /// asking with the number of accounts it would bill.
+    /// </summary>
     public async Task<IActionResult> OnPostStart(string? statementDate, CancellationToken ct)
     {
-        if (!await Allowed(Policies.Operator))
-            return Refused();
+        var target = new AuditTarget("billing_run.start", "billing_run", statementDate ?? "");
+        if (await RefusedUnless(Policies.Operator, target) is { } refused)
+            return refused;
         DateOnly? date = DateOnly.TryParseExact(statementDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
+        // Bad input is a 400 naming the rule, on the dashboard's own page: nothing was started.
+        if (BillingRunRules.DateProblem(date, clock.GetUtcNow()) is { } problem)
+        {
+            await Audit(target, StatusCodes.Status400BadRequest, problem);
+            return ProblemPage(new DashboardProblem(StatusCodes.Status400BadRequest, "The billing run was not started.", problem));
+        }
+        var due = (await queries.DatesWithoutRun(date!.Value, date.Value, ct)).SingleOrDefault()?.AccountsDue ?? 0;
+        if (Unconfirmed(new Confirmation($"Start the billing run for {date:yyyy-MM-dd}: bill {due:N0} account{(due == 1 ? "" : "s")}?",
+                $"Each account due on {date:yyyy-MM-dd} gets its statement, delivered to the holder. A date's run bills an account once, however often it is started.",
+                due.ToString(), $"Yes, bill {due:N0}", Danger: false)) is { } ask)
+            return ask;
         var outcome = await actions.Start(date, Actor, ct);
-        // Bad input is the API's 400 (naming the rule), not a flash: nothing was started.
-        if (!outcome.IsAccepted)
-            return new ResultActionResult(outcome.ToResult());
-        Tell(outcome, $"Billing run for {date:yyyy-MM-dd} started.");
+        await Tell(outcome, $"Billing run for {date:yyyy-MM-dd} started.", target);
         return RedirectToPage();
-    }
-
-    sealed class ResultActionResult(IResult result) : IActionResult
-    {
-        public Task ExecuteResultAsync(ActionContext context) => result.ExecuteAsync(context.HttpContext);
     }
 }

@@ -1,6 +1,7 @@
 using Billing.Features.Access;
 using Billing.Features.BillingRuns.Api;
 using Billing.Features.BillingRuns.Runs;
+using Billing.Features.Dashboard.Actions;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Billing.Features.Dashboard.Pages.Runs;
@@ -28,7 +29,7 @@ public sealed class RunModel(BillingRunProgress progress, DashboardQueries queri
     public async Task<IActionResult> OnGet(CancellationToken ct)
     {
         if (await Load(ct) is not { } found)
-            return NotFound();
+            return NotFoundPage($"No billing run {RunId}.");
         Progress = found;
         Statements = await queries.Statements(RunId, string.IsNullOrWhiteSpace(Account) ? null : Account.Trim(), 25, ct);
         return Page();
@@ -40,34 +41,61 @@ public sealed class RunModel(BillingRunProgress progress, DashboardQueries queri
 
     public async Task<IActionResult> OnPostResume(string accountId, CancellationToken ct)
     {
-        if (!await Allowed(Policies.Operator))
-            return Refused();
-        Tell(await actions.ResumeAccount(RunId, accountId, Actor, ct), $"Resume of {accountId} requested.");
+        var target = new AuditTarget("billing.resume", "account_billing", $"{RunId}/{accountId}");
+        if (await RefusedUnless(Policies.Operator, target) is { } refused)
+            return refused;
+        await Tell(await actions.ResumeAccount(RunId, accountId, Actor, ct), $"Resume of {accountId} requested.", target);
         return RedirectToPage(new { RunId });
     }
 
+    /// <summary>
+    /// Asks first, with the number of accounts halted at the step now, by reason, and warns of the reasons a resume
+    /// cannot clear; the confirmed post resumes only if that number still holds.
+    /// </summary>
     public async Task<IActionResult> OnPostResumeStep(string step, CancellationToken ct)
     {
-        if (!await Allowed(Policies.Operator))
-            return Refused();
+        var target = new AuditTarget("billing.resume_step", "billing_run", $"{RunId}/{step}");
+        if (await RefusedUnless(Policies.Operator, target) is { } refused)
+            return refused;
+        if (await progress.Get(RunId, ct) is { } run)
+        {
+            var reasons = run.ByStateAndStep.Where(c => c.State == "Halted" && c.Step == step)
+                .GroupBy(c => c.Reason ?? "unknown").Select(g => (Reason: g.Key, Count: g.Sum(c => c.Count))).OrderByDescending(r => r.Count).ToList();
+            var count = reasons.Sum(r => r.Count);
+            var warnings = reasons.Select(r => HaltReasons.Warning(r.Reason)).OfType<string>().ToList();
+            if (count > 0 && Unconfirmed(new Confirmation(
+                    $"Resume {count:N0} account{(count == 1 ? "" : "s")} halted at {step}{(warnings.Count > 0 ? $" ({string.Join("; ", warnings)})" : "")}?",
+                    $"Each goes through step {step} again. Halted for: {string.Join(", ", reasons.Select(r => $"{r.Reason} {r.Count:N0}"))}.",
+                    count.ToString(), $"Yes, resume {count:N0}", Danger: warnings.Count > 0)) is { } ask)
+                return ask;
+        }
         var outcome = await actions.ResumeHalted(RunId, step, Actor, ct);
-        Tell(outcome, $"Resume of {(outcome.Body as HaltedAccountsResumed)?.Resumed} account(s) halted at {step} requested.");
+        await Tell(outcome, $"Resume of {(outcome.Body as HaltedAccountsResumed)?.Resumed} account(s) halted at {step} requested.", target);
         return RedirectToPage(new { RunId });
     }
 
-    public async Task<IActionResult> OnPostPause(CancellationToken ct)
-    {
-        if (!await Allowed(Policies.Operator))
-            return Refused();
-        Tell(await actions.Pause(RunId, Actor, ct), "Paused: the run starts no more accounts; those started finish.");
-        return RedirectToPage(new { RunId });
-    }
+    public Task<IActionResult> OnPostPause(CancellationToken ct) =>
+        SetStatus("billing_run.pause", "fanning_out", run => new Confirmation($"Pause the billing run for {run.StatementDate:yyyy-MM-dd}?",
+                $"It starts no more accounts: {run.Total - run.Published:N0} not started yet wait until someone continues the run; "
+                + $"the {run.InProgress:N0} in progress finish.", run.Status, "Yes, pause the run", Danger: true),
+            () => actions.Pause(RunId, Actor, ct), "Paused: the run starts no more accounts; those started finish.", ct);
 
-    public async Task<IActionResult> OnPostContinue(CancellationToken ct)
+    public Task<IActionResult> OnPostContinue(CancellationToken ct) =>
+        SetStatus("billing_run.continue", "paused", run => new Confirmation($"Continue the billing run for {run.StatementDate:yyyy-MM-dd}?",
+                $"It starts the {run.Total - run.Published:N0} accounts not started yet, after the last one it started.", run.Status,
+                "Yes, continue the run", Danger: false),
+            () => actions.Continue(RunId, Actor, ct), "Continued: the run starts accounts again after the last one it started.", ct);
+
+    async Task<IActionResult> SetStatus(string action, string from, Func<BillingRunView, Confirmation> question, Func<Task<ActionOutcome>> act,
+        string accepted, CancellationToken ct)
     {
-        if (!await Allowed(Policies.Operator))
-            return Refused();
-        Tell(await actions.Continue(RunId, Actor, ct), "Continued: the run starts accounts again after the last one it started.");
+        var target = new AuditTarget(action, "billing_run", RunId.ToString());
+        if (await RefusedUnless(Policies.Operator, target) is { } refused)
+            return refused;
+        // Asked only of a run the action can change; anything else goes to the action, which refuses it.
+        if (await progress.Get(RunId, ct) is { } run && run.Status == from && Unconfirmed(question(run)) is { } ask)
+            return ask;
+        await Tell(await act(), accepted, target);
         return RedirectToPage(new { RunId });
     }
 
