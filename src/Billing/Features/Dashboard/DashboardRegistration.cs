@@ -33,6 +33,7 @@ public static class DashboardRegistration
         });
         services.AddScoped<DashboardQueries>();
         services.AddScoped<AccountQueries>();
+        services.AddScoped<AccountBillings>();
         services.AddScoped<DashboardSearch>();
         return services;
     }

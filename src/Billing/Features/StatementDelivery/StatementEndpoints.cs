@@ -1,6 +1,7 @@
 using Billing.Features.Access;
 using Billing.Features.StatementPdfs.Storage;
 using Billing.Infrastructure.Postgres;
+using Microsoft.Net.Http.Headers;
 using Npgsql;
 
 namespace Billing.Features.StatementDelivery;
@@ -33,24 +34,28 @@ public static class StatementEndpoints
         statements.MapPost("/{statementId:guid}/deliveries/{channel}/retry", DeliveryRetry.Handle).RequireAuthorization(Policies.Support)
             .WithSummary("Start a channel that was not sent (failed, unknown or unsettled) again, with fresh attempts (sms, pdf, email, whatsapp).");
         // Open: the code is signed (StatementLinks), so only the holder of the message has it.
-        app.MapGet("/s/{code}", async (string code, StatementLinks links, NpgsqlDataSource db, IStatementPdfStore store, CancellationToken ct) =>
-                await links.Verify(code, ct) is { } id
-                    ? await Pdf(id, db, store, ct)
+        app.MapGet("/s/{code}", async (string code, HttpContext http, StatementLinks links, NpgsqlDataSource db, IStatementPdfStore store,
+                CancellationToken ct) => await links.Verify(code, ct) is { } id
+                    ? await Pdf(id, http, db, store, ct)
                     : Results.Problem("This is not a statement link.", statusCode: StatusCodes.Status404NotFound, title: "No such statement"))
             .AllowAnonymous()
             .WithTags("Statements").WithSummary("The signed short link in a statement's SMS and WhatsApp message: the statement's PDF.");
         return app;
     }
 
-    static async Task<IResult> Pdf(Guid statementId, NpgsqlDataSource db, IStatementPdfStore store, CancellationToken ct)
+    static async Task<IResult> Pdf(Guid statementId, HttpContext http, NpgsqlDataSource db, IStatementPdfStore store, CancellationToken ct)
     {
         if (await Read(db, statementId, ct) is not { } view)
             return NoSuchStatement(statementId);
         // Read from the store every process shares: the API seldom runs where the PDF was rendered.
         if (view.Pdf is not { } pdf || await store.Read(pdf.Path, ct) is not { } content)
             return Results.Problem($"Statement {statementId} has no PDF yet.", statusCode: StatusCodes.Status404NotFound, title: "No PDF yet");
-        return Results.File(content, "application/pdf", $"statement-{view.StatementDate:yyyy-MM-dd}.pdf", entityTag:
-            new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{pdf.Sha256}\""));
+        // Inline: a browser shows it (a click on the dashboard opens it, as a customer's link does); saving it keeps the name.
+        http.Response.Headers.ContentDisposition = new ContentDispositionHeaderValue("inline")
+        {
+            FileName = $"statement-{view.StatementDate:yyyy-MM-dd}.pdf",
+        }.ToString();
+        return Results.File(content, "application/pdf", entityTag: new EntityTagHeaderValue($"\"{pdf.Sha256}\""));
     }
 
     internal static async Task<StatementView?> Read(NpgsqlDataSource db, Guid statementId, CancellationToken ct)
