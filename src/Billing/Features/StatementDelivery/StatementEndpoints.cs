@@ -16,7 +16,7 @@ public sealed record StatementView(Guid StatementId, string AccountId, DateOnly 
     decimal Purchases, decimal Repayments, decimal Refunds, decimal Interest, decimal Fees, decimal Adjustments, decimal ClosingBalance,
     decimal MinimumDue, decimal PastDue, DateOnly DueDate, DateTimeOffset Cutoff, StatementPdfView? Pdf, string? DeliveryStatus,
     DateTimeOffset? DeliveredAt, IReadOnlyList<DeliveryView> Deliveries, int Version = 1, Guid? CorrectsStatementId = null,
-    Guid? CorrectedByStatementId = null, string? ReissueReason = null);
+    Guid? CorrectedByStatementId = null, string? ReissueReason = null, Guid? RunId = null, string? HolderName = null);
 
 /// <summary>A statement with its PDF and deliveries; the PDF itself; the short link SMS and WhatsApp messages carry.</summary>
 public static class StatementEndpoints
@@ -66,7 +66,8 @@ public static class StatementEndpoints
             select account_id, statement_date, currency, opening_balance, purchases, repayments, refunds, interest, fees, adjustments,
                    closing_balance, minimum_due, past_due, due_date, cutoff, pdf_path, pdf_sha256, pdf_bytes, pdf_pages, rendered_at,
                    delivery_status, delivered_at, version, corrects_statement_id, reissue_reason,
-                   (select c.statement_id from billing.statement c where c.corrects_statement_id = s.statement_id)
+                   (select c.statement_id from billing.statement c where c.corrects_statement_id = s.statement_id),
+                   run_id, coalesce(holder_name, (select a.name from billing.account a where a.account_id = s.account_id))
             from billing.statement s where statement_id = $1
             """, statementId));
         batch.BatchCommands.Add(PositionalParameters.BatchCommand("""
@@ -84,6 +85,7 @@ public static class StatementEndpoints
             Figures: Enumerable.Range(3, 10).Select(r.GetDecimal).ToArray(), Due: r.GetFieldValue<DateOnly>(13),
             Cutoff: r.GetFieldValue<DateTimeOffset>(14), Status: N<string>(20), DeliveredAt: N<DateTimeOffset?>(21));
         var versions = (Version: r.GetInt32(22), Corrects: N<Guid?>(23), Reason: N<string>(24), CorrectedBy: N<Guid?>(25));
+        var (runId, holderName) = (N<Guid?>(26), N<string>(27));
 
         await r.NextResultAsync(ct);
         var deliveries = new List<DeliveryView>();
@@ -94,7 +96,7 @@ public static class StatementEndpoints
         var f = head.Figures;
         return new StatementView(statementId, head.Account, head.Date, head.Currency, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8],
             f[9], head.Due, head.Cutoff, pdf, head.Status, head.DeliveredAt, deliveries, versions.Version, versions.Corrects, versions.CorrectedBy,
-            versions.Reason);
+            versions.Reason, runId, holderName);
     }
 
     static IResult NoSuchStatement(Guid statementId) =>
