@@ -88,6 +88,7 @@ public static class BillingHost
         builder.Services.AddStatementLinks(builder.Configuration);
         // Serves the PDFs behind the short links from the store the workers write to.
         builder.Services.AddStatementPdfStore(builder.Configuration);
+        builder.Services.AddAccounts();
         builder.Services.AddDashboard();
 
         var app = builder.Build();

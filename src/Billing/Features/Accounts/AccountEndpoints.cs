@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Billing.Features.Access;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
@@ -7,6 +8,8 @@ namespace Billing.Features.Accounts;
 
 public static class AccountEndpoints
 {
+    public static IServiceCollection AddAccounts(this IServiceCollection services) => services.AddScoped<AccountContact>();
+
     /// <summary>POST /accounts/import: the same import as <c>Billing import</c>, for one JSON document or one CSV file.</summary>
     public static IEndpointRouteBuilder MapAccounts(this IEndpointRouteBuilder app)
     {
@@ -20,7 +23,21 @@ public static class AccountEndpoints
             // Kestrel's 30 MB default is a few thousand accounts; an import streams, so a large body costs no memory.
             .WithMetadata(new RequestSizeLimitAttribute(4L << 30))
             .WithTags("Accounts");
+        app.MapPut("/accounts/{accountId}/contact", UpdateContact)
+            .RequireAuthorization(Policies.Operator)
+            .Produces<HolderContact>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithTags("Accounts")
+            .WithSummary("Correct the holder's e-mail, phone and channel consents (what a no_contact halt is about); audited before and after.");
         return app;
+    }
+
+    // Written when it answers, so 200 with the contact as stored, not the 202 of actions a saga carries out.
+    static async Task<IResult> UpdateContact(string accountId, ContactInput body, ClaimsPrincipal user, AccountContact contact, CancellationToken ct)
+    {
+        var outcome = await contact.Update(accountId, body, Actor.Of(user), ct);
+        return outcome.IsAccepted ? Results.Ok(outcome.Body) : outcome.ToResult();
     }
 
     static async Task<IResult> Import(HttpRequest request, NpgsqlDataSource dataSource, CancellationToken cancellationToken)

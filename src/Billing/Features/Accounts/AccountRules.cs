@@ -30,12 +30,7 @@ public static partial class AccountRules
         if (a.AccountId is { } id && id.Any(char.IsWhiteSpace))
             problems.Add($"accountId '{id}' contains white space");
         Text(problems, "name", a.Name, 200, required: true);
-        Text(problems, "email", a.Email, 254, required: false);
-        if (a.Email is { Length: > 0 } email && !email.Contains('@'))
-            problems.Add($"email '{email}' has no @");
-        Text(problems, "phone", a.Phone, 32, required: false);
-        if (a.Phone is { Length: > 0 } phone && !E164().IsMatch(phone))
-            problems.Add($"phone '{phone}' is not in E.164 form (+46701234567)");
+        problems.AddRange(ContactProblems(a.Email, a.Phone).Select(p => p.Problem));
         Text(problems, "locale", a.Locale, 16, required: false);
 
         if (a.Loan is not { } loan)
@@ -85,6 +80,23 @@ public static partial class AccountRules
         }
 
         return problems;
+    }
+
+    /// <summary>
+    /// The holder's e-mail and phone as an import checks them, each problem with the field it is about; the account page's
+    /// contact form and <c>PUT /accounts/{id}/contact</c> check the same (<see cref="AccountContact"/>).
+    /// </summary>
+    public static List<(string Field, string Problem)> ContactProblems(string? email, string? phone)
+    {
+        var emailProblems = new List<string>();
+        Text(emailProblems, "email", email, 254, required: false);
+        if (email is { Length: > 0 } && !email.Contains('@'))
+            emailProblems.Add($"email '{email}' has no @");
+        var phoneProblems = new List<string>();
+        Text(phoneProblems, "phone", phone, 32, required: false);
+        if (phone is { Length: > 0 } && !E164().IsMatch(phone))
+            phoneProblems.Add($"phone '{phone}' is not in E.164 form (+46701234567)");
+        return [.. emailProblems.Select(p => ("email", p)), .. phoneProblems.Select(p => ("phone", p))];
     }
 
     /// <param name="currency">The loan's currency; null when the account is unknown or its currency is invalid.</param>

@@ -22,8 +22,6 @@ public sealed record AccountRepayment(string GatewayPaymentId, string Source, st
 public sealed record AccountRefund(Guid RefundId, string PaymentId, decimal Amount, string Currency, string Method, string Status,
     DateTimeOffset RequestedAt);
 
-public sealed record AccountHalt(Guid RunId, DateOnly StatementDate, string? Step, string? Reason, string? Detail, DateTimeOffset At);
-
 public sealed record PassbookLine(long EntryId, string Kind, decimal Amount, string Currency, DateTimeOffset BookedAt, string ExternalRef,
     string? Description, decimal RunningBalance);
 
@@ -92,13 +90,6 @@ public sealed class AccountQueries(NpgsqlDataSource db)
         order by f.requested_at desc
         """, r => new AccountRefund(r.GetGuid(0), r.GetString(1), PassbookMoney.Normalize(r.GetDecimal(2), r.GetString(3)), r.GetString(3),
         r.GetString(4), RefundStatus.OfState(Maybe(r, 5)), r.GetFieldValue<DateTimeOffset>(6)), ct, accountId);
-
-    /// <summary>Where the account is halted now, in any run.</summary>
-    public Task<List<AccountHalt>> Halts(string accountId, CancellationToken ct) => Rows("""
-        select run_id, statement_date, step, halt_reason, halt_detail, updated_at from billing.account_billing
-        where account_id = $1 and current_state = 'Halted' order by statement_date desc
-        """, r => new AccountHalt(r.GetGuid(0), r.GetFieldValue<DateOnly>(1), Maybe(r, 2), Maybe(r, 3), Maybe(r, 4),
-        r.GetFieldValue<DateTimeOffset>(5)), ct, accountId);
 
     /// <summary>
     /// One page of the passbook, newest first, each line with the balance after it: the running sum is taken over the

@@ -37,6 +37,7 @@ public static class DashboardRegistration
         });
         services.AddScoped<DashboardQueries>();
         services.AddScoped<AccountQueries>();
+        services.AddScoped<AccountBillings>();
         services.AddScoped<DashboardSearch>();
         services.AddScoped<Actions.AuditOutcomes>();
         return services;

@@ -18,16 +18,19 @@ public sealed record DeliveryRetryAccepted(Guid StatementId, string Channel, str
 /// new key, and the statement's outcome is decided again when it settles. A sent or skipped delivery is not retried, and a
 /// delivery sends once however often it is asked.
 /// </summary>
-public static class DeliveryRetry
+public sealed class DeliveryRetry(NpgsqlDataSource dataSource, IPublishEndpoint publish, AuditTrail audit)
 {
-    public static async Task<IResult> Handle(Guid statementId, string channel, ClaimsPrincipal user, NpgsqlDataSource dataSource,
-        IPublishEndpoint publish, AuditTrail audit, CancellationToken ct)
+    /// <summary><c>POST /statements/{id}/deliveries/{channel}/retry</c>; the statement page's retry button calls <see cref="Retry"/> too.</summary>
+    public static async Task<IResult> Handle(Guid statementId, string channel, ClaimsPrincipal user, DeliveryRetry retry, CancellationToken ct) =>
+        (await retry.Retry(statementId, channel, Actor.Of(user), ct)).ToResult();
+
+    public async Task<ActionOutcome> Retry(Guid statementId, string channel, Actor actor, CancellationToken ct)
     {
         if (!DeliveryChannels.All.Contains(channel))
-            return Results.ValidationProblem(new Dictionary<string, string[]>
+            return ActionOutcome.Invalid(new Dictionary<string, string[]>
             {
                 ["channel"] = [$"'{channel}' is not a channel; one of: {string.Join(", ", DeliveryChannels.All)}."],
-            }, title: "Nothing was retried.");
+            }, "Nothing was retried.");
 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
@@ -70,7 +73,7 @@ public static class DeliveryRetry
             previous = reader.GetString(8);
         }
 
-        await audit.Record(new AuditEntry(Actor.Of(user), "delivery.retry", "statement_delivery", $"{statementId}/{channel}",
+        await audit.Record(new AuditEntry(actor, "delivery.retry", "statement_delivery", $"{statementId}/{channel}",
             new { status = previous }, new { status = "retrying" }), connection, transaction, ct);
 
         // Published after the commit, so the consumer finds the delivery open. Were the publish lost, the delivery waits with
@@ -81,18 +84,17 @@ public static class DeliveryRetry
             await publish.Publish(ready, ct);
         else
             await publish.Publish(new StatementPdfSettled(statementId, ready.AccountId, rendered, rendered ? null : "no PDF stored"), ct);
-        return Results.Accepted($"/statements/{statementId}", new DeliveryRetryAccepted(statementId, channel, "retrying"));
+        return ActionOutcome.Accepted($"/statements/{statementId}", new DeliveryRetryAccepted(statementId, channel, "retrying"));
     }
 
-    static async Task<IResult> NotRetried(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid statementId, string channel,
+    static async Task<ActionOutcome> NotRetried(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid statementId, string channel,
         CancellationToken ct)
     {
         await using var find = new NpgsqlCommand("select status from billing.delivery where statement_id = $1 and channel = $2",
             connection, transaction) { Parameters = { new() { Value = statementId }, new() { Value = channel } } };
         return await find.ExecuteScalarAsync(ct) is string status
-            ? Results.Problem($"The {channel} delivery of statement {statementId} is {status}; only an unsettled, failed or unknown one is retried.",
-                statusCode: StatusCodes.Status409Conflict, title: "Already delivered")
-            : Results.Problem($"Statement {statementId} has no {channel} delivery.", statusCode: StatusCodes.Status404NotFound,
-                title: "No such delivery");
+            ? ActionOutcome.Conflict("Already delivered",
+                $"The {channel} delivery of statement {statementId} is {status}; only an unsettled, failed or unknown one is retried.")
+            : ActionOutcome.NotFound("No such delivery", $"Statement {statementId} has no {channel} delivery.");
     }
 }

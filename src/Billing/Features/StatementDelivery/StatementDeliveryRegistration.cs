@@ -30,6 +30,7 @@ public static class StatementDeliveryRegistration
         services.Configure<DeliveryOptions>(configuration.GetSection(DeliveryOptions.Section));
         services.AddSingleton<StatementLinks>();
         services.TryAddScoped<StatementRecipients>();
+        services.TryAddScoped<DeliveryRetry>();
         return services;
     }
 

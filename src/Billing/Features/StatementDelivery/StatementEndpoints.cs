@@ -1,6 +1,7 @@
 using Billing.Features.Access;
 using Billing.Features.StatementPdfs.Storage;
 using Billing.Infrastructure.Postgres;
+using Microsoft.Net.Http.Headers;
 using Npgsql;
 
 namespace Billing.Features.StatementDelivery;
@@ -15,7 +16,7 @@ public sealed record StatementView(Guid StatementId, string AccountId, DateOnly 
     decimal Purchases, decimal Repayments, decimal Refunds, decimal Interest, decimal Fees, decimal Adjustments, decimal ClosingBalance,
     decimal MinimumDue, decimal PastDue, DateOnly DueDate, DateTimeOffset Cutoff, StatementPdfView? Pdf, string? DeliveryStatus,
     DateTimeOffset? DeliveredAt, IReadOnlyList<DeliveryView> Deliveries, int Version = 1, Guid? CorrectsStatementId = null,
-    Guid? CorrectedByStatementId = null, string? ReissueReason = null);
+    Guid? CorrectedByStatementId = null, string? ReissueReason = null, Guid? RunId = null, string? HolderName = null);
 
 /// <summary>A statement with its PDF and deliveries; the PDF itself; the short link SMS and WhatsApp messages carry.</summary>
 public static class StatementEndpoints
@@ -33,24 +34,28 @@ public static class StatementEndpoints
         statements.MapPost("/{statementId:guid}/deliveries/{channel}/retry", DeliveryRetry.Handle).RequireAuthorization(Policies.Support)
             .WithSummary("Start a channel that was not sent (failed, unknown or unsettled) again, with fresh attempts (sms, pdf, email, whatsapp).");
         // Open: the code is signed (StatementLinks), so only the holder of the message has it.
-        app.MapGet("/s/{code}", async (string code, StatementLinks links, NpgsqlDataSource db, IStatementPdfStore store, CancellationToken ct) =>
-                await links.Verify(code, ct) is { } id
-                    ? await Pdf(id, db, store, ct)
+        app.MapGet("/s/{code}", async (string code, HttpContext http, StatementLinks links, NpgsqlDataSource db, IStatementPdfStore store,
+                CancellationToken ct) => await links.Verify(code, ct) is { } id
+                    ? await Pdf(id, http, db, store, ct)
                     : Results.Problem("This is not a statement link.", statusCode: StatusCodes.Status404NotFound, title: "No such statement"))
             .AllowAnonymous()
             .WithTags("Statements").WithSummary("The signed short link in a statement's SMS and WhatsApp message: the statement's PDF.");
         return app;
     }
 
-    static async Task<IResult> Pdf(Guid statementId, NpgsqlDataSource db, IStatementPdfStore store, CancellationToken ct)
+    static async Task<IResult> Pdf(Guid statementId, HttpContext http, NpgsqlDataSource db, IStatementPdfStore store, CancellationToken ct)
     {
         if (await Read(db, statementId, ct) is not { } view)
             return NoSuchStatement(statementId);
         // Read from the store every process shares: the API seldom runs where the PDF was rendered.
         if (view.Pdf is not { } pdf || await store.Read(pdf.Path, ct) is not { } content)
             return Results.Problem($"Statement {statementId} has no PDF yet.", statusCode: StatusCodes.Status404NotFound, title: "No PDF yet");
-        return Results.File(content, "application/pdf", $"statement-{view.StatementDate:yyyy-MM-dd}.pdf", entityTag:
-            new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{pdf.Sha256}\""));
+        // Inline: a browser shows it (a click on the dashboard opens it, as a customer's link does); saving it keeps the name.
+        http.Response.Headers.ContentDisposition = new ContentDispositionHeaderValue("inline")
+        {
+            FileName = $"statement-{view.StatementDate:yyyy-MM-dd}.pdf",
+        }.ToString();
+        return Results.File(content, "application/pdf", entityTag: new EntityTagHeaderValue($"\"{pdf.Sha256}\""));
     }
 
     internal static async Task<StatementView?> Read(NpgsqlDataSource db, Guid statementId, CancellationToken ct)
@@ -61,7 +66,8 @@ public static class StatementEndpoints
             select account_id, statement_date, currency, opening_balance, purchases, repayments, refunds, interest, fees, adjustments,
                    closing_balance, minimum_due, past_due, due_date, cutoff, pdf_path, pdf_sha256, pdf_bytes, pdf_pages, rendered_at,
                    delivery_status, delivered_at, version, corrects_statement_id, reissue_reason,
-                   (select c.statement_id from billing.statement c where c.corrects_statement_id = s.statement_id)
+                   (select c.statement_id from billing.statement c where c.corrects_statement_id = s.statement_id),
+                   run_id, coalesce(holder_name, (select a.name from billing.account a where a.account_id = s.account_id))
             from billing.statement s where statement_id = $1
             """, statementId));
         batch.BatchCommands.Add(PositionalParameters.BatchCommand("""
@@ -79,6 +85,7 @@ public static class StatementEndpoints
             Figures: Enumerable.Range(3, 10).Select(r.GetDecimal).ToArray(), Due: r.GetFieldValue<DateOnly>(13),
             Cutoff: r.GetFieldValue<DateTimeOffset>(14), Status: N<string>(20), DeliveredAt: N<DateTimeOffset?>(21));
         var versions = (Version: r.GetInt32(22), Corrects: N<Guid?>(23), Reason: N<string>(24), CorrectedBy: N<Guid?>(25));
+        var (runId, holderName) = (N<Guid?>(26), N<string>(27));
 
         await r.NextResultAsync(ct);
         var deliveries = new List<DeliveryView>();
@@ -89,7 +96,7 @@ public static class StatementEndpoints
         var f = head.Figures;
         return new StatementView(statementId, head.Account, head.Date, head.Currency, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8],
             f[9], head.Due, head.Cutoff, pdf, head.Status, head.DeliveredAt, deliveries, versions.Version, versions.Corrects, versions.CorrectedBy,
-            versions.Reason);
+            versions.Reason, runId, holderName);
     }
 
     static IResult NoSuchStatement(Guid statementId) =>

@@ -86,9 +86,11 @@ public sealed class BillingRunActions(BillingRunProgress progress, IPublishEndpo
         if (state != "Halted")
             return ActionOutcome.Conflict("Not halted", $"Account {accountId} is {state}, not halted: there is nothing to resume.");
 
-        await publish.Publish(new ResumeBilling(billingId, actor.Name), cancellationToken);
+        // Recorded before it is sent: the account page tells "halted again" from "resume pending" by whether a halt came
+        // after the request, and a saga quick enough could otherwise halt again before the entry was written.
         await audit.Record(new AuditEntry(actor, "billing.resume", "account_billing", $"{runId}/{accountId}", new { state },
             new { state = "resume_requested" }), cancellationToken);
+        await publish.Publish(new ResumeBilling(billingId, actor.Name), cancellationToken);
         return ActionOutcome.Accepted($"/billing/runs/{runId}", new AccountResumed(runId, accountId, true));
     }
 

@@ -145,6 +145,7 @@ public class AccountBillingStateMachine : MassTransitStateMachine<AccountBilling
 
             case StepOutcome.Halted:
                 saga.FinishedAt = now;
+                HaltRecords.Queue(work);
                 await x.Publish(new BillingHalted(saga.CorrelationId, saga.RunId, saga.AccountId, saga.StatementDate, saga.Step!,
                     saga.HaltReason!, saga.HaltDetail));
                 await x.TransitionToState(Halted);
