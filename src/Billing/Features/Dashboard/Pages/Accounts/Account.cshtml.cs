@@ -35,7 +35,7 @@ public sealed class AccountModel(AccountQueries queries, AccountBillings billing
     public List<AccountRepayment> Repayments { get; private set; } = [];
     public List<AccountRefund> Refunds { get; private set; } = [];
     public AccountBillingsModel Billings { get; private set; } = null!;
-    public List<AuditRow> Audit { get; private set; } = [];
+    public List<AuditRow> AuditEntries { get; private set; } = [];
     public List<PassbookLine> Passbook { get; private set; } = [];
     public bool MorePassbook { get; private set; }
 
@@ -105,7 +105,7 @@ public sealed class AccountModel(AccountQueries queries, AccountBillings billing
         Repayments = await queries.Repayments(AccountId, ct);
         Refunds = await queries.Refunds(AccountId, ct);
         Billings = new AccountBillingsModel(AccountId, await billings.Halted(AccountId, ct), CanOperate);
-        Audit = await billings.Audit(AccountId,
+        AuditEntries = await billings.Audit(AccountId,
             Billings.Billings.Select(b => b.RunId).Concat(Statements.Where(s => s.RunId is not null).Select(s => s.RunId!.Value)),
             Statements.Select(s => s.StatementId), Refunds.Select(r => r.RefundId), ct);
         (Passbook, MorePassbook) = await queries.Passbook(AccountId, PassbookPage, PassbookPageSize, ct);
