@@ -297,6 +297,19 @@ public class PassbookModelTests(ITestOutputHelper output)
                 var amount = step.Kind == "repayment" ? -step.Amount : step.Amount;
                 var at = DaysBack(step.DaysBack);
                 var reference = $"imp-{_imports.Count + 1}";
+                if (step.Kind == "repayment")
+                {
+                    // An import takes no repayment (review L3): refused, naming the row, and nothing of it is booked.
+                    using var refused = await _passbook.Api.PostAsync("/accounts/import", new StringContent(
+                        $"account_id,ref,kind,amount,occurred_at,description\n{account.Id},{reference}-refused,repayment,{amount.ToString(CultureInfo.InvariantCulture)},{at.ToString("O", CultureInfo.InvariantCulture)},\n",
+                        Encoding.UTF8, "text/csv"));
+                    var problem = await refused.Content.ReadAsStringAsync();
+                    ((int)refused.StatusCode).ShouldBe(400, problem);
+                    problem.ShouldContain("POST /repayments");
+                    await Converge("the refused import");
+                    return $"refused: an old repayment of {-amount:0.00} imported on {account.Id}";
+                }
+
                 _model.Book(account, step.Kind, amount, reference, at);
                 line = string.Join(",", account.Id, reference, step.Kind, amount.ToString(CultureInfo.InvariantCulture),
                     at.ToString("O", CultureInfo.InvariantCulture), "");
