@@ -36,7 +36,8 @@ public static class AccountCommands
                 return 2;
             }
 
-            return await Run(parse.UnmatchedTokens.ToArray(), input.Rows(ct), input.Length, () => input.Position, ct);
+            return await Run(parse.UnmatchedTokens.ToArray(), async (importer, _, progress) => new GeneratedLoad(await importer.Import(input.Rows(ct), progress, ct), 0, 0),
+                input.Length, () => input.Position, ct);
         });
         return command;
     }
@@ -60,12 +61,16 @@ public static class AccountCommands
                 return 2;
             }
 
-            var generated = AccountGenerator.Generate(count, parse.GetValue(seed), parse.GetValue(date));
             if (parse.GetValue(output) is not { } directory)
             {
                 long seen = 0;
-                return await Run(parse.UnmatchedTokens.ToArray(), AccountFiles.Rows(Counted(generated, () => seen++)), count, () => seen, ct);
+                var withRepayments = AccountGenerator.GenerateWithRepayments(count, parse.GetValue(seed), parse.GetValue(date));
+                return await Run(parse.UnmatchedTokens.ToArray(), (importer, dataSource, progress) =>
+                    GeneratedHistory.Load(dataSource, Counted(withRepayments, () => seen++), progress, ct), count, () => seen, ct);
             }
+
+            // The files hold no repayments: an import takes none (docs/accounts.md, Generator).
+            var generated = AccountGenerator.Generate(count, parse.GetValue(seed), parse.GetValue(date));
 
             directory.Create();
             var clock = Stopwatch.StartNew();
@@ -88,7 +93,7 @@ public static class AccountCommands
         return command;
     }
 
-    static IEnumerable<AccountInput> Counted(IEnumerable<AccountInput> accounts, Action counted)
+    static IEnumerable<T> Counted<T>(IEnumerable<T> accounts, Action counted)
     {
         foreach (var account in accounts)
         {
@@ -98,24 +103,27 @@ public static class AccountCommands
     }
 
     /// <param name="total">The progress bar's end: bytes of the files, or accounts to generate.</param>
-    static async Task<int> Run(string[] args, IAsyncEnumerable<ImportRow> rows, long total, Func<long> done, CancellationToken ct)
+    /// <param name="load">The import (and, for generated accounts, their repayments after it), reporting its progress.</param>
+    static async Task<int> Run(string[] args, Func<AccountImporter, NpgsqlDataSource, IProgress<ImportProgress>, Task<GeneratedLoad>> load,
+        long total, Func<long> done, CancellationToken ct)
     {
         using var host = BillingHost.Tooling(args);
-        var importer = new AccountImporter(host.Services.GetRequiredService<NpgsqlDataSource>());
+        var dataSource = host.Services.GetRequiredService<NpgsqlDataSource>();
+        var importer = new AccountImporter(dataSource);
         var latest = new Latest();
         var clock = Stopwatch.StartNew();
         // When each stage began, to show where an import's time goes.
         var stages = new List<(string Stage, TimeSpan At)> { ("reading", TimeSpan.Zero) };
-        ImportReport report;
+        GeneratedLoad loaded;
         try
         {
-            report = await AnsiConsole.Progress()
+            loaded = await AnsiConsole.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                 .StartAsync(async progress =>
                 {
                     var reading = progress.AddTask("reading and checking", maxValue: Math.Max(total, 1));
                     ProgressTask? writing = null;
-                    var import = importer.Import(rows, latest, ct);
+                    var import = load(importer, dataSource, latest);
                     while (await Task.WhenAny(import, Task.Delay(200, ct)) != import)
                     {
                         reading.Value = done();
@@ -146,7 +154,11 @@ public static class AccountCommands
             return 130;
         }
 
+        var report = loaded.Import;
         Summary(report, clock.Elapsed);
+        if (loaded.RepaymentsBooked + loaded.RepaymentsReplayed > 0)
+            AnsiConsole.MarkupLineInterpolated(
+                $"History repayments through the repayment intake: {loaded.RepaymentsBooked:N0} booked, {loaded.RepaymentsReplayed:N0} already present.");
         if (report.Written)
             AnsiConsole.MarkupLine(string.Join(", ", stages.Select((s, i) =>
                 $"{s.Stage} {((i + 1 < stages.Count ? stages[i + 1].At : clock.Elapsed) - s.At).TotalSeconds:F1} s")));

@@ -42,11 +42,12 @@ public class AccountGeneratorTests
     [Fact]
     public void Two_thousand_accounts_have_the_promised_variety_and_all_pass_the_import_rules()
     {
-        var accounts = AccountGenerator.Generate(2000, 1, StatementDate).ToList();
-        decimal Balance(AccountInput a) => a.Entries!.Sum(e => e.Amount!.Value);
+        var generated = AccountGenerator.GenerateWithRepayments(2000, 1, StatementDate).ToList();
+        var accounts = generated.Select(g => g.Account).ToList();
+        var repaid = generated.ToDictionary(g => g.Account.AccountId!, g => g.Repayments);
+        decimal Balance(AccountInput a) => a.Entries!.Sum(e => e.Amount!.Value) - repaid[a.AccountId!].Sum(r => r.Amount);
         bool Overdue(AccountInput a) => a.PreviousStatement is { MinimumDue: > 0 } p
-            && -a.Entries!.Where(e => e.Kind == "repayment" && DateOnly.FromDateTime(e.OccurredAt!.Value.UtcDateTime) >= p.StatementDate)
-                .Sum(e => e.Amount!.Value) < p.MinimumDue;
+            && repaid[a.AccountId!].Where(r => DateOnly.FromDateTime(r.PaidAt.UtcDateTime) >= p.StatementDate).Sum(r => r.Amount) < p.MinimumDue;
 
         accounts.Select(a => a.AccountId).ShouldBe(Enumerable.Range(1, 2000).Select(i => $"acc-{i:D6}"));
         accounts.ShouldAllBe(a => a.Loan!.StatementDay == 31, "with a statement date, every account is billed on it");
@@ -69,6 +70,11 @@ public class AccountGeneratorTests
 
         accounts.SelectMany(a => AccountRules.Problems(a)).ShouldBeEmpty();
         accounts.SelectMany(a => a.Entries!.SelectMany(e => AccountRules.Problems(e, a.Loan!.Currency))).ShouldBeEmpty();
+        // An import takes no repayment: the history's come beside the accounts, as the gateway would report them.
+        var repayments = generated.SelectMany(g => g.Repayments.Select(r => (r, g.Account.Loan!.Currency))).ToList();
+        repayments.Count.ShouldBeGreaterThan(1000);
+        repayments.ShouldAllBe(x => x.r.Amount > 0 && x.r.Currency == x.Currency && x.r.Method == "card" && x.r.PaidAt < new DateTimeOffset(2026, 12, 31, 0, 0, 0, TimeSpan.Zero));
+        repayments.Select(x => x.r.GatewayPaymentId).ShouldBeUnique();
     }
 
     [Fact]

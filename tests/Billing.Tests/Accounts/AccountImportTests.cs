@@ -13,7 +13,7 @@ public class AccountImportTests
             "previousStatement": { "statementDate": "2026-10-28", "closingBalance": 1200.50, "minimumDue": 150, "dueDate": "2026-11-22" },
             "entries": [
               { "ref": "p-1", "kind": "purchase", "amount": 1200.50, "occurredAt": "2026-10-20T12:00:00+02:00", "description": "IKEA" },
-              { "ref": "r-1", "kind": "repayment", "amount": -100, "occurredAt": "2026-11-10T08:00:00Z" } ] },
+              { "ref": "r-1", "kind": "adjustment", "amount": -100, "occurredAt": "2026-11-10T08:00:00Z" } ] },
           { "accountId": "acc-2", "name": "Léa Dubois", "email": null, "phone": "+33612345678", "locale": "fr-FR",
             "loan": { "currency": "EUR", "creditLimit": 3000.25, "apr": 0.19, "dayCount": "30/360", "statementDay": 31, "timeZone": "Europe/Paris",
                       "minimumPercent": 0.02, "minimumFloor": 15, "lateFee": 6, "dueDays": 21, "openedOn": "2025-02-03" },
@@ -130,7 +130,7 @@ public class AccountImportTests
         const string entries = """
             account_id,ref,kind,amount,occurred_at,description
             acc-1,e-1,purchase,10.00,2026-11-01T10:00:00Z,ok
-            acc-1,e-2,repayment,10.00,2026-11-02T10:00:00Z,wrong sign
+            acc-1,e-2,refund,-10.00,2026-11-02T10:00:00Z,wrong sign
             acc-9,e-3,purchase,10.00,2026-11-02T10:00:00,no such account and no offset
             """;
 
@@ -143,7 +143,7 @@ public class AccountImportTests
         rejected["file1.csv line 3 (acc-2)"].ShouldContain("loan.statementDay 32 is not between 1 and 31");
         rejected["file1.csv line 3 (acc-2)"].ShouldContain("loan.dueDays 20");
         rejected["file1.csv line 4"].ShouldBe("credit_limit 'abc' is not a number (12.50)");
-        rejected["file2.csv line 3 (e-2)"].ShouldContain("of a repayment must be negative");
+        rejected["file2.csv line 3 (e-2)"].ShouldContain("of a refund must be positive");
         rejected["file2.csv line 4"].ShouldContain("occurred_at '2026-11-02T10:00:00' is not a time with its UTC offset");
         (await ground.RowsWritten()).ShouldBe(0, "acc-1 and e-1 were fine, and still nothing is written");
     }

@@ -67,7 +67,7 @@ public sealed record Settle(int Pick, Settlement How) : Step
     public override string ToString() => $"support: {How} failed excess #{Pick}";
 }
 
-/// <summary>An entries import: a purchase (or an old repayment) <see cref="DaysBack"/> days before today, or an earlier import again.</summary>
+/// <summary>An entries import: a purchase <see cref="DaysBack"/> days before today (an old repayment: refused, review L3), or an earlier import again.</summary>
 public sealed record Import(int Account, string Kind, decimal Amount, int DaysBack, bool Again) : Step
 {
     public override string ToString() => Again ? "import the last imported entry again" : $"import a {Kind} of {Amount:0.00} on a{Account + 1}, {DaysBack} days back";

@@ -41,7 +41,7 @@ public sealed class BillingDemo(IBus bus, NpgsqlDataSource dataSource, BillingRu
         await Execute(ResetSql, ct);
         // The statements are new ones under the same ids as the last demo's: the stand-ins forget the messages sent for those.
         await provider.ResetLedger(ct);
-        var report = await new AccountImporter(dataSource).Import(AccountFiles.Rows(AccountGenerator.Generate(accounts, seed: 1, date)), null, ct);
+        var load = await GeneratedHistory.Load(dataSource, AccountGenerator.GenerateWithRepayments(accounts, seed: 1, date), null, ct);
 
         await bus.Publish(new StartBillingRun(date, "demo"), ct);
         var run = await RunWatch.Until(progress, BillingIds.Run(date), TimeSpan.FromMinutes(10), ct);
@@ -57,7 +57,8 @@ public sealed class BillingDemo(IBus bus, NpgsqlDataSource dataSource, BillingRu
         await provider.ClearFaults("card", ct);
         var (overpaid, refunded, entries, replays) = await PayTwice(date, ct);
         var table = new Table().Title("Repayments: the same due paid twice").AddColumns("", "Result");
-        table.AddRow("Passbook entries imported", $"{report.EntriesAdded:N0}");
+        table.AddRow("Passbook entries imported", $"{load.Import.EntriesAdded:N0}");
+        table.AddRow("History repayments booked through the repayment intake", $"{load.RepaymentsBooked:N0}");
         table.AddRow("Payments reported twice (webhook, then settlement file)", $"{replays:N0} answered as the same entry");
         table.AddRow("Accounts overpaid (balance paid twice)", $"{overpaid:N0}");
         table.AddRow("Excess refunded through the refund saga", $"{refunded:N0} / {overpaid:N0}");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Billing.Features.Passbook;
 
 namespace Billing.Features.Accounts;
 
@@ -17,11 +18,21 @@ public static class AccountGenerator
     /// When given, every account gets its day as statement day (one billing run on that date bills them all) and its
     /// history falls before it. When null, statement days vary over 1–31 around <see cref="DefaultStatementDate"/>.
     /// </param>
-    public static IEnumerable<AccountInput> Generate(int accounts, int seed, DateOnly? statementDate = null)
+    public static IEnumerable<AccountInput> Generate(int accounts, int seed, DateOnly? statementDate = null) =>
+        GenerateWithRepayments(accounts, seed, statementDate).Select(g => g.Account);
+
+    /// <summary>
+    /// The accounts with the repayments of their history beside them: an import takes no repayment (it is a gateway
+    /// payment, reported through the repayment intake), so these are booked by <see cref="GeneratedHistory"/>.
+    /// </summary>
+    public static IEnumerable<GeneratedAccount> GenerateWithRepayments(int accounts, int seed, DateOnly? statementDate = null)
     {
         for (var i = 1; i <= accounts; i++)
             yield return One(i, seed, statementDate);
     }
+
+    /// <summary>The method the history's repayments were paid by, so an overpaid one's excess goes back by card.</summary>
+    public const string RepaymentMethod = "card";
 
     static readonly (string Currency, double Share, (string Zone, string Locale, string Phone)[] Places)[] Markets =
     [
@@ -35,7 +46,7 @@ public static class AccountGenerator
     static readonly string[] LastNames = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Müller", "Schmidt", "Dubois", "Virtanen", "Hansen", "Smith", "Johnson", "Sharma", "Patel", "Öberg", "Lindqvist", "Berg", "García"];
     static readonly string[] Merchants = ["ICA Maxi", "Coop", "SJ", "Systembolaget", "Clas Ohlson", "IKEA", "Apotek Hjärtat", "Spotify", "Circle K", "Elgiganten", "Amazon", "Zalando", "Uber", "Foodora"];
 
-    static AccountInput One(int index, int seed, DateOnly? fixedDate)
+    static GeneratedAccount One(int index, int seed, DateOnly? fixedDate)
     {
         var rng = new SplitMix(unchecked(((ulong)(uint)seed << 32) ^ (ulong)index * 0x9E3779B97F4A7C15UL));
         var id = $"acc-{index:D6}";
@@ -124,7 +135,14 @@ public static class AccountGenerator
             // Paid something, but less than the minimum: still overdue.
             Add("repayment", -decimal.Round(minimum / 2, 2), payDay, "Part repayment");
 
-        return new AccountInput
+        // Drawn as entries (so the rest of the history is the same as before repayments left the import), then handed
+        // over as gateway payments: the old ref is the gateway id.
+        var ordered = entries.OrderBy(e => e.OccurredAt).ThenBy(e => e.Ref, StringComparer.Ordinal).ToList();
+        var repayments = ordered.Where(e => e.Kind == "repayment")
+            .Select(e => new RepaymentReport(id, -e.Amount!.Value, market.Currency, $"gen-{e.Ref}", RepaymentMethod,
+                RepaymentReport.ToMicroseconds(e.OccurredAt!.Value), "generator"))
+            .ToList();
+        return new(new AccountInput
         {
             AccountId = id,
             Name = $"{first} {last}",
@@ -136,8 +154,8 @@ public static class AccountGenerator
             Locale = locale,
             Loan = loan,
             PreviousStatement = previous,
-            Entries = entries.OrderBy(e => e.OccurredAt).ThenBy(e => e.Ref, StringComparer.Ordinal).ToList(),
-        };
+            Entries = ordered.Where(e => e.Kind != "repayment").ToList(),
+        }, repayments);
     }
 
     static (string Currency, double Share, (string Zone, string Locale, string Phone)[] Places) PickMarket(double u)
@@ -154,3 +172,6 @@ public static class AccountGenerator
     static string Ascii(string name) =>
         new(name.Normalize(NormalizationForm.FormD).Where(c => CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark).ToArray());
 }
+
+/// <param name="Repayments">The history's repayments, as the gateway would have reported them.</param>
+public sealed record GeneratedAccount(AccountInput Account, IReadOnlyList<RepaymentReport> Repayments);

@@ -18,7 +18,17 @@ public static partial class AccountRules
     /// </summary>
     public static readonly IReadOnlyList<string> ReservedRefPrefixes = ["repayment:", "repayment-reversal:", "repayment-move:", "refund:", "refund-reversal:", "interest:", "late-fee:"];
 
-    public static readonly IReadOnlySet<string> Kinds = new HashSet<string> { "purchase", "repayment", "interest", "fee", "refund", "adjustment" };
+    public static readonly IReadOnlySet<string> Kinds = new HashSet<string> { "purchase", "interest", "fee", "refund", "adjustment" };
+
+    /// <summary>
+    /// Why an import takes no repayment (review L3): a repayment is a gateway payment, reported once through
+    /// POST /repayments, whose gateway id makes every later report of it the same entry, and which registers the payment
+    /// as refundable and refunds what it overpaid. An imported one would be a second entry of the same payment, with none
+    /// of that.
+    /// </summary>
+    public const string RepaymentRefused =
+        "kind 'repayment' is not imported: repayments are reported through POST /repayments, whose gatewayPaymentId makes " +
+        "a report idempotent (an imported one would book the same payment a second time, never refundable and never checked for an overpayment)";
 
     // numeric(19, 4): fifteen digits before the point.
     const decimal MaxAmount = 999_999_999_999_999m;
@@ -112,6 +122,8 @@ public static partial class AccountRules
             problems.Add("occurredAt is missing");
         if (e.Kind is null)
             problems.Add("kind is missing");
+        else if (e.Kind == "repayment")
+            problems.Add(RepaymentRefused);
         else if (!Kinds.Contains(e.Kind))
             problems.Add($"kind '{e.Kind}' is not one of {string.Join(", ", Kinds)}");
 
@@ -122,8 +134,6 @@ public static partial class AccountRules
             Money(problems, "amount", amount, currency, required: true, min: null);
             if (amount == 0)
                 problems.Add("amount is 0 (an entry must move the balance)");
-            else if (e.Kind == "repayment" && amount > 0)
-                problems.Add($"amount {amount} of a repayment must be negative (amounts are the effect on the balance owed)");
             else if (e.Kind is "purchase" or "interest" or "fee" or "refund" && amount < 0)
                 problems.Add($"amount {amount} of a {e.Kind} must be positive (amounts are the effect on the balance owed)");
         }

@@ -62,22 +62,32 @@ static class LedgerRules
                 or exists (select line_no, booked_on, kind, description, amount from billing.statement_line where statement_id = o.statement_id
                            except select line_no, booked_on, kind, description, amount from billing.statement_line where statement_id = r.statement_id))
             """),
-        // An account due on a date a run billed has a statement then, or a halt with its reason.
+        // An account due on a past date has a statement then, or a billing of it halted with its reason: the date of a run
+        // that fanned out, and a date no run billed at all (the daily job down for longer than its catch-up days) from the
+        // first run on (before it, statements came from the system before) to two days ago (today's run, in a zone behind
+        // UTC, may not have begun). One violation per account: the subject names the account and the date.
         new("statement_missing", Insert + """
-            select $1, 'statement_missing', l.account_id, 'run ' || r.statement_date, null, null,
-                   'Due on ' || r.statement_date || ' (run ' || r.run_id || ') but has no statement then and no halt with a reason'
-            from billing.billing_run r
-            join billing.loan l on l.opened_on < r.statement_date
-                and least(l.statement_day::int, extract(day from (date_trunc('month', r.statement_date) + interval '1 month - 1 day'))::int)
-                    = extract(day from r.statement_date)::int
-            where l.account_id > $2 and l.account_id <= $3 and r.status = 'fanned_out' and r.fanned_out_at < now() - interval '10 minutes'
-              and not exists (select 1 from billing.statement s where s.account_id = l.account_id and s.statement_date = r.statement_date)
+            with due_dates as (
+                select r.statement_date as day, 'run ' || r.run_id as what from billing.billing_run r
+                where r.status = 'fanned_out' and r.fanned_out_at < now() - interval '10 minutes'
+                union all
+                select d::date, 'no billing run for that date'
+                from generate_series((select min(statement_date) from billing.billing_run)::timestamp, (current_date - 2)::timestamp, interval '1 day') d
+                where not exists (select 1 from billing.billing_run r where r.statement_date = d::date))
+            select $1, 'statement_missing', l.account_id, left('account ' || l.account_id || ' due ' || m.day, 200), null, null,
+                   'Due on ' || m.day || ' (' || m.what || ') but has no statement then and no halt with a reason'
+            from due_dates m
+            join billing.loan l on l.opened_on < m.day
+                and least(l.statement_day::int, extract(day from (date_trunc('month', m.day) + interval '1 month - 1 day'))::int)
+                    = extract(day from m.day)::int
+            where l.account_id > $2 and l.account_id <= $3
+              and not exists (select 1 from billing.statement s where s.account_id = l.account_id and s.statement_date = m.day)
               -- A later statement whose period starts after that date's cut-off (an imported one, say) began the account's
               -- billing here after it: nothing was due then. One whose period spans the date billed two periods as one.
-              and not exists (select 1 from billing.statement s where s.account_id = l.account_id and s.statement_date > r.statement_date
-                                and s.period_start >= r.statement_date::timestamp at time zone l.time_zone)
+              and not exists (select 1 from billing.statement s where s.account_id = l.account_id and s.statement_date > m.day
+                                and s.period_start >= m.day::timestamp at time zone l.time_zone)
               and not exists (select 1 from billing.account_billing b
-                              where b.account_id = l.account_id and b.statement_date = r.statement_date
+                              where b.account_id = l.account_id and b.statement_date = m.day
                                 and (b.halt_reason is not null or b.current_state in ('RetryScheduled', 'WaitingForCutoff')))
             """),
     ];

@@ -15,10 +15,19 @@ public sealed class RepaymentIntake(NpgsqlDataSource dataSource)
     const int AccountLockSpace = 0x52_6570;
 
     public Task<RepaymentResult> Record(RepaymentReport report, CancellationToken cancellationToken) =>
-        PassbookTransaction.Run(dataSource, (connection, transaction, token) => Record(connection, transaction, report, token), cancellationToken);
+        PassbookTransaction.Run(dataSource, (connection, transaction, token) => Record(connection, transaction, report, null, token), cancellationToken);
+
+    /// <summary>
+    /// A repayment of history loaded before anything of its account is billed (the generator's): booked when it was
+    /// paid, as an imported entry is, so the statement of its period shows it. Never for a live report: a booking
+    /// back-dated behind a billed cut-off would land on no statement.
+    /// </summary>
+    public Task<RepaymentResult> RecordHistory(RepaymentReport report, CancellationToken cancellationToken) =>
+        PassbookTransaction.Run(dataSource, (connection, transaction, token) => Record(connection, transaction, report, report.PaidAt, token),
+            cancellationToken);
 
     static async Task<RepaymentResult> Record(NpgsqlConnection connection, NpgsqlTransaction transaction, RepaymentReport report,
-        CancellationToken cancellationToken)
+        DateTimeOffset? bookedAt, CancellationToken cancellationToken)
     {
 
         var loanCurrency = await LoanCurrency(connection, transaction, report.AccountId, cancellationToken);
@@ -41,7 +50,7 @@ public sealed class RepaymentIntake(NpgsqlDataSource dataSource)
         // booked by the consumer after this commits, or by this from its state (RefundsPaidBefore), never by neither.
         await connection.ExecuteAsync(transaction, "select pg_advisory_xact_lock($1, hashtext($2))", cancellationToken,
             RefundablePayments.PaymentLockSpace, report.GatewayPaymentId);
-        var entryId = await Insert(connection, transaction, report, cancellationToken);
+        var entryId = await Insert(connection, transaction, report, bookedAt, cancellationToken);
         if (entryId is null)
         {
             // The same payment id committed meanwhile under another account (a lock of its own): its row decides.
@@ -96,12 +105,12 @@ public sealed class RepaymentIntake(NpgsqlDataSource dataSource)
     /// booked_at is the database's now(): the statement cut-off is judged by the same clock.
     /// </summary>
     static async Task<long?> Insert(NpgsqlConnection connection, NpgsqlTransaction transaction, RepaymentReport report,
-        CancellationToken cancellationToken)
+        DateTimeOffset? bookedAt, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("""
             with entry as (
                 insert into billing.passbook_entry (account_id, kind, amount, currency, external_ref, occurred_at, booked_at, description)
-                values ($1, 'repayment', -$2, $3, $4, $5, now(), 'Repayment ' || $6)
+                values ($1, 'repayment', -$2, $3, $4, $5, coalesce($10::timestamptz, now()), 'Repayment ' || $6)
                 on conflict (external_ref) do nothing
                 returning entry_id)
             insert into billing.repayment (gateway_payment_id, account_id, amount, currency, method, paid_at, fingerprint, entry_id, source)
@@ -110,7 +119,7 @@ public sealed class RepaymentIntake(NpgsqlDataSource dataSource)
             returning entry_id
             """, connection, transaction);
         command.Parameters.AddPositional(report.AccountId, report.Amount, report.Currency, report.ExternalRef, report.PaidAt,
-            report.GatewayPaymentId, report.Method, report.Fingerprint(), report.Source);
+            report.GatewayPaymentId, report.Method, report.Fingerprint(), report.Source, (object?)bookedAt ?? DBNull.Value);
         return (long?)await command.ExecuteScalarAsync(cancellationToken);
     }
 }
