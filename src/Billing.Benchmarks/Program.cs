@@ -91,8 +91,12 @@ Console.WriteLine($"(a) in-memory repository:         {inMemory,8:N0} transition
 
 await Fresh(configuration);
 await SagaThroughput.Run(configuration, SagaStore.PostgresWithOutbox, 200, events);
-var postgres = await SagaThroughput.Run(configuration, SagaStore.PostgresWithOutbox, sagas, events);
-Console.WriteLine($"(b) Postgres repository + outbox: {postgres,8:N0} transitions/s");
+double postgres;
+using (var groups = ConsumeGroupSizes.Start())
+{
+    postgres = await SagaThroughput.Run(configuration, SagaStore.PostgresWithOutbox, sagas, events);
+    Console.WriteLine($"(b) Postgres repository + outbox: {postgres,8:N0} transitions/s   {groups.Describe()}");
+}
 Console.WriteLine($"ratio (b)/(a): {postgres / inMemory:N2}");
 
 // The same over a Unix-domain socket, when Postgres runs on this host: no loopback TCP stack on each round trip.

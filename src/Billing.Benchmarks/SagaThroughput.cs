@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Billing.Contracts.Diagnostics;
 using Billing.Features.Diagnostics;
 using Billing.Infrastructure.Messaging;
+using Billing.Infrastructure.Messaging.Grouping;
 using Billing.Infrastructure.Persistence;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
@@ -86,7 +87,7 @@ public static class SagaThroughput
             x.DisableUsageTelemetry();
             if (store == SagaStore.PostgresWithOutbox)
             {
-                x.AddPostgresMessaging<BillingDbContext>();
+                x.AddPostgresMessaging<BillingDbContext>(grouping: EndpointGrouping.From(builder.Configuration));
                 x.AddSagaStateMachine<TallyStateMachine, TallyState>();
             }
             else if (store == SagaStore.InMemory)
