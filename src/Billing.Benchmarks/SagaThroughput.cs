@@ -15,7 +15,12 @@ namespace Billing.Benchmarks;
 public enum SagaStore
 {
     InMemory,
+
+    /// <summary>The Postgres repository and inbox/outbox, one message per transaction.</summary>
     PostgresWithOutbox,
+
+    /// <summary>The same with the saga's endpoint in consume groups (Messaging:Grouping:tally-state, else 16 a group).</summary>
+    PostgresGrouped,
 }
 
 /// <summary>
@@ -85,9 +90,9 @@ public static class SagaThroughput
         {
             x.SetKebabCaseEndpointNameFormatter();
             x.DisableUsageTelemetry();
-            if (store == SagaStore.PostgresWithOutbox)
+            if (store is SagaStore.PostgresWithOutbox or SagaStore.PostgresGrouped)
             {
-                x.AddPostgresMessaging<BillingDbContext>(grouping: EndpointGrouping.From(builder.Configuration));
+                x.AddPostgresMessaging<BillingDbContext>(grouping: store == SagaStore.PostgresGrouped ? Grouped(builder.Configuration) : null);
                 x.AddSagaStateMachine<TallyStateMachine, TallyState>();
             }
             else if (store == SagaStore.InMemory)
@@ -110,6 +115,11 @@ public static class SagaThroughput
         });
         return builder.Build();
     }
+
+    const string SagaEndpoint = "tally-state";
+
+    static Dictionary<string, EndpointGrouping> Grouped(IConfiguration configuration) =>
+        new() { [SagaEndpoint] = EndpointGrouping.From(configuration).GetValueOrDefault(SagaEndpoint) ?? new EndpointGrouping() };
 
     sealed class CompletionCounter
     {
