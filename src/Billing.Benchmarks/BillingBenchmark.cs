@@ -25,9 +25,9 @@ public static class BillingBenchmark
     {
         Console.WriteLine($"Billing runs on {Environment.ProcessorCount} cores; every part on this machine (Postgres, RabbitMQ, the worker)");
         await fresh(configuration);
-        await SagaThroughput.Run(configuration, SagaStore.PostgresWithOutbox, 200, 4);
-        var ceiling = await SagaThroughput.Run(configuration, SagaStore.PostgresWithOutbox, 4000, 4);
-        Console.WriteLine($"ceiling: saga benchmark (b), Postgres repository + outbox, 4,000 × 5:  {ceiling,8:N0} transitions/s");
+        await SagaThroughput.Run(configuration, SagaStore.PostgresGrouped, 200, 4);
+        var ceiling = await SagaThroughput.Run(configuration, SagaStore.PostgresGrouped, 4000, 4);
+        Console.WriteLine($"ceiling: saga benchmark (c), Postgres repository + outbox in consume groups, 4,000 × 5:  {ceiling,8:N0} transitions/s");
 
         // Yesterday in UTC: its midnight has passed in every time zone the generator uses, so no account waits.
         var date = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1);
@@ -38,8 +38,12 @@ public static class BillingBenchmark
             await Generate(configuration, size, date);
             Console.WriteLine($"{size,8:N0} accounts generated and imported in {load.Elapsed.TotalSeconds:N1} s ({await Scalar(configuration, "select count(*) from billing.passbook_entry"):N0} passbook entries)");
 
+            using var groups = ConsumeGroupSizes.Start();
+            var cpu = CpuTime.Now();
             var (perSecond, view, memory) = await Bill(configuration, date);
             Console.WriteLine($"{size,8:N0} accounts: {perSecond,6:N0} accounts/s to StatementReady ({view.Ready:N0} ready, {view.Halted:N0} halted); {memory}");
+            Console.WriteLine($"          {CpuTime.Now().PerItemSince(cpu, size)}");
+            Console.WriteLine($"          consume groups: {groups.Describe()}");
             foreach (var halted in view.ByStateAndStep.Where(c => c.State == "Halted"))
                 Console.WriteLine($"          halted at {halted.Step}: {halted.Reason} × {halted.Count:N0}");
         }

@@ -7,7 +7,8 @@ using Npgsql;
 using System.Runtime.InteropServices;
 
 // Two benchmarks, each beside its baseline measured in the same run on the same machine:
-//   saga [sagas] [events]        saga transitions/s: MassTransit's in-memory repository vs the Postgres repository + outbox
+//   saga [sagas] [events]        saga transitions/s: MassTransit's in-memory repository vs the Postgres repository + outbox,
+//                                one message a transaction and in consume groups
 //   billing [sizes]              accounts/s to StatementReady for each size (10,000 and 100,000), with peak RSS, beside
 //                                the saga benchmark's Postgres transitions/s as the ceiling
 //   pipeline [accounts]          accounts/s billed, rendered and sent on every channel, beside billing alone
@@ -89,11 +90,10 @@ await SagaThroughput.Run(configuration, SagaStore.InMemory, 200, events);
 var inMemory = await SagaThroughput.Run(configuration, SagaStore.InMemory, sagas, events);
 Console.WriteLine($"(a) in-memory repository:         {inMemory,8:N0} transitions/s");
 
-await Fresh(configuration);
-await SagaThroughput.Run(configuration, SagaStore.PostgresWithOutbox, 200, events);
-var postgres = await SagaThroughput.Run(configuration, SagaStore.PostgresWithOutbox, sagas, events);
-Console.WriteLine($"(b) Postgres repository + outbox: {postgres,8:N0} transitions/s");
+var postgres = await SagaRow("(b) Postgres repository + outbox, one message a transaction:", configuration, SagaStore.PostgresWithOutbox);
 Console.WriteLine($"ratio (b)/(a): {postgres / inMemory:N2}");
+var grouped = await SagaRow("(c) (b) in consume groups:                                ", configuration, SagaStore.PostgresGrouped);
+Console.WriteLine($"ratio (c)/(a): {grouped / inMemory:N2}");
 
 // The same over a Unix-domain socket, when Postgres runs on this host: no loopback TCP stack on each round trip.
 const string SocketDirectory = "/var/run/postgresql";
@@ -102,10 +102,22 @@ if (Directory.Exists(SocketDirectory))
     var socket = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString("Billing")) { Host = SocketDirectory };
     var overSocket = new ConfigurationBuilder().AddConfiguration(configuration)
         .AddInMemoryCollection([new("ConnectionStrings:Billing", socket.ConnectionString)]).Build();
-    await Fresh(overSocket);
-    await SagaThroughput.Run(overSocket, SagaStore.PostgresWithOutbox, 200, events);
-    var socketFigure = await SagaThroughput.Run(overSocket, SagaStore.PostgresWithOutbox, sagas, events);
-    Console.WriteLine($"(c) (b) over the Unix socket:     {socketFigure,8:N0} transitions/s  ((c)/(b): {socketFigure / postgres:N2})");
+    var socketFigure = await SagaRow("(d) (c) over the Unix socket:                             ", overSocket, SagaStore.PostgresGrouped);
+    Console.WriteLine($"ratio (d)/(c): {socketFigure / grouped:N2}");
+}
+
+// One Postgres row of the saga benchmark on a fresh database: its transitions/s, the consume groups and the CPU per transition.
+async Task<double> SagaRow(string label, IConfiguration rowConfiguration, SagaStore store)
+{
+    await Fresh(rowConfiguration);
+    await SagaThroughput.Run(rowConfiguration, store, 200, events);
+    using var groups = ConsumeGroupSizes.Start();
+    var cpu = CpuTime.Now();
+    var figure = await SagaThroughput.Run(rowConfiguration, store, sagas, events);
+    Console.WriteLine($"{label} {figure,8:N0} transitions/s");
+    Console.WriteLine($"    {groups.Describe()}");
+    Console.WriteLine($"    {CpuTime.Now().PerItemSince(cpu, sagas * (events + 1), "transition")}");
+    return figure;
 }
 
 static async Task Fresh(IConfiguration configuration)

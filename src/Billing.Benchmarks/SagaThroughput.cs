@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Billing.Contracts.Diagnostics;
 using Billing.Features.Diagnostics;
 using Billing.Infrastructure.Messaging;
+using Billing.Infrastructure.Messaging.Grouping;
 using Billing.Infrastructure.Persistence;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
@@ -14,7 +15,12 @@ namespace Billing.Benchmarks;
 public enum SagaStore
 {
     InMemory,
+
+    /// <summary>The Postgres repository and inbox/outbox, one message per transaction.</summary>
     PostgresWithOutbox,
+
+    /// <summary>The same with the saga's endpoint in consume groups (Messaging:Grouping:tally-state, else 16 a group).</summary>
+    PostgresGrouped,
 }
 
 /// <summary>
@@ -84,9 +90,9 @@ public static class SagaThroughput
         {
             x.SetKebabCaseEndpointNameFormatter();
             x.DisableUsageTelemetry();
-            if (store == SagaStore.PostgresWithOutbox)
+            if (store is SagaStore.PostgresWithOutbox or SagaStore.PostgresGrouped)
             {
-                x.AddPostgresMessaging<BillingDbContext>();
+                x.AddPostgresMessaging<BillingDbContext>(grouping: store == SagaStore.PostgresGrouped ? Grouped(builder.Configuration) : null);
                 x.AddSagaStateMachine<TallyStateMachine, TallyState>();
             }
             else if (store == SagaStore.InMemory)
@@ -109,6 +115,11 @@ public static class SagaThroughput
         });
         return builder.Build();
     }
+
+    const string SagaEndpoint = "tally-state";
+
+    static Dictionary<string, EndpointGrouping> Grouped(IConfiguration configuration) =>
+        new() { [SagaEndpoint] = EndpointGrouping.From(configuration).GetValueOrDefault(SagaEndpoint) ?? new EndpointGrouping() };
 
     sealed class CompletionCounter
     {

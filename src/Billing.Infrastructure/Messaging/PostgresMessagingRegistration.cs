@@ -1,3 +1,4 @@
+using Billing.Infrastructure.Messaging.Grouping;
 using Billing.Infrastructure.Messaging.Outbox;
 using Billing.Infrastructure.Messaging.Resilience;
 using Billing.Infrastructure.Messaging.Sagas;
@@ -25,7 +26,7 @@ public static class PostgresMessagingRegistration
     /// </summary>
     public static IBusRegistrationConfigurator AddPostgresMessaging<TDbContext>(this IBusRegistrationConfigurator x,
         Action<InboxOptions>? configureInbox = null, Action<SchedulerOptions>? configureScheduler = null,
-        Action<OutboxDeliveryOptions>? configureDelivery = null)
+        Action<OutboxDeliveryOptions>? configureDelivery = null, IReadOnlyDictionary<string, EndpointGrouping>? grouping = null)
         where TDbContext : DbContext
     {
         // The delivery service and the scheduler reach Postgres through the application's NpgsqlDataSource singleton.
@@ -49,6 +50,7 @@ public static class PostgresMessagingRegistration
         x.SetPostgresSagaRepositoryProvider<TDbContext>();
         x.AddScoped<IOutboxContextFactory<TDbContext>, PostgresOutboxContextFactory<TDbContext>>();
         x.TryAddScoped<ConsumeTransaction>();
+        x.TryAddScoped<ConsumeGroupSlot>();
         x.AddHostedService<InboxCleanupService<TDbContext>>();
         x.TryAddSingleton<OutboxDeliverySignal>();
         x.AddHostedService<OutboxDeliveryService>();
@@ -66,8 +68,11 @@ public static class PostgresMessagingRegistration
 
             // Not the scheduler: its commands are idempotent by token already, and the redelivery commands of one
             // message all carry that message's MT-OriginalMessageId, which the inbox would take for duplicates.
-            if (name != scheduler.QueueName)
-                endpoint.UsePostgresOutbox<TDbContext>(context);
+            if (name == scheduler.QueueName)
+                return;
+            if (grouping is not null && grouping.TryGetValue(name, out var group) && group.IsOn)
+                endpoint.UseFilter(new ConsumeGroupFilter<TDbContext>(context, name, group));
+            endpoint.UsePostgresOutbox<TDbContext>(context);
         });
 
         return x;

@@ -31,8 +31,8 @@ public class RepaymentsDuringRunTests
         await stack.SeedAccounts(20);
 
         (await stack.StartRun()).StatusCode.ShouldBe(HttpStatusCode.Accepted);
-        await Eventually.Until("the billing of acc-00001 stalled in its open transaction", async () =>
-            await BillingOpen(stack) && await stack.Count("select count(*) from billing.statement") == 19);
+        // Not "the other 19 billed": the accounts consumed in one group with acc-00001 (Messaging:Grouping) commit with it.
+        await Eventually.Until("the billing of acc-00001 stalled in its open transaction", () => BillingOpen(stack));
 
         for (var i = 1; i <= 3; i++)
         {

@@ -42,6 +42,26 @@ public sealed class ConsumeTransaction
     /// <summary>A write that goes to Postgres with the commit, in the order written.</summary>
     public void Write(NpgsqlBatchCommand command) => _writes.Add(command);
 
+    /// <summary>
+    /// Sends what was written so far without committing, so the next member of a consume group reads it; the tracked
+    /// entities are then forgotten, as at a commit.
+    /// </summary>
+    public async Task Flush(CancellationToken cancellationToken)
+    {
+        var dbContext = _dbContext ?? throw NotActive();
+        if (dbContext.ChangeTracker.HasChanges())
+            await dbContext.SaveChangesAsync(cancellationToken);
+        dbContext.ChangeTracker.Clear();
+
+        if (_writes.Count == 0)
+            return;
+        await using var batch = new NpgsqlBatch(Connection, Transaction);
+        foreach (var write in _writes)
+            batch.BatchCommands.Add(write);
+        _writes.Clear();
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task Commit(CancellationToken cancellationToken)
     {
         var dbContext = _dbContext ?? throw NotActive();

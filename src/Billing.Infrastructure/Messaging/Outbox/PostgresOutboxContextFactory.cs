@@ -28,7 +28,8 @@ public sealed class PostgresOutboxContextFactory<TDbContext>(
     OutboxDeliverySignal delivery,
     IOptions<OutboxDeliveryOptions> deliveryOptions,
     IEnumerable<Sagas.PostgresSagaType> sagas,
-    IEnumerable<IOutboxCommitObserver> observers)
+    IEnumerable<IOutboxCommitObserver> observers,
+    Grouping.ConsumeGroupSlot group)
     : IOutboxContextFactory<TDbContext>
     where TDbContext : DbContext
 {
@@ -44,6 +45,11 @@ public sealed class PostgresOutboxContextFactory<TDbContext>(
     {
         var messageId = context.GetOriginalMessageId() ?? throw new MessageException(typeof(T), "A MessageId is required to use the outbox");
         var assumeNew = !context.ReceiveContext.Redelivered && sagas.Any(s => s.ShortName == options.ConsumerType);
+        if (group.InGroup)
+        {
+            await SendInGroup(context, options, next, messageId, assumeNew);
+            return;
+        }
 
         while (true)
         {
@@ -71,18 +77,44 @@ public sealed class PostgresOutboxContextFactory<TDbContext>(
             }
 
             if (outboxContext.ConsumedHere)
-            {
-                foreach (var observer in observers)
-                    observer.ConsumeCommitted(messageId, options.ConsumerId, outboxContext.ProducedCount);
-                if (outboxContext.ProducedCount > 0)
-                    delivery.Wake();
-            }
+                Committed(messageId, options, outboxContext.ProducedCount);
 
             // The closing pass (consumed and handed to delivery: acknowledge) reads and writes nothing.
             if (outboxContext.ContinueProcessing)
                 await next.Send(outboxContext);
             return;
         }
+    }
+
+    // A member of a consume group: the group opened the transaction and commits it after its last member; a failure here
+    // spoils the group, and the message is consumed again alone.
+    async Task SendInGroup<T>(ConsumeContext<T> context, OutboxConsumeOptions options, IPipe<OutboxConsumeContext<T>> next,
+        Guid messageId, bool assumeNew)
+        where T : class
+    {
+        var inbox = assumeNew
+            ? new InboxState { MessageId = messageId, ConsumerId = options.ConsumerId, ReceiveCount = 1 }
+            : await LockInbox(messageId, options.ConsumerId, context.CancellationToken);
+        var outboxContext = new PostgresOutboxConsumeContext<T>(context, options, provider, inbox, rowExists: !assumeNew,
+            deliveryOptions.Value.NotifyOtherProcesses, transaction);
+
+        await next.Send(outboxContext);
+        if (outboxContext.ConsumedHere)
+        {
+            var produced = outboxContext.ProducedCount;
+            group.AfterCommit(() => Committed(messageId, options, produced));
+        }
+
+        if (outboxContext.ContinueProcessing)
+            await next.Send(outboxContext);
+    }
+
+    void Committed(Guid messageId, OutboxConsumeOptions options, int produced)
+    {
+        foreach (var observer in observers)
+            observer.ConsumeCommitted(messageId, options.ConsumerId, produced);
+        if (produced > 0)
+            delivery.Wake();
     }
 
     async Task<InboxState> LockInbox(Guid messageId, Guid consumerId, CancellationToken cancellationToken)

@@ -5,6 +5,7 @@ using Billing.Features.Passbook;
 using Billing.Features.Refunds;
 using Billing.Features.StatementDelivery;
 using Billing.Hosting;
+using Billing.Infrastructure.Messaging.Grouping;
 using Billing.Infrastructure.Messaging.Scheduling;
 using Billing.Infrastructure.Persistence;
 using MassTransit;
@@ -61,7 +62,8 @@ public static class MessagingRegistration
                     {
                         configuration.GetSection("Outbox").Bind(outbox);
                         outbox.ListenConnectionString ??= configuration.GetConnectionString("BillingListen");
-                    });
+                    },
+                    EndpointGrouping.From(configuration));
                 if (roles.Has(WorkerRole.Billing))
                 {
                     x.AddDiagnostics();
