@@ -30,6 +30,9 @@ public class TwoDatesAtOnceTests
             ["BillingRuns__Faults__StallSeconds"] = "8",
             ["BillingRuns__Faults__Times"] = "1",
             ["BillingRuns__Faults__AccountPrefix"] = Account,
+            // The lock under test is between two transactions. In one consume group both billings would share a
+            // transaction, the later one run after the earlier one's writes (GroupedConsumeTests shows that order).
+            ["Messaging__Grouping__account-billing-state__Size"] = "1",
         });
         await stack.SeedAccounts(1);
         var lastMonth = BillingStack.Today.AddMonths(-1);

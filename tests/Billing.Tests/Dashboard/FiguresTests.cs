@@ -183,6 +183,8 @@ public sealed class FiguresTests(ITestOutputHelper output)
         await browser.Go(ada, "/hangfire/recurring");
         (await DashboardBrowser.Exists(ada, "a[href='/dashboard/reconciler']")).ShouldBeTrue("Hangfire's menu links the reconciler's runs");
         await ada.ClickAsync("input.js-jobs-list-checkbox[value='refund-reconciler']");
+        // Hangfire asks first (Assets/jobs-confirm.js); this test accepts, DashboardTests declines.
+        ada.Dialog += async (_, e) => await e.Dialog.Accept();
         await ada.ClickAsync("button[data-url$='/recurring/trigger']");
         await Eventually.Until("a reconciler run started from Hangfire", async () => await stack.Count("select count(*) from refunds.reconciler_run") > 0);
         await browser.Go(ada, "/dashboard/reconciler");
