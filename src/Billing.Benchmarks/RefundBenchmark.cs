@@ -20,8 +20,15 @@ public static class RefundBenchmark
         Console.WriteLine($"(a) provider stand-in called directly (32 at once):   {direct,8:N0} refunds/s");
 
         await bench.FastLane(500, "warmup");
-        var fast = await bench.FastLane(count, "fast");
-        Console.WriteLine($"(b) through RabbitMQ, saga, lane and provider:       {fast,8:N0} refunds/s   ratio (b)/(a): {fast / direct:N2}");
+        double fast;
+        using (var groups = ConsumeGroupSizes.Start())
+        {
+            var cpu = CpuTime.Now();
+            fast = await bench.FastLane(count, "fast");
+            Console.WriteLine($"(b) through RabbitMQ, saga, lane and provider:       {fast,8:N0} refunds/s   ratio (b)/(a): {fast / direct:N2}");
+            Console.WriteLine($"    consume groups: {groups.Describe()}");
+            Console.WriteLine($"    {CpuTime.Now().PerItemSince(cpu, count, "refund")}");
+        }
 
         if (!withOutage)
             return;
