@@ -18,6 +18,7 @@ namespace Billing.Infrastructure.Messaging.Grouping;
 sealed class ConsumeGroup<TDbContext>(AsyncServiceScope scope, EndpointGrouping grouping, string endpoint, ILogger logger) : IConsumeGroup
     where TDbContext : DbContext
 {
+    readonly ConsumeTransaction _transaction = scope.ServiceProvider.GetRequiredService<ConsumeTransaction>();
     readonly SemaphoreSlim _turn = new(1, 1);
     readonly TaskCompletionSource<bool> _committed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     readonly List<Action> _afterCommit = [];
@@ -102,14 +103,13 @@ sealed class ConsumeGroup<TDbContext>(AsyncServiceScope scope, EndpointGrouping 
     // The first member opens the transaction; the next ones first send what the previous member wrote.
     async Task Prepare()
     {
-        var transaction = scope.ServiceProvider.GetRequiredService<ConsumeTransaction>();
         if (_begun)
         {
-            await transaction.Flush(CancellationToken.None);
+            await _transaction.Flush(CancellationToken.None);
             return;
         }
 
-        await transaction.Begin(scope.ServiceProvider.GetRequiredService<TDbContext>(), CancellationToken.None);
+        await _transaction.Begin(scope.ServiceProvider.GetRequiredService<TDbContext>(), CancellationToken.None);
         _begun = true;
     }
 
@@ -137,13 +137,12 @@ sealed class ConsumeGroup<TDbContext>(AsyncServiceScope scope, EndpointGrouping 
 
     async Task Close()
     {
-        var transaction = scope.ServiceProvider.GetRequiredService<ConsumeTransaction>();
         var committed = false;
         try
         {
             if (_begun && !_failed)
             {
-                await transaction.Commit(CancellationToken.None);
+                await _transaction.Commit(CancellationToken.None);
                 committed = true;
             }
         }
@@ -154,7 +153,7 @@ sealed class ConsumeGroup<TDbContext>(AsyncServiceScope scope, EndpointGrouping 
         }
         finally
         {
-            await transaction.End();
+            await _transaction.End();
         }
 
         if (committed)

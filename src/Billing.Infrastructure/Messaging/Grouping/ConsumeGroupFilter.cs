@@ -68,14 +68,8 @@ public sealed class ConsumeGroupSlot
 
     public bool InGroup => Group is not null;
 
-    /// <summary>Runs <paramref name="action"/> once the group committed, or at once when there is no group.</summary>
-    public void AfterCommit(Action action)
-    {
-        if (Group is { } group)
-            group.AfterCommit(action);
-        else
-            action();
-    }
+    /// <summary>Runs <paramref name="action"/> once the group committed (only ever asked inside a group).</summary>
+    public void AfterCommit(Action action) => (Group ?? throw new InvalidOperationException("Not in a consume group.")).AfterCommit(action);
 }
 
 interface IConsumeGroup

@@ -105,5 +105,5 @@ public sealed class RefundModel(RefundQueries queries, RefundActions actions, Ac
 
     static string Short(RefundView r) => r.RefundId.ToString()[..8];
 
-    public static string Money(RefundView r) => $"{r.Amount:N2} {r.Currency.Trim()}";
+    static string Money(RefundView r) => Figures.Money(r.Amount, r.Currency);
 }
