@@ -42,12 +42,14 @@ public sealed class PassbookModel(DateOnly today)
         account.Entries.Add(new ModelEntry(kind, amount, reference, bookedAt, occurredAt ?? bookedAt, Step, null));
 
     /// <summary>
-    /// A new repayment: its entry, the refunds of it others had paid before it was reported (RefundsPaidBefore), and the
+    /// A new repayment: the account's reserved excesses cut back to the credit it had before it, its entry, the refunds of it others had paid before it was reported (RefundsPaidBefore), and the
     /// excess it leaves: the credit less the excesses still reserved, at most what is left of it after others' refunds.
     /// </summary>
     public ModelExcess? Repay(ModelRepayment repayment, DateTimeOffset now)
     {
         var account = Accounts.Single(a => a.Id == repayment.AccountId);
+        // A failed excess keeps its reservation only while the credit covers it: purchases may have spent it since (L1).
+        ReleaseShortfall(account);
         Repayments.Add(repayment);
         Book(account, "repayment", -repayment.Amount, $"repayment:{repayment.PaymentId}", now, repayment.PaidAt);
         foreach (var before in Refunds.Where(r => r.PaymentId == repayment.PaymentId && r.Status == "refunded"))

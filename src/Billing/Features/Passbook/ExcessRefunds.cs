@@ -57,12 +57,16 @@ public static class ExcessRefunds
     }
 
     /// <summary>
-    /// After a reversal: the unpaid excess refunds of the account that its credit no longer covers, newest first, are
-    /// cancelled, and so is any whose own payment no longer covers it (an older excess the credit still covers, on a
-    /// payment that was taken back). A rejected one is cancelled at once (no refund exists); the others become 'cancelling', and the ids
-    /// returned are to be sent <see cref="CancelRefund"/> after the commit (the sweep sends it again until the saga
-    /// answers). The refund saga refuses a request for an excess that is cancelling or cancelled, so one still on its way
-    /// is never paid; one already at the provider may still be paid, and is then booked like any refund.
+    /// After a reversal, and before a new repayment is counted: the unpaid excess refunds of the account that its credit
+    /// no longer covers, newest first, are cancelled, and so is any whose own payment no longer covers it (an older excess
+    /// the credit still covers, on a payment that was taken back). Cancelled at once when nothing of it can be paid any
+    /// more: a rejected one (no refund exists) and a failed one whose refund is at rest, waiting for support or the
+    /// reconciler (the saga decides those under the payment's lock this holds, and refuses them once this commits:
+    /// <c>RefundIntake.CancelledByBilling</c>). The others, on their way or at the provider, become 'cancelling', and
+    /// stay reserved until the saga answers. The ids returned are to be sent <see cref="CancelRefund"/> after the commit
+    /// (the sweep repeats it for those cancelling). The refund saga refuses a request for an excess that is cancelling or
+    /// cancelled, so one still on its way is never paid; one already at the provider may still be paid, and is then
+    /// booked like any refund.
     /// </summary>
     public static async Task<IReadOnlyList<Guid>> ReleaseShortfall(NpgsqlConnection connection, NpgsqlTransaction transaction, string accountId,
         string detail, CancellationToken cancellationToken)
@@ -93,31 +97,34 @@ public static class ExcessRefunds
                        -- still cover it, but the payment cannot, and a support retry would refund money the gateway took.
                        e.amount > p.amount - p.reversed - coalesce((select sum(r.amount) from refunds.refund r
                            where r.payment_id = e.gateway_payment_id and r.counts_against_payment and r.correlation_id <> e.refund_id), 0)
-                           as beyond_payment
+                           as beyond_payment,
+                       e.status = 'rejected' or (e.status = 'failed' and f.current_state in ('Failed', 'NeedsSupport')) as at_rest
                 from billing.excess_refund e left join refunds.payment p on p.payment_id = e.gateway_payment_id
+                     left join refunds.refund f on f.correlation_id = e.refund_id
                 where e.account_id = $1 and e.status in ('pending', 'requested', 'failed', 'rejected'))
             update billing.excess_refund x
-            set status = case when reserved.status = 'rejected' then 'cancelled' else 'cancelling' end,
+            set status = case when reserved.at_rest then 'cancelled' else 'cancelling' end,
                 detail = left($2, 1000), requested_at = now(),
-                settled_at = case when reserved.status = 'rejected' then now() end
+                settled_at = case when reserved.at_rest then now() end
             from reserved, credit
             -- The status again: an outcome that settled the row since this statement began (its consumer takes no
             -- account lock) is not overwritten.
             where x.refund_id = reserved.refund_id and x.status = reserved.status
               and (reserved.through > credit.amount or reserved.beyond_payment is true)
-            returning x.refund_id, x.status
+            -- The saga hears of every one it holds (a rejected one it never held): a failed one closes there too.
+            returning x.refund_id, reserved.status <> 'rejected'
             """, connection, transaction);
         command.Parameters.AddPositional(accountId, detail);
-        return await Cancelling(command, cancellationToken);
+        return await ToCancel(command, cancellationToken);
     }
 
-    /// <summary>The ids an update returning (refund_id, status) left 'cancelling': the saga is to be told to cancel those.</summary>
-    internal static async Task<IReadOnlyList<Guid>> Cancelling(NpgsqlCommand update, CancellationToken cancellationToken)
+    /// <summary>The ids an update returning (refund_id, tell the saga) stopped that the saga is to be told to cancel.</summary>
+    internal static async Task<IReadOnlyList<Guid>> ToCancel(NpgsqlCommand update, CancellationToken cancellationToken)
     {
         var cancelling = new List<Guid>();
         await using var reader = await update.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
-            if (reader.GetString(1) == "cancelling")
+            if (reader.GetBoolean(1))
                 cancelling.Add(reader.GetGuid(0));
         return cancelling;
     }

@@ -8,7 +8,7 @@ public sealed class PassbookOptions
     /// <summary>How far a repayment's paid-at may lie ahead of our clock (the gateway's clock is not ours).</summary>
     public TimeSpan PaidAtTolerance { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>How long the API waits for the broker to take an excess refund's RequestRefund before leaving it to the sweep.</summary>
+    /// <summary>How long the API's sender gives the broker to take one excess refund message before leaving it to the sweep (the answer never waits).</summary>
     public TimeSpan RefundSendTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How often each worker looks for excess refunds whose RequestRefund may have been lost.</summary>

@@ -12,6 +12,8 @@ public static class PassbookRegistration
         services.AddSingleton<RepaymentIntake>();
         services.AddSingleton<RepaymentReversalIntake>();
         services.AddSingleton<RepaymentMoveIntake>();
+        services.AddSingleton<ExcessRefundSender>();
+        services.AddHostedService(provider => provider.GetRequiredService<ExcessRefundSender>());
         return services;
     }
 

@@ -11,4 +11,6 @@ public enum RepaymentOutcome { Recorded, Replayed, Conflict, UnknownAccount, NoL
 
 /// <param name="Answer">Set for Recorded and Replayed, and for Conflict (the repayment recorded first under the id).</param>
 /// <param name="LoanCurrency">Set for CurrencyMismatch.</param>
-public sealed record RepaymentResult(RepaymentOutcome Outcome, RepaymentAnswer? Answer = null, string? LoanCurrency = null);
+/// <param name="Cancelling">Excess refunds of the account this repayment's booking cut back, whose sagas are to be told.</param>
+public sealed record RepaymentResult(RepaymentOutcome Outcome, RepaymentAnswer? Answer = null, string? LoanCurrency = null,
+    IReadOnlyList<Guid>? Cancelling = null);

@@ -14,8 +14,7 @@ namespace Billing.Features.Passbook;
 public static class RepaymentEndpoint
 {
     public static async Task<IResult> Handle(RepaymentBody body, RepaymentIntake intake, IOptions<RefundOptions> refunds,
-        IOptions<PassbookOptions> options, TimeProvider clock, IPublishEndpoint publish, NpgsqlDataSource dataSource,
-        ILogger<RepaymentIntake> logger, CancellationToken cancellationToken)
+        IOptions<PassbookOptions> options, TimeProvider clock, ExcessRefundSender sender, CancellationToken cancellationToken)
     {
         var problems = RepaymentRules.Problems(body, refunds.Value.Methods.Keys, clock.GetUtcNow(), options.Value.PaidAtTolerance);
         if (problems.Count > 0)
@@ -46,9 +45,9 @@ public static class RepaymentEndpoint
         }
 
         var answer = result.Answer!;
+        sender.Cancel(result.Cancelling ?? []);
         if (answer.ExcessRefund is { } excess)
-            await RequestExcessRefund(answer.GatewayPaymentId, answer.Currency, answer.Method, excess, 0, publish, dataSource, options.Value, logger,
-                cancellationToken);
+            sender.Request(answer.GatewayPaymentId, answer.Currency, answer.Method, excess, 0);
         return Results.Created($"/repayments/{Uri.EscapeDataString(answer.GatewayPaymentId)}", answer);
     }
 
@@ -59,29 +58,6 @@ public static class RepaymentEndpoint
         return await RepaymentQueries.Find(connection, null, gatewayPaymentId, cancellationToken) is { } stored
             ? Results.Ok(stored.Answer)
             : Results.Problem($"No repayment '{gatewayPaymentId}'.", statusCode: StatusCodes.Status404NotFound, title: "Unknown repayment");
-    }
-
-    /// <summary>
-    /// The repayment is committed whatever happens here: a broker that is slow or away costs at most the send timeout,
-    /// and the sweep sends the excess refund later (the same refund id, so never a second refund).
-    /// </summary>
-    internal static async Task RequestExcessRefund(string gatewayPaymentId, string currency, string method, ExcessRefundView excess, int moveNo,
-        IPublishEndpoint publish, NpgsqlDataSource dataSource, PassbookOptions options, ILogger logger, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.RefundSendTimeout);
-        try
-        {
-            await ExcessRefunds.Publish(publish, ExcessRefunds.Request(gatewayPaymentId, excess.Amount, currency, method, moveNo),
-                timeout.Token);
-            await ExcessRefunds.MarkRequested(dataSource, excess.RefundId, timeout.Token);
-        }
-        // Anything at all: the client must hear 201 for a committed repayment, never a 500 it would retry against a 200.
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "Excess refund {RefundId} of repayment {GatewayPaymentId} not sent now; the sweep sends it",
-                excess.RefundId, gatewayPaymentId);
-        }
     }
 
     static IResult Unprocessable(string detail, string code) =>

@@ -48,6 +48,10 @@ public sealed class RepaymentIntake(NpgsqlDataSource dataSource)
 
         // The refund saga's lock of the payment, which the refund outcome consumer books under: a refund paid meanwhile is
         // booked by the consumer after this commits, or by this from its state (RefundsPaidBefore), never by neither.
+        // Before this repayment counts: a failed excess keeps its reservation only while the credit covers it. Purchases
+        // that spent that credit since would otherwise leave this overpayment's own excess unrefunded behind it (L1).
+        var cancelling = await ExcessRefunds.ReleaseShortfall(connection, transaction, report.AccountId,
+            "purchases spent the credit this refund was for before a later repayment was booked", cancellationToken);
         await connection.ExecuteAsync(transaction, "select pg_advisory_xact_lock($1, hashtext($2))", cancellationToken,
             RefundablePayments.PaymentLockSpace, report.GatewayPaymentId);
         var entryId = await Insert(connection, transaction, report, bookedAt, cancellationToken);
@@ -69,7 +73,7 @@ public sealed class RepaymentIntake(NpgsqlDataSource dataSource)
         await transaction.CommitAsync(CancellationToken.None);
         var answer = new RepaymentAnswer(report.GatewayPaymentId, report.AccountId, entryId.Value, PassbookMoney.Normalize(report.Amount, report.Currency), report.Currency,
             report.Method, report.PaidAt, report.Source, Replayed: false, excess);
-        return new(RepaymentOutcome.Recorded, answer);
+        return new(RepaymentOutcome.Recorded, answer, Cancelling: cancelling);
     }
 
     /// <summary>The account's money lock, also taken by a reversal: repayments and reversals of one account go one at a time.</summary>

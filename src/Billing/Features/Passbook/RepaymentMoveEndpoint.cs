@@ -16,8 +16,7 @@ namespace Billing.Features.Passbook;
 public static class RepaymentMoveEndpoint
 {
     public static async Task<IResult> Handle(string gatewayPaymentId, MoveBody body, ClaimsPrincipal user, RepaymentMoveIntake intake,
-        IOptions<PassbookOptions> options, TimeProvider clock, IPublishEndpoint publish, NpgsqlDataSource dataSource,
-        ILogger<RepaymentMoveIntake> logger, CancellationToken cancellationToken)
+        ExcessRefundSender sender, CancellationToken cancellationToken)
     {
         var problems = MoveRules.Problems(gatewayPaymentId, body);
         if (problems.Count > 0)
@@ -48,10 +47,9 @@ public static class RepaymentMoveEndpoint
         }
 
         var answer = result.Answer!;
-        await RepaymentReversalEndpoint.CancelExcessRefunds(result.Cancelling ?? [], publish, clock, options.Value, logger, cancellationToken);
+        sender.Cancel(result.Cancelling ?? []);
         if (answer.ExcessRefund is { } excess && !result.ExcessWaits)
-            await RepaymentEndpoint.RequestExcessRefund(gatewayPaymentId, answer.Currency, result.Method!, excess, answer.MoveNo, publish, dataSource,
-                options.Value, logger, cancellationToken);
+            sender.Request(gatewayPaymentId, answer.Currency, result.Method!, excess, answer.MoveNo);
         return Results.Created($"/repayments/{Uri.EscapeDataString(gatewayPaymentId)}", answer);
     }
 

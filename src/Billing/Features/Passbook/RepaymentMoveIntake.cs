@@ -120,10 +120,10 @@ public sealed class RepaymentMoveIntake(NpgsqlDataSource dataSource)
             set status = case when status = 'rejected' then 'cancelled' else 'cancelling' end, detail = left($2, 1000), requested_at = now(),
                 settled_at = case when status = 'rejected' then now() end
             where gateway_payment_id = $1 and status in ('pending', 'requested', 'failed', 'rejected')
-            returning refund_id, status
+            returning refund_id, status = 'cancelling'
             """, connection, transaction);
         command.Parameters.AddPositional(gatewayPaymentId, detail);
-        return await ExcessRefunds.Cancelling(command, cancellationToken);
+        return await ExcessRefunds.ToCancel(command, cancellationToken);
     }
 
     static async Task<long> Entry(NpgsqlConnection connection, NpgsqlTransaction transaction, string accountId, decimal amount, string currency,

@@ -12,8 +12,7 @@ namespace Billing.Features.Passbook;
 public static class RepaymentReversalEndpoint
 {
     public static async Task<IResult> Handle(string gatewayPaymentId, ReversalBody body, RepaymentReversalIntake intake,
-        IOptions<PassbookOptions> options, TimeProvider clock, IPublishEndpoint publish, ILogger<RepaymentReversalIntake> logger,
-        CancellationToken cancellationToken)
+        IOptions<PassbookOptions> options, TimeProvider clock, ExcessRefundSender sender, CancellationToken cancellationToken)
     {
         var problems = ReversalRules.Problems(body, clock.GetUtcNow(), options.Value.PaidAtTolerance);
         if (gatewayPaymentId.Length > RepaymentRules.MaxGatewayPaymentIdLength)
@@ -41,27 +40,8 @@ public static class RepaymentReversalEndpoint
                 return Results.Ok(result.Answer);
         }
 
-        await CancelExcessRefunds(result.Cancelling ?? [], publish, clock, options.Value, logger, cancellationToken);
+        sender.Cancel(result.Cancelling ?? []);
         return Results.Created($"/repayments/{Uri.EscapeDataString(gatewayPaymentId)}", result.Answer);
-    }
-
-    /// <summary>As the excess request after a repayment: the reversal is committed, and a lost send is the sweep's to repeat.</summary>
-    internal static async Task CancelExcessRefunds(IReadOnlyList<Guid> refundIds, IPublishEndpoint publish, TimeProvider clock, PassbookOptions options,
-        ILogger logger, CancellationToken cancellationToken)
-    {
-        if (refundIds.Count == 0)
-            return;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.RefundSendTimeout);
-        try
-        {
-            foreach (var refundId in refundIds)
-                await publish.Publish(ExcessRefunds.Cancel(refundId, clock.GetUtcNow()), timeout.Token);
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "The cancel of excess refunds {RefundIds} not sent now; the sweep sends it", refundIds);
-        }
     }
 
     static IResult Unprocessable(string detail, string code) =>

@@ -97,6 +97,29 @@ public static class RefundIntake
     }
 
     /// <summary>
+    /// Billing's own excess refund, failed and at rest, that billing has since cancelled (the account's credit no longer
+    /// covers it: <c>ExcessRefunds.ReleaseShortfall</c> cancels one at rest at once): its detail, or null. Asked before
+    /// support's retry or the reconciler's attempt, under the payment's lock that ReleaseShortfall holds while it decides,
+    /// so either this reads its cancel, or it reads the saga in flight after this commits and waits for the outcome.
+    /// </summary>
+    public static async Task<string?> CancelledByBilling(BillingDbContext db, RefundState refund, CancellationToken cancellationToken)
+    {
+        if (!refund.IdempotencyKey.StartsWith("excess:", StringComparison.OrdinalIgnoreCase))
+            return null;
+        // Two statements: the read's snapshot must be taken after the lock is granted.
+        await using (var lockPayment = await db.CreateCommandAsync("select pg_advisory_xact_lock($1, hashtext($2))", cancellationToken))
+        {
+            lockPayment.Parameters.AddPositional(PaymentLockSpace, refund.PaymentId);
+            await lockPayment.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using var command = await db.CreateCommandAsync("""
+            select coalesce(detail, 'cancelled by billing') from billing.excess_refund where refund_id = $1 and status in ('cancelling', 'cancelled')
+            """, cancellationToken);
+        command.Parameters.AddPositional(refund.CorrelationId);
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    /// <summary>
     /// A refund of a repayment whose excess billing is refunding and has not settled (pending, requested, or failed and
     /// still retried by the reconciler) waits for it: both would return the same overpayment. The rule, in
     /// docs/passbook.md: every paid refund of a repayment is booked on its account; another system's refund of a repayment

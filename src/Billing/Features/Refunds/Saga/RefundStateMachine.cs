@@ -107,23 +107,32 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
             When(Attempted, x => IsCurrent(x, RefundLanes.Slow) && !IsPaid(x) && !(MayRetry(x) && HasSlowAttemptsLeft(x)))
                 .Then(Record).ThenAsync(x => EndUnpaid(x, Failed)));
 
+        // Billing's excess whose credit purchases spent is cancelled by billing while the refund is at rest here; its
+        // cancel may not have arrived yet, and then the refund closes instead of paying credit the holder no longer has.
         During(Failed,
             When(ReconcileRequested)
-                .Then(x => x.Saga.ReconcileRunId = x.Message.RunId)
-                .Then(Touch)
-                .ThenAsync(x => SendAttempt(x, RefundLanes.Reconcile, requestedBy: "reconciler"))
-                .TransitionTo(Reconciling));
+                .IfElseAsync(CancelledByBilling,
+                    cancelled => cancelled.ThenAsync(CloseForBilling).TransitionTo(Cancelled).ThenAsync(PublishCancelled)
+                        .ThenAsync(x => x.Publish(Reconciled(x.Message, ReconcileOutcomes.Skipped))),
+                    reconcile => reconcile
+                        .Then(x => x.Saga.ReconcileRunId = x.Message.RunId)
+                        .Then(Touch)
+                        .ThenAsync(x => SendAttempt(x, RefundLanes.Reconcile, requestedBy: "reconciler"))
+                        .TransitionTo(Reconciling)));
 
         During(Failed, NeedsSupport,
             When(RetryRequested)
-                .Then(x =>
-                {
-                    x.Saga.ManualRetryBy = x.Message.RequestedBy;
-                    x.Saga.ManualRetryAt = x.Message.RequestedAt;
-                })
-                .Then(Touch)
-                .ThenAsync(x => SendAttempt(x, RefundLanes.Manual, x.Message.RequestedBy))
-                .TransitionTo(RetryingManually));
+                .IfElseAsync(CancelledByBilling,
+                    cancelled => cancelled.ThenAsync(CloseForBilling).TransitionTo(Cancelled).ThenAsync(PublishCancelled),
+                    retry => retry
+                        .Then(x =>
+                        {
+                            x.Saga.ManualRetryBy = x.Message.RequestedBy;
+                            x.Saga.ManualRetryAt = x.Message.RequestedAt;
+                        })
+                        .Then(Touch)
+                        .ThenAsync(x => SendAttempt(x, RefundLanes.Manual, x.Message.RequestedBy))
+                        .TransitionTo(RetryingManually)));
 
         // Support's own ends, from where nothing is in flight: who, when and the note are kept. A refund paid another way
         // still counts against its payment; one cancelled or not to be paid does not. Both are published: the passbook books
@@ -496,6 +505,27 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
     }
 
     void Touch(BehaviorContext<RefundState> x) => x.Saga.UpdatedAt = _clock.GetUtcNow();
+
+    sealed record BillingCancellation(string Detail);
+
+    static async Task<bool> CancelledByBilling<T>(BehaviorContext<RefundState, T> x) where T : class
+    {
+        var detail = await RefundIntake.CancelledByBilling(x.GetServiceOrCreateInstance<BillingDbContext>(), x.Saga, x.CancellationToken);
+        if (detail is null)
+            return false;
+        x.GetOrAddPayload(() => new BillingCancellation(detail));
+        return true;
+    }
+
+    Task CloseForBilling<T>(BehaviorContext<RefundState, T> x) where T : class
+    {
+        Close(x.Saga, x.Saga.RequestedBy ?? "billing", _clock.GetUtcNow(), x.GetPayload<BillingCancellation>().Detail, countsAgainstPayment: false);
+        return Task.CompletedTask;
+    }
+
+    static Task PublishCancelled<T>(BehaviorContext<RefundState, T> x) where T : class =>
+        x.Publish(new RefundCancelled(x.Saga.CorrelationId, x.Saga.PaymentId, x.Saga.Amount, x.Saga.Currency, x.Saga.Method,
+            x.Saga.ClosedBy!, x.Saga.ClosedAt!.Value));
 
     static RefundReconciled Reconciled(ReconcileRefund request, string outcome) => new(request.RunId, request.RefundId, outcome);
 
