@@ -40,7 +40,13 @@ public sealed class ConsumeTransaction
     public NpgsqlCommand Command(string sql) => new(sql, Connection, Transaction);
 
     /// <summary>A write that goes to Postgres with the commit, in the order written.</summary>
-    public void Write(NpgsqlBatchCommand command) => _writes.Add(command);
+    public void Write(NpgsqlBatchCommand command)
+    {
+        // Never queued outside a transaction: nothing would ever send it.
+        if (_transaction is null)
+            throw NotActive();
+        _writes.Add(command);
+    }
 
     /// <summary>
     /// Sends what was written so far without committing, so the next member of a consume group reads it; the tracked

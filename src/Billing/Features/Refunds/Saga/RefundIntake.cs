@@ -39,61 +39,46 @@ public static class RefundIntake
             return new RefundRejected(request.RefundId, RefundRejections.Invalid,
                 string.Join(" ", problems.Select(p => $"{p.Key}: {string.Join(" ", p.Value)}")));
 
-        // Locks the id, not a row: a payment recorded while its refunds are being decided is still decided in turn.
-        await using (var lockId = await db.CreateCommandAsync("select pg_advisory_xact_lock($1, hashtext($2))", cancellationToken))
-        {
-            lockId.Parameters.Add(new() { Value = PaymentLockSpace });
-            lockId.Parameters.Add(new() { Value = request.PaymentId });
-            await lockId.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await using var payment = await db.CreateCommandAsync(
-            "select amount - reversed, currency from refunds.payment where payment_id = $1", cancellationToken);
-        payment.Parameters.Add(new() { Value = request.PaymentId });
-        decimal paid;
-        string currency;
-        await using (var reader = await payment.ExecuteReaderAsync(cancellationToken))
-        {
-            if (!await reader.ReadAsync(cancellationToken))
-                return null;
-            paid = reader.GetDecimal(0);
-            currency = reader.GetString(1);
-        }
+        // One round trip (refunds.intake_facts): the payment's lock first, a lock on the id, not a row, so a payment
+        // recorded while its refunds are being decided is still decided in turn; then what is known of it.
+        await using var command = await db.CreateCommandAsync("select * from refunds.intake_facts($1, $2, $3, $4)", cancellationToken);
+        command.Parameters.AddPositional(PaymentLockSpace, request.PaymentId, request.RefundId,
+            // Billing's own excesses of one payment (a moved repayment's, cancelled on the wrong account, and the right
+            // account's) are sized against each other by billing, and the payment's cap below still holds them together.
+            request.IdempotencyKey.StartsWith("excess:", StringComparison.OrdinalIgnoreCase));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        if (reader.IsDBNull(0))
+            return null;
+        var paid = reader.GetDecimal(0);
+        var currency = reader.GetString(1);
 
         if (currency != request.Currency)
             return new RefundRejected(request.RefundId, RefundRejections.CurrencyMismatch,
                 $"Payment {request.PaymentId} was made in {currency}, not {request.Currency}.");
 
-        if (await CancelledExcess(db, request, cancellationToken) is { } cancelled)
-            return cancelled;
-        if (await UnsettledExcess(db, request, cancellationToken) is { } excess)
-            return excess;
+        // Billing's own excess refund that a reversal of the repayment cancelled before the saga heard of it (the API's
+        // send after its commit, or the sweep's, still on its way): the credit it was for is gone.
+        if (!reader.IsDBNull(2))
+            return new RefundRejected(request.RefundId, RefundRejections.ExcessRefundCancelled,
+                $"The excess refund of payment {request.PaymentId} was cancelled: {reader.GetString(2)}.");
 
-        await using var refunded = await db.CreateCommandAsync(
-            "select coalesce(sum(amount), 0) from refunds.refund where payment_id = $1 and counts_against_payment", cancellationToken);
-        refunded.Parameters.Add(new() { Value = request.PaymentId });
-        var left = paid - (decimal)(await refunded.ExecuteScalarAsync(cancellationToken))!;
+        // A refund of a repayment whose excess billing is refunding and has not settled (pending, requested, or failed
+        // and still retried by the reconciler) waits for it: both would return the same overpayment. The rule, in
+        // docs/passbook.md: every paid refund of a repayment is booked on its account; another system's refund of a
+        // repayment is refused while the automatic one is unsettled, and after it, it is booked as the repayment given back.
+        if (!reader.IsDBNull(3))
+            return new RefundRejected(request.RefundId, RefundRejections.ExcessRefundUnsettled,
+                $"Billing is refunding the overpayment of {Currencies.Format(reader.GetDecimal(4), reader.GetString(5))} on payment " +
+                $"{request.PaymentId} (refund {reader.GetGuid(3)}, {reader.GetString(6)}). " +
+                "Ask again once it is refunded, or after support cancels or resolves it.");
 
+        var left = paid - reader.GetDecimal(7);
         return request.Amount <= left
             ? null
             : new RefundRejected(request.RefundId, RefundRejections.ExceedsRefundable,
                 // Never "only -46.90": a payment taken back after it was refunded has nothing left, not less than nothing.
                 $"Only {Currencies.Format(Math.Max(0, left), currency)} of payment {request.PaymentId} is still refundable.");
-    }
-
-    /// <summary>
-    /// Billing's own excess refund that a reversal of the repayment cancelled before the saga heard of it (the API's send
-    /// after its commit, or the sweep's, still on its way): the credit it was for is gone.
-    /// </summary>
-    static async Task<RefundRejected?> CancelledExcess(BillingDbContext db, RequestRefund request, CancellationToken cancellationToken)
-    {
-        await using var command = await db.CreateCommandAsync(
-            "select detail from billing.excess_refund where refund_id = $1 and status in ('cancelling', 'cancelled')", cancellationToken);
-        command.Parameters.Add(new() { Value = request.RefundId });
-        return await command.ExecuteScalarAsync(cancellationToken) is { } detail
-            ? new RefundRejected(request.RefundId, RefundRejections.ExcessRefundCancelled,
-                $"The excess refund of payment {request.PaymentId} was cancelled: {detail as string ?? "the credit is gone"}.")
-            : null;
     }
 
     /// <summary>
@@ -117,32 +102,5 @@ public static class RefundIntake
             """, cancellationToken);
         command.Parameters.AddPositional(refund.CorrelationId);
         return await command.ExecuteScalarAsync(cancellationToken) as string;
-    }
-
-    /// <summary>
-    /// A refund of a repayment whose excess billing is refunding and has not settled (pending, requested, or failed and
-    /// still retried by the reconciler) waits for it: both would return the same overpayment. The rule, in
-    /// docs/passbook.md: every paid refund of a repayment is booked on its account; another system's refund of a repayment
-    /// is refused while the automatic one is unsettled, and after it, it is booked as the repayment given back.
-    /// </summary>
-    static async Task<RefundRejected?> UnsettledExcess(BillingDbContext db, RequestRefund request, CancellationToken cancellationToken)
-    {
-        // Billing's own excesses of one payment (a moved repayment's, cancelled on the wrong account, and the right
-        // account's) are sized against each other by billing, and the payment's cap below still holds them together.
-        if (request.IdempotencyKey.StartsWith("excess:", StringComparison.OrdinalIgnoreCase))
-            return null;
-        await using var command = await db.CreateCommandAsync("""
-            select refund_id, amount, currency, status from billing.excess_refund
-            where gateway_payment_id = $1 and refund_id <> $2 and status in ('pending', 'requested', 'failed', 'cancelling')
-            """, cancellationToken);
-        command.Parameters.Add(new() { Value = request.PaymentId });
-        command.Parameters.Add(new() { Value = request.RefundId });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-            return null;
-        var (excessId, amount, currency, status) = (reader.GetGuid(0), reader.GetDecimal(1), reader.GetString(2), reader.GetString(3));
-        return new RefundRejected(request.RefundId, RefundRejections.ExcessRefundUnsettled,
-            $"Billing is refunding the overpayment of {Currencies.Format(amount, currency)} on payment {request.PaymentId} (refund {excessId}, {status}). " +
-            "Ask again once it is refunded, or after support cancels or resolves it.");
     }
 }

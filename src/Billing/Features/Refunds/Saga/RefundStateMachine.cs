@@ -376,7 +376,7 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
         saga.RefundedAt = null;
         saga.FailedAt = now;
         saga.UpdatedAt = now;
-        x.GetServiceOrCreateInstance<BillingDbContext>().Add(new RefundAttemptRecord
+        RefundAttemptRows.Add(x, new RefundAttemptRecord
         {
             RefundId = saga.CorrelationId,
             AttemptNumber = saga.AttemptCount,
@@ -450,7 +450,7 @@ public class RefundStateMachine : MassTransitStateMachine<RefundState>
             saga.KeyGeneration++;
 
         saga.UpdatedAt = _clock.GetUtcNow();
-        x.GetServiceOrCreateInstance<BillingDbContext>().Add(new RefundAttemptRecord
+        RefundAttemptRows.Add(x, new RefundAttemptRecord
         {
             RefundId = saga.CorrelationId,
             AttemptNumber = number,
