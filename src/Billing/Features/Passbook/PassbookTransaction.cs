@@ -23,14 +23,19 @@ static class PassbookTransaction
         deadline.CancelAfter(Deadline);
         try
         {
-            await using var connection = await dataSource.OpenConnectionAsync(deadline.Token);
-            await using var transaction = await connection.BeginTransactionAsync(deadline.Token);
-            var bound = $"{(int)Deadline.TotalMilliseconds}ms";
-            await connection.ExecuteAsync(transaction, """
-                select set_config('lock_timeout', $1, true), set_config('statement_timeout', $1, true),
-                       set_config('idle_in_transaction_session_timeout', $1, true)
-                """, deadline.Token, bound);
-            return await work(connection, transaction, deadline.Token);
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return await Once(dataSource, work, deadline.Token);
+                }
+                // A deadlock victim rolled back everything it did: run it again. Payment locks are taken one by one by
+                // the refund saga's consume groups (in delivery order) and several at once here (in id order), so two
+                // can meet; Postgres breaks the cycle after deadlock_timeout and either side may be the one it stops.
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < 3)
+                {
+                }
+            }
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested
                                   && (deadline.IsCancellationRequested || e is PostgresException { SqlState: "55P03" or "57014" }))
@@ -38,5 +43,18 @@ static class PassbookTransaction
             // A TimeoutException is transient: the API answers 503 with Retry-After.
             throw new TimeoutException($"The passbook transaction took longer than {Deadline.TotalSeconds:0} s and was rolled back.", e);
         }
+    }
+
+    static async Task<T> Once<T>(NpgsqlDataSource dataSource, Func<NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task<T>> work,
+        CancellationToken deadline)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(deadline);
+        await using var transaction = await connection.BeginTransactionAsync(deadline);
+        var bound = $"{(int)Deadline.TotalMilliseconds}ms";
+        await connection.ExecuteAsync(transaction, """
+            select set_config('lock_timeout', $1, true), set_config('statement_timeout', $1, true),
+                   set_config('idle_in_transaction_session_timeout', $1, true)
+            """, deadline, bound);
+        return await work(connection, transaction, deadline);
     }
 }
