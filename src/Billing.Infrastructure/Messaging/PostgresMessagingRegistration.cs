@@ -24,9 +24,15 @@ public static class PostgresMessagingRegistration
     /// <c>ConfigureEndpoints</c> with concurrency retries and the outbox. Pair it with
     /// <see cref="UsePostgresMessageScheduler"/> on the bus.
     /// </summary>
+    /// <param name="aheadOfTransaction">
+    /// Filters for work a message needs that must not hold its consume transaction (a PDF's render): added inside the
+    /// retries and the database breaker, before the consume group and the outbox, so they run before the transaction
+    /// begins and before the message joins a group. A filter a consumer definition adds comes after the group instead.
+    /// </param>
     public static IBusRegistrationConfigurator AddPostgresMessaging<TDbContext>(this IBusRegistrationConfigurator x,
         Action<InboxOptions>? configureInbox = null, Action<SchedulerOptions>? configureScheduler = null,
-        Action<OutboxDeliveryOptions>? configureDelivery = null, IReadOnlyDictionary<string, EndpointGrouping>? grouping = null)
+        Action<OutboxDeliveryOptions>? configureDelivery = null, IReadOnlyDictionary<string, EndpointGrouping>? grouping = null,
+        Action<IRegistrationContext, string, IReceiveEndpointConfigurator>? aheadOfTransaction = null)
         where TDbContext : DbContext
     {
         // The delivery service and the scheduler reach Postgres through the application's NpgsqlDataSource singleton.
@@ -70,6 +76,7 @@ public static class PostgresMessagingRegistration
             // message all carry that message's MT-OriginalMessageId, which the inbox would take for duplicates.
             if (name == scheduler.QueueName)
                 return;
+            aheadOfTransaction?.Invoke(context, name, endpoint);
             if (grouping is not null && grouping.TryGetValue(name, out var group) && group.IsOn)
                 endpoint.UseFilter(new ConsumeGroupFilter<TDbContext>(context, name, group));
             endpoint.UsePostgresOutbox<TDbContext>(context);

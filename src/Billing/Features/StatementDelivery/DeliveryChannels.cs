@@ -10,6 +10,9 @@ public static class DeliveryChannels
 
     public static readonly IReadOnlyList<string> All = [Sms, Pdf, Email, WhatsApp];
 
+    /// <summary>The channel's own queue (its consumer's endpoint).</summary>
+    public static string Queue(string channel) => $"statement-{channel}";
+
     /// <summary>The key every provider call for this delivery carries: the same statement and channel, the same message.</summary>
     public static string IdempotencyKey(Guid statementId, string channel) => $"statement-{statementId:N}-{channel}";
 }

@@ -16,7 +16,7 @@ public abstract class DeliveryConsumerDefinition<TConsumer> : ConsumerDefinition
     protected DeliveryConsumerDefinition(IOptions<DeliveryOptions> options, string channel, int? concurrency = null)
     {
         _concurrency = concurrency ?? options.Value.For(channel).Concurrency;
-        EndpointName = $"statement-{channel}";
+        EndpointName = DeliveryChannels.Queue(channel);
         ConcurrentMessageLimit = _concurrency;
     }
 
@@ -31,7 +31,10 @@ public abstract class DeliveryConsumerDefinition<TConsumer> : ConsumerDefinition
 public sealed class StatementSmsConsumerDefinition(IOptions<DeliveryOptions> options)
     : DeliveryConsumerDefinition<StatementSmsConsumer>(options, DeliveryChannels.Sms);
 
-/// <summary>The PDF endpoint renders ahead of each message's transaction and is as wide as the renderer can use.</summary>
+/// <summary>
+/// The PDF endpoint is as wide as the renderer can use; it renders ahead of each message's transaction through
+/// <see cref="StatementPdfPrerender.AheadOfTransaction"/>, not here: a filter added here would run after the consume group.
+/// </summary>
 public sealed class StatementPdfConsumerDefinition(IOptions<DeliveryOptions> options, IOptions<StatementPdfOptions> pdf)
     : DeliveryConsumerDefinition<StatementPdfConsumer>(options, DeliveryChannels.Pdf, Concurrency(options.Value.Pdf, pdf.Value))
 {
@@ -39,13 +42,6 @@ public sealed class StatementPdfConsumerDefinition(IOptions<DeliveryOptions> opt
     static int Concurrency(ChannelPolicy policy, StatementPdfOptions pdf) =>
         policy.Concurrency > 0 ? policy.Concurrency
         : pdf.Pages * 2 * (pdf.Mode == StatementPdfModes.Batched ? pdf.BatchSize : 1);
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
-        IConsumerConfigurator<StatementPdfConsumer> consumerConfigurator, IRegistrationContext context)
-    {
-        base.ConfigureConsumer(endpointConfigurator, consumerConfigurator, context);
-        endpointConfigurator.UseFilter(new StatementPdfPrerender(context));
-    }
 }
 
 public sealed class StatementEmailConsumerDefinition(IOptions<DeliveryOptions> options)

@@ -20,10 +20,21 @@ public sealed record PrerenderedPdf(Guid StatementId, StoredStatementPdf? Stored
 /// a statement not found) leaves the message as it came: the consumer then renders inside its transaction as before,
 /// behind the endpoint's fault handling.
 /// </para>
+/// <para>
+/// On the PDF endpoint ahead of its consume groups too (Messaging:Grouping): a message joins a group once its PDF is
+/// stored, so a group's members only write rows, one after another, and never wait for Chromium in turn.
+/// </para>
 /// </summary>
 public sealed class StatementPdfPrerender(IServiceProvider services) : IFilter<ConsumeContext>
 {
     readonly ILogger _logger = services.GetRequiredService<ILogger<StatementPdfPrerender>>();
+
+    /// <summary>Puts the render on the PDF endpoint ahead of the consume transaction and its group (AddPostgresMessaging).</summary>
+    public static void AheadOfTransaction(IRegistrationContext context, string endpoint, IReceiveEndpointConfigurator configurator)
+    {
+        if (endpoint == DeliveryChannels.Queue(DeliveryChannels.Pdf))
+            configurator.UseFilter(new StatementPdfPrerender(context));
+    }
 
     public async Task Send(ConsumeContext context, IPipe<ConsumeContext> next)
     {

@@ -63,7 +63,8 @@ public static class MessagingRegistration
                         configuration.GetSection("Outbox").Bind(outbox);
                         outbox.ListenConnectionString ??= configuration.GetConnectionString("BillingListen");
                     },
-                    EndpointGrouping.From(configuration));
+                    EndpointGrouping.From(configuration),
+                    StatementPdfPrerender.AheadOfTransaction);
                 if (roles.Has(WorkerRole.Billing))
                 {
                     x.AddDiagnostics();
