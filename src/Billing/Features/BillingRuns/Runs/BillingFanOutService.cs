@@ -53,6 +53,7 @@ public sealed class BillingFanOutService(NpgsqlDataSource dataSource, IBus bus, 
 
         var (runId, date, day, account, published) = run;
         logger.LogInformation("Fanning out billing run {RunId} for {StatementDate} after {Published} account(s)", runId, date, published);
+        var inFlight = new InFlightAccounts(runId, date, published);
         while (true)
         {
             var settings = options.CurrentValue;
@@ -68,8 +69,9 @@ public sealed class BillingFanOutService(NpgsqlDataSource dataSource, IBus bus, 
                 return true;
             }
 
-            if (!await WaitForRoom(connection, runId, published, settings.MaxInFlight, cancellationToken))
+            if (!await WaitForRoom(connection, runId, published, inFlight, settings.MaxInFlight, cancellationToken))
                 return await Stopped(connection, runId);
+            inFlight.Published(page.Select(a => a.AccountId));
             await Task.WhenAll(page.Select(a => bus.Publish(new BillAccount(runId, date, a.AccountId),
                 c => c.MessageId = BillingIds.Billing(date, a.AccountId), cancellationToken)));
 
@@ -102,7 +104,8 @@ public sealed class BillingFanOutService(NpgsqlDataSource dataSource, IBus bus, 
     /// false when the run was paused or its lease lost meanwhile. A wait in which nothing settles for
     /// <see cref="BillingRunOptions.StallAfter"/> marks the run stalled (<see cref="RunStall"/>) until something does.
     /// </summary>
-    async Task<bool> WaitForRoom(NpgsqlConnection connection, Guid runId, int published, int maxInFlight, CancellationToken cancellationToken)
+    async Task<bool> WaitForRoom(NpgsqlConnection connection, Guid runId, int published, InFlightAccounts inFlightAccounts, int maxInFlight,
+        CancellationToken cancellationToken)
     {
         if (published < maxInFlight)
             return true;
@@ -111,11 +114,7 @@ public sealed class BillingFanOutService(NpgsqlDataSource dataSource, IBus bus, 
         {
             while (true)
             {
-                await using var command = new NpgsqlCommand("""
-                    select count(*) from billing.account_billing where run_id = $1 and current_state = any($2)
-                    """, connection);
-                command.Parameters.AddPositional(runId, RunStates.Settled);
-                var inFlight = RunStates.InFlight(published, (long)(await command.ExecuteScalarAsync(cancellationToken))!);
+                var inFlight = await inFlightAccounts.Count(connection, cancellationToken);
                 if (inFlight < maxInFlight)
                     return true;
                 await stall.Observe(inFlight, cancellationToken);
