@@ -41,6 +41,18 @@ public sealed class ExcessRefundSender(IBus bus, NpgsqlDataSource dataSource, Ti
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await Send(stoppingToken);
+        }
+        // Stopping: what is still queued is the sweep's. Not an error, and not one to stop the host with.
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    async Task Send(CancellationToken stoppingToken)
+    {
         await foreach (var send in _sends.Reader.ReadAllAsync(stoppingToken))
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
