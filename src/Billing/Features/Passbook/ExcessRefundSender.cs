@@ -43,28 +43,23 @@ public sealed class ExcessRefundSender(IBus bus, NpgsqlDataSource dataSource, Ti
     {
         try
         {
-            await Send(stoppingToken);
+            await foreach (var send in _sends.Reader.ReadAllAsync(stoppingToken))
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                timeout.CancelAfter(options.Value.RefundSendTimeout);
+                try
+                {
+                    await send(timeout.Token);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogWarning(e, "An excess refund's message was not sent now; the sweep sends it");
+                }
+            }
         }
         // Stopping: what is still queued is the sweep's. Not an error, and not one to stop the host with.
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-        }
-    }
-
-    async Task Send(CancellationToken stoppingToken)
-    {
-        await foreach (var send in _sends.Reader.ReadAllAsync(stoppingToken))
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            timeout.CancelAfter(options.Value.RefundSendTimeout);
-            try
-            {
-                await send(timeout.Token);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning(e, "An excess refund's message was not sent now; the sweep sends it");
-            }
         }
     }
 }

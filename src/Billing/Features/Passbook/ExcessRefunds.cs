@@ -73,15 +73,17 @@ public static class ExcessRefunds
     {
         // The refund saga decides a refund of a payment under that payment's lock: taking the lock of each unpaid excess's
         // payment (in order; the account's lock is held, so no other reversal takes them too) means a request the saga is
-        // deciding now is decided before this reads, and one it decides later sees the excess cancelling.
+        // deciding now is decided before this reads, and one it decides later sees the excess cancelling. (A rejected one
+        // has no refund to lock.) Counts the reserved excesses too: every repayment asks, and most accounts have none.
         await using (var lockPayments = new NpgsqlCommand("""
-            select pg_advisory_xact_lock($2, hashtext(gateway_payment_id)) from (
-                select gateway_payment_id from billing.excess_refund
-                where account_id = $1 and status in ('pending', 'requested', 'failed') order by gateway_payment_id) p
+            select count(*), count(case when p.status <> 'rejected' then pg_advisory_xact_lock($2, hashtext(p.gateway_payment_id))::text end) from (
+                select gateway_payment_id, status from billing.excess_refund
+                where account_id = $1 and status in ('pending', 'requested', 'failed', 'rejected') order by gateway_payment_id) p
             """, connection, transaction))
         {
             lockPayments.Parameters.AddPositional(accountId, Refunds.Saga.RefundablePayments.PaymentLockSpace);
-            await lockPayments.ExecuteNonQueryAsync(cancellationToken);
+            if ((long)(await lockPayments.ExecuteScalarAsync(cancellationToken))! == 0)
+                return [];
         }
 
         // Credit less what excesses already cancelling may yet pay (one at the provider cannot be stopped).

@@ -1,5 +1,4 @@
 using Billing.Features.Refunds;
-using MassTransit;
 using Microsoft.Extensions.Options;
 using Npgsql;
 

@@ -1,8 +1,5 @@
 using System.Security.Claims;
 using Billing.Features.Access;
-using MassTransit;
-using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Billing.Features.Passbook;
 

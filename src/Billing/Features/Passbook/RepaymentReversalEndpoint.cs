@@ -1,4 +1,3 @@
-using MassTransit;
 using Microsoft.Extensions.Options;
 
 namespace Billing.Features.Passbook;

@@ -45,7 +45,7 @@ public static class RefundIntake
         command.Parameters.AddPositional(PaymentLockSpace, request.PaymentId, request.RefundId,
             // Billing's own excesses of one payment (a moved repayment's, cancelled on the wrong account, and the right
             // account's) are sized against each other by billing, and the payment's cap below still holds them together.
-            request.IdempotencyKey.StartsWith("excess:", StringComparison.OrdinalIgnoreCase));
+            IsBillingsExcess(request.IdempotencyKey));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         if (reader.IsDBNull(0))
@@ -89,7 +89,7 @@ public static class RefundIntake
     /// </summary>
     public static async Task<string?> CancelledByBilling(BillingDbContext db, RefundState refund, CancellationToken cancellationToken)
     {
-        if (!refund.IdempotencyKey.StartsWith("excess:", StringComparison.OrdinalIgnoreCase))
+        if (!IsBillingsExcess(refund.IdempotencyKey))
             return null;
         // Two statements: the read's snapshot must be taken after the lock is granted.
         await using (var lockPayment = await db.CreateCommandAsync("select pg_advisory_xact_lock($1, hashtext($2))", cancellationToken))
@@ -103,4 +103,7 @@ public static class RefundIntake
         command.Parameters.AddPositional(refund.CorrelationId);
         return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
+
+    /// <summary>Billing's own excess refund of a repayment: a key only billing may use (RefundRequestRules.ReservedKeyPrefixes).</summary>
+    static bool IsBillingsExcess(string idempotencyKey) => idempotencyKey.StartsWith("excess:", StringComparison.OrdinalIgnoreCase);
 }
